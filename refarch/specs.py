@@ -1,0 +1,148 @@
+"""Locate and load the versioned specs: OpenAPI documents, SQL migrations, requirements.
+
+Every other part of refarch reads the specs through this module, so the answer to
+"where are the specs?" lives in exactly one place: ``REFARCH_SPECS_DIR`` if set, the
+checkout's ``specs/`` folder when running from a source tree, or the copy installed with
+the package (``refarch_specs``) otherwise.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "SERVICES",
+    "Operation",
+    "load_openapi",
+    "load_requirements",
+    "operations",
+    "specs_root",
+    "spec_path",
+    "sql_dir",
+    "versions",
+]
+
+#: Services in the order their migrations are applied and their docs are listed.
+SERVICES: tuple[str, ...] = ("operations", "users", "catalog", "orders", "notifications")
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def specs_root() -> Path:
+    override = os.environ.get("REFARCH_SPECS_DIR")
+    if override:
+        return Path(override)
+    checkout = Path(__file__).resolve().parent.parent / "specs"
+    if (checkout / "openapi").is_dir():
+        return checkout
+    return Path(str(resources.files("refarch_specs")))
+
+
+def versions(root: Path | None = None) -> list[str]:
+    """Major versions that have a requirements catalog, e.g. ``["v1"]``."""
+    root = root or specs_root()
+    return sorted(p.stem for p in (root / "requirements").glob("v*.yaml"))
+
+
+def spec_path(service: str, version: str = "v1", root: Path | None = None) -> Path:
+    return (root or specs_root()) / "openapi" / service / f"{version}.yaml"
+
+
+def sql_dir(service: str, root: Path | None = None) -> Path:
+    return (root or specs_root()) / "sql" / service
+
+
+def _read_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _resolve(node: Any, base: Path, cache: dict[Path, Any], seen: tuple[str, ...]) -> Any:
+    """Inline every ``$ref`` (local or to another file) so callers get one plain document."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            file_part, _, pointer = ref.partition("#")
+            target_file = (base.parent / file_part).resolve() if file_part else base
+            key = f"{target_file}#{pointer}"
+            if key in seen:
+                raise ValueError(f"circular $ref {ref} in {base}")
+            if target_file not in cache:
+                cache[target_file] = _read_yaml(target_file)
+            target = cache[target_file]
+            for part in filter(None, pointer.split("/")):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            resolved = _resolve(target, target_file, cache, (*seen, key))
+            siblings = {k: _resolve(v, base, cache, seen) for k, v in node.items() if k != "$ref"}
+            return {**resolved, **siblings} if siblings else resolved
+        return {k: _resolve(v, base, cache, seen) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve(v, base, cache, seen) for v in node]
+    return node
+
+
+@functools.cache
+def _load_resolved(path: Path) -> dict[str, Any]:
+    cache: dict[Path, Any] = {path.resolve(): _read_yaml(path)}
+    return _resolve(cache[path.resolve()], path.resolve(), cache, ())  # type: ignore[no-any-return]
+
+
+def load_openapi(
+    service: str, version: str = "v1", *, resolve: bool = True, root: Path | None = None
+) -> dict[str, Any]:
+    """The service's OpenAPI document; with ``resolve`` every ``$ref`` is inlined.
+
+    The resolved document is cached and shared: treat it as read-only.
+    """
+    path = spec_path(service, version, root)
+    if not path.is_file():
+        raise FileNotFoundError(f"no spec for service {service!r} version {version!r} at {path}")
+    return _load_resolved(path) if resolve else _read_yaml(path)
+
+
+def load_requirements(version: str = "v1", root: Path | None = None) -> list[dict[str, Any]]:
+    path = (root or specs_root()) / "requirements" / f"{version}.yaml"
+    data = _read_yaml(path)
+    return list(data["requirements"])
+
+
+@dataclass(frozen=True)
+class Operation:
+    service: str
+    version: str
+    method: str  # upper case
+    path: str  # as written in the spec, without the server prefix
+    operation_id: str
+    spec: dict[str, Any]  # the resolved operation object
+
+    @property
+    def admin_only(self) -> bool:
+        return self.spec.get("x-required-role") == "admin"
+
+    @property
+    def public(self) -> bool:
+        return self.spec.get("security") == []
+
+
+def operations(
+    version: str = "v1", services: tuple[str, ...] = SERVICES, root: Path | None = None
+) -> list[Operation]:
+    """Every operation of every service, in spec order."""
+    found: list[Operation] = []
+    for service in services:
+        doc = load_openapi(service, version, root=root)
+        for path, item in (doc.get("paths") or {}).items():
+            for method in HTTP_METHODS:
+                op = item.get(method)
+                if op is None:
+                    continue
+                found.append(
+                    Operation(service, version, method.upper(), path, op.get("operationId", ""), op)
+                )
+    return found

@@ -1,0 +1,74 @@
+"""Domain errors: raised by services, mapped to problem+json in one place (platform.problems).
+
+Standard library only, so domain and service code can raise them without knowing HTTP.
+Each service subclasses these with its own precise errors (``EmailAlreadyRegistered``…).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "RateLimited",
+    "Unauthenticated",
+]
+
+
+class DomainError(Exception):
+    """Base class. ``detail`` is shown to the client; ``extensions`` become problem members."""
+
+    title = "Request failed"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class NotFound(DomainError):
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    title = "Conflict"
+
+
+class Forbidden(DomainError):
+    title = "Forbidden"
+
+
+class Unauthenticated(DomainError):
+    """Credentials or token refused. ``invalid_token`` selects the WWW-Authenticate error."""
+
+    title = "Unauthorized"
+
+    def __init__(self, detail: str, *, invalid_token: bool = False, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.invalid_token = invalid_token
+
+
+class InvalidInput(DomainError):
+    """Semantically invalid input that the schema could not catch (422).
+
+    ``errors`` is a list of ``{"field": ..., "message": ...}``.
+    """
+
+    title = "Unprocessable content"
+
+    def __init__(self, detail: str, errors: list[dict[str, str]] | None = None, **ext: Any) -> None:
+        super().__init__(detail, **ext)
+        if errors:
+            self.extensions["errors"] = errors
+
+
+class RateLimited(DomainError):
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int, **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.retry_after = retry_after

@@ -1,0 +1,1 @@
+"""Gateway and framework concerns: spec-driven routing, validation, auth, problem+json, middleware."""
