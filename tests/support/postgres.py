@@ -43,10 +43,10 @@ async def _build_template(url: str) -> None:
         await conn.close()
 
 
-class TestPostgres:  # noqa: D101 - not a test class
-    __test__ = False
-
+class TestPostgres:
     """The worker's embedded server plus helpers to create isolated databases on it."""
+
+    __test__ = False  # not a test class, despite the name
 
     def __init__(self, base_dir: Path) -> None:
         self.db = pg.embedded(base_dir)
