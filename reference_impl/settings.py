@@ -1,0 +1,133 @@
+"""Configuration, read once from the environment, typed, failing fast on bad values.
+
+Every knob has a safe default so ``refarch serve`` needs no configuration. The token signing
+key is the one secret: a configured key must be strong; with none configured a random key is
+generated once and kept (mode 0600) in the data directory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+__all__ = ["ConfigError", "Settings", "load_signing_key"]
+
+MIN_KEY_BYTES = 32
+#: Keys seen in tutorials and default configs; refusing them beats being the next breach.
+KNOWN_WEAK_KEYS = frozenset(
+    {"secret", "changeme", "change-me", "password", "your-256-bit-secret", "jwt-secret",
+     "supersecret", "development", "test", "refarch"}
+)
+
+
+class ConfigError(ValueError):
+    """A configuration value is wrong; the message names the variable and how to fix it."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} must be at least {minimum}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name}={raw!r}: use true or false")
+
+
+def load_signing_key(configured: str | None, data_dir: Path) -> bytes:
+    """The configured key if strong enough, else the generated one kept in ``data_dir``."""
+    if configured:
+        if configured.lower() in KNOWN_WEAK_KEYS or len(configured.encode()) < MIN_KEY_BYTES:
+            raise ConfigError(
+                "REFARCH_TOKEN_SIGNING_KEY is too weak: use at least "
+                f"{MIN_KEY_BYTES} random bytes, e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`, or unset it to have one generated"
+            )
+        return configured.encode()
+    key_file = data_dir / "token-signing.key"
+    if key_file.exists():
+        mode = key_file.stat().st_mode & 0o777
+        if mode & 0o077:
+            raise ConfigError(
+                f"{key_file} is readable by other users (mode {mode:o}); run `chmod 600 {key_file}`"
+            )
+        return key_file.read_bytes().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48).encode()
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str | None = None  # None: start the embedded server in data_dir
+    signing_key: bytes = field(default=b"", repr=False)
+    jwt_issuer: str = "refarch"
+    jwt_audience: str = "refarch-api"
+    access_token_ttl: int = 900  # seconds; short so a stolen token is useful briefly
+    refresh_token_ttl: int = 14 * 24 * 3600
+    # argon2id at the OWASP minimum profile (m=19 MiB, t=2, p=1): ~15 ms per verify here,
+    # versus ~93 ms for argon2-cffi's default (FACTS.md). Documented in the security chapter.
+    argon2_memory_kib: int = 19 * 1024
+    argon2_time_cost: int = 2
+    argon2_parallelism: int = 1
+    login_max_failures: int = 5  # per account, within login_window_seconds
+    login_ip_max_failures: int = 100  # per client address, within login_window_seconds
+    login_window_seconds: int = 900
+    body_limit_bytes: int = 1024 * 1024
+    validate_responses: bool = False
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    admin_email: str | None = None
+    admin_password: str | None = field(default=None, repr=False)
+    outbox_poll_seconds: float = 0.5  # fallback; LISTEN/NOTIFY wakes the relay sooner
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, data_dir: Path | None = None) -> Settings:
+        env = os.environ if env is None else env
+        from refarch.pg import default_data_dir
+
+        directory = data_dir or Path(env.get("REFARCH_DATA_DIR") or default_data_dir())
+        admin_email = env.get("REFARCH_ADMIN_EMAIL") or None
+        admin_password = env.get("REFARCH_ADMIN_PASSWORD") or None
+        if bool(admin_email) != bool(admin_password):
+            raise ConfigError("set both REFARCH_ADMIN_EMAIL and REFARCH_ADMIN_PASSWORD, or neither")
+        return cls(
+            data_dir=directory,
+            database_url=env.get("DATABASE_URL") or None,
+            signing_key=load_signing_key(env.get("REFARCH_TOKEN_SIGNING_KEY"), directory),
+            access_token_ttl=_int(env, "REFARCH_ACCESS_TOKEN_TTL", 900, minimum=30),
+            refresh_token_ttl=_int(env, "REFARCH_REFRESH_TOKEN_TTL", 14 * 24 * 3600, minimum=60),
+            login_max_failures=_int(env, "REFARCH_LOGIN_MAX_FAILURES", 5, minimum=1),
+            login_ip_max_failures=_int(env, "REFARCH_LOGIN_IP_MAX_FAILURES", 100, minimum=1),
+            login_window_seconds=_int(env, "REFARCH_LOGIN_WINDOW_SECONDS", 900, minimum=1),
+            body_limit_bytes=_int(env, "REFARCH_BODY_LIMIT_BYTES", 1024 * 1024, minimum=1024),
+            validate_responses=_bool(env, "REFARCH_VALIDATE_RESPONSES", False),
+            pool_min_size=_int(env, "REFARCH_POOL_MIN_SIZE", 2, minimum=1),
+            pool_max_size=_int(env, "REFARCH_POOL_MAX_SIZE", 10, minimum=1),
+            admin_email=admin_email,
+            admin_password=admin_password,
+        )
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
