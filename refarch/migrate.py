@@ -90,7 +90,9 @@ def discover(root: Path | None = None) -> list[Migration]:
 
 
 async def _applied(conn: asyncpg.Connection) -> dict[tuple[str, int], str]:
-    rows = await conn.fetch("SELECT service, version, checksum FROM refarch_meta.applied_migrations")
+    rows = await conn.fetch(
+        "SELECT service, version, checksum FROM refarch_meta.applied_migrations"
+    )
     return {(r["service"], r["version"]): r["checksum"] for r in rows}
 
 
@@ -114,7 +116,9 @@ def _check_history(migrations: list[Migration], applied: dict[tuple[str, int], s
 async def pending(conn: asyncpg.Connection, root: Path | None = None) -> list[Migration]:
     """Migrations not yet applied (raises MigrationError if the history was tampered with)."""
     migrations = discover(root)
-    exists = await conn.fetchval("SELECT to_regclass('refarch_meta.applied_migrations') IS NOT NULL")
+    exists = await conn.fetchval(
+        "SELECT to_regclass('refarch_meta.applied_migrations') IS NOT NULL"
+    )
     applied = await _applied(conn) if exists else {}
     _check_history(migrations, applied)
     return [m for m in migrations if (m.service, m.version) not in applied]

@@ -23,8 +23,8 @@ __all__ = [
     "load_openapi",
     "load_requirements",
     "operations",
-    "specs_root",
     "spec_path",
+    "specs_root",
     "sql_dir",
     "versions",
 ]

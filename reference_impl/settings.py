@@ -18,8 +18,18 @@ __all__ = ["ConfigError", "Settings", "load_signing_key"]
 MIN_KEY_BYTES = 32
 #: Keys seen in tutorials and default configs; refusing them beats being the next breach.
 KNOWN_WEAK_KEYS = frozenset(
-    {"secret", "changeme", "change-me", "password", "your-256-bit-secret", "jwt-secret",
-     "supersecret", "development", "test", "refarch"}
+    {
+        "secret",
+        "changeme",
+        "change-me",
+        "password",
+        "your-256-bit-secret",
+        "jwt-secret",
+        "supersecret",
+        "development",
+        "test",
+        "refarch",
+    }
 )
 
 
@@ -103,7 +113,9 @@ class Settings:
     outbox_poll_seconds: float = 0.5  # fallback; LISTEN/NOTIFY wakes the relay sooner
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, data_dir: Path | None = None) -> Settings:
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, data_dir: Path | None = None
+    ) -> Settings:
         env = os.environ if env is None else env
         from refarch.pg import default_data_dir
 

@@ -53,4 +53,6 @@ def verify_access_token(settings: Settings, token: str) -> Principal:
         return Principal(user_id=UUID(claims["sub"]), role=role)
     except (jwt.InvalidTokenError, ValueError):
         # one message for every reason: expired, tampered, wrong audience, alg none...
-        raise Unauthenticated("The access token is invalid or expired.", invalid_token=True) from None
+        raise Unauthenticated(
+            "The access token is invalid or expired.", invalid_token=True
+        ) from None
