@@ -1,0 +1,55 @@
+# refarch — every habit has one command; CI runs the same ones (see README).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PYTEST  := $(VENV)/bin/pytest
+REFARCH := $(VENV)/bin/refarch
+# pytest-xdist workers; CI machines have 2 cores
+WORKERS ?= 2
+
+.PHONY: help setup check test demo docs bench clean
+
+help:  ## list the commands
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@command -v python3 >/dev/null || { echo "error: python3 (3.11+) is required" >&2; exit 2; }
+	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "error: Python 3.11+ is required, found $$(python3 --version)" >&2; exit 2; }
+	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: ## install everything: Debian packages, Python venv, pinned npm linters
+	./scripts/install-system-deps.sh
+	@$(MAKE) --no-print-directory $(VENV)/.installed node_modules/.installed
+
+check: setup ## lint and type-check the code, check the specs (incl. Spectral, Redocly, sqlfluff, PostgreSQL)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(REFARCH) specs check
+	npx --no-install spectral lint --fail-severity=error specs/openapi/*/v1.yaml
+	npx --no-install redocly lint --format=stylish specs/openapi/*/v1.yaml
+	$(PY) diagrams/render.py --check
+
+test: setup ## run the whole test suite (parallel, real PostgreSQL, real browser)
+	$(PYTEST) -n $(WORKERS) --dist loadgroup --durations=15
+
+demo: setup ## run the platform end to end on embedded PostgreSQL and show every part working
+	$(PY) scripts/demo.py
+
+docs: setup ## generate the reference pages and build the documentation site into site/
+	$(REFARCH) docs build
+
+bench: setup ## measure the reference implementation against minimal apps (prints ratios)
+	$(PY) bench/run.py
+
+clean: ## remove build output (keeps the venv and the embedded database)
+	rm -rf site reports .hypothesis .schemathesis
