@@ -1,9 +1,9 @@
 """Locate and load the versioned specs: OpenAPI documents, SQL migrations, requirements.
 
 Every other part of refarch reads the specs through this module, so the answer to
-"where are the specs?" lives in exactly one place: ``REFARCH_SPECS_DIR`` if set, the
-checkout's ``specs/`` folder when running from a source tree, or the copy installed with
-the package (``refarch_specs``) otherwise.
+"where are the specs?" lives in exactly one place: ``REFARCH_SPECS_DIR`` if set, else
+``refarch/_specs`` — a link to the checkout's ``specs/`` folder, and a real copy inside an
+installed wheel.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +37,7 @@ def specs_root() -> Path:
     override = os.environ.get("REFARCH_SPECS_DIR")
     if override:
         return Path(override)
-    checkout = Path(__file__).resolve().parent.parent / "specs"
-    if (checkout / "openapi").is_dir():
-        return checkout
-    return Path(str(resources.files("refarch_specs")))
+    return (Path(__file__).parent / "_specs").resolve()
 
 
 def versions(root: Path | None = None) -> list[str]:
