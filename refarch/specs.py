@@ -86,7 +86,8 @@ def _resolve(node: Any, base: Path, cache: dict[Path, Any], seen: tuple[str, ...
 @functools.cache
 def _load_resolved(path: Path) -> dict[str, Any]:
     cache: dict[Path, Any] = {path.resolve(): _read_yaml(path)}
-    return _resolve(cache[path.resolve()], path.resolve(), cache, ())  # type: ignore[no-any-return]
+    resolved: dict[str, Any] = _resolve(cache[path.resolve()], path.resolve(), cache, ())
+    return resolved
 
 
 def load_openapi(
