@@ -1,0 +1,230 @@
+"""``refarch load``: seed, run Locust in its own process, judge, report, exit 0/1/2.
+
+Exit codes: 0 the gate passed; 1 a threshold or a regression failed; 2 the run could not
+happen or could not be judged (unreachable URL, rejected admin credentials, a bad thresholds
+or baseline file, Locust crashing), always with a one-paragraph reason and never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+import httpx
+
+from loadtests import render
+from loadtests.baseline import Baseline, load_baseline, save_baseline
+from loadtests.errors import CannotRun
+from loadtests.profiles import PROFILES, RunShape, resolve_run_shape
+from loadtests.rundata import RunData
+from loadtests.runner import run_locust
+from loadtests.seeding import check_reachable, login, seed_catalog
+from loadtests.summary import read_summary
+from loadtests.thresholds import load_thresholds
+from loadtests.verdict import judge
+
+__all__ = ["load"]
+
+MAX_PROCESSES = 32
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    base_url: str
+    shape: RunShape
+    api_version: str
+    thresholds: Path | None
+    baseline: Path | None
+    save_baseline: Path | None
+    processes: int
+    report_dir: Path
+    admin_email: str | None
+    admin_password: str | None
+
+
+def _checked_base_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise CannotRun(f"--base-url {raw!r} is not an http(s) URL like http://127.0.0.1:8000.")
+    return raw.rstrip("/")
+
+
+def run_gate(options: LoadOptions) -> int:
+    started = time.monotonic()
+    # everything that can be wrong with the inputs is found before any traffic is sent
+    thresholds = load_thresholds(options.thresholds, version=options.api_version)
+    baseline: Baseline | None = load_baseline(options.baseline) if options.baseline else None
+    if not (options.admin_email and options.admin_password):
+        raise CannotRun(
+            "admin credentials are needed to seed the load-test catalog: pass --admin-email and "
+            "--admin-password, or set REFARCH_LOAD_ADMIN_EMAIL and REFARCH_LOAD_ADMIN_PASSWORD."
+        )
+    report_dir = options.report_dir.resolve()
+    report_dir.mkdir(parents=True, exist_ok=True)
+    api = f"/api/{options.api_version}"
+
+    with httpx.Client(base_url=options.base_url, timeout=10.0) as client:
+        check_reachable(client, api)
+        token = login(client, api, options.admin_email, options.admin_password)
+        catalog = seed_catalog(client, api, token)
+    seeded_after = time.monotonic() - started
+
+    summary_path = report_dir / "summary.json"
+    summary_path.unlink(missing_ok=True)  # a stale summary must never be judged as this run's
+    run_data_path = report_dir / "run-data.json"
+    RunData(
+        api_prefix=api,
+        run_id=uuid.uuid4().hex[:10],
+        category_ids=catalog.category_ids,
+        products=catalog.products,
+        search_terms=catalog.search_terms,
+        summary_path=str(summary_path),
+    ).write(run_data_path)
+
+    shape = options.shape
+    click.echo(
+        f"refarch load: catalog ready in {seeded_after:.1f} s; running {shape.profile} "
+        f"({shape.users} users, {shape.duration_s} s, {options.processes} process(es)) "
+        f"against {options.base_url}"
+    )
+    locust = run_locust(
+        options.base_url, shape, report_dir, run_data_path, processes=options.processes
+    )
+    if locust.returncode != 0 or not summary_path.exists():
+        tail = "\n".join(locust.log.read_text(encoding="utf-8", errors="replace").splitlines()[-5:])
+        raise CannotRun(
+            f"Locust exited with code {locust.returncode} before the gate could judge the run; "
+            f"the end of {locust.log}:\n{tail}"
+        )
+    summary = read_summary(summary_path)
+    if summary.total.samples == 0:
+        raise CannotRun("Locust ran but sent no requests, so there is nothing to judge.")
+
+    verdict = judge(summary, shape, thresholds, baseline)
+    (report_dir / "verdict.md").write_text(render.to_markdown(verdict), encoding="utf-8")
+    (report_dir / "verdict.json").write_text(
+        json.dumps(render.to_json(verdict), indent=2) + "\n", encoding="utf-8"
+    )
+    click.echo(render.to_terminal(verdict))
+    if options.save_baseline:
+        if verdict.passed:
+            save_baseline(options.save_baseline, summary, shape, source=f"{options.base_url}")
+            click.echo(f"baseline saved to {options.save_baseline}")
+        else:
+            # a baseline is the bar later runs are held to: never record a failing run as one
+            click.echo(f"baseline NOT saved to {options.save_baseline}: this run failed its gate")
+    click.echo(
+        f"reports: {report_dir}/verdict.md, verdict.json, locust.html "
+        f"(total {time.monotonic() - started:.1f} s)"
+    )
+    return verdict.exit_code
+
+
+@click.command(context_settings={"max_content_width": 100})
+@click.option(
+    "--base-url",
+    required=True,
+    help="Root URL of the implementation under test; all traffic goes there only.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(list(PROFILES)),
+    default="smoke",
+    show_default=True,
+    help="Bounded run shape: "
+    + "; ".join(
+        f"{p.name}: {p.users} users, {p.duration_s} s (max {p.max_users}, {p.max_duration_s} s)"
+        for p in PROFILES.values()
+    ),
+)
+@click.option("--users", type=int, help="Concurrent users (up to the profile's maximum).")
+@click.option("--spawn-rate", type=float, help="Users started per second.")
+@click.option("--duration", help="Run time, e.g. 30s, 2m (up to the profile's maximum).")
+@click.option(
+    "--thresholds",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="TOML thresholds overriding the specs' x-slo.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Baseline JSON to check for regressions.",
+)
+@click.option(
+    "--save-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write this run's figures as a baseline (only if it passed).",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(1, MAX_PROCESSES),
+    default=1,
+    show_default=True,
+    help="Locust worker processes on this host (master/worker mode when > 1).",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("load-report"),
+    show_default=True,
+    help="Where verdict.md, verdict.json and locust.html go.",
+)
+@click.option(
+    "--admin-email",
+    envvar="REFARCH_LOAD_ADMIN_EMAIL",
+    help="Admin account used to seed the catalog [env REFARCH_LOAD_ADMIN_EMAIL].",
+)
+@click.option(
+    "--admin-password",
+    envvar="REFARCH_LOAD_ADMIN_PASSWORD",
+    help="[env REFARCH_LOAD_ADMIN_PASSWORD]",
+)
+@click.option(
+    "--api-version",
+    default="v1",
+    show_default=True,
+    help="API major version to load and take SLOs from.",
+)
+def load(
+    base_url: str,
+    profile: str,
+    users: int | None,
+    spawn_rate: float | None,
+    duration: str | None,
+    thresholds: Path | None,
+    baseline: Path | None,
+    save_baseline: Path | None,
+    processes: int,
+    report_dir: Path,
+    admin_email: str | None,
+    admin_password: str | None,
+    api_version: str,
+) -> None:
+    """Run a bounded load test against --base-url and gate on thresholds and a baseline.
+
+    Exit code 0: passed; 1: a threshold or regression failed; 2: could not run.
+    """
+    try:
+        options = LoadOptions(
+            base_url=_checked_base_url(base_url),
+            shape=resolve_run_shape(profile, users=users, spawn_rate=spawn_rate, duration=duration),
+            api_version=api_version,
+            thresholds=thresholds,
+            baseline=baseline,
+            save_baseline=save_baseline,
+            processes=processes,
+            report_dir=report_dir,
+            admin_email=admin_email,
+            admin_password=admin_password,
+        )
+        code = run_gate(options)
+    except CannotRun as exc:
+        click.echo(f"refarch load: could not run: {exc}", err=True)
+        sys.exit(2)
+    sys.exit(code)

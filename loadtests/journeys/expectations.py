@@ -1,0 +1,97 @@
+"""Response checks shared by all journeys: the status the contract promises, and a body shape.
+
+A shape check returns None when the body is right, or a short reason that Locust records as
+the failure message (and the verdict's error list groups by).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from locust.contrib.fasthttp import ResponseContextManager
+
+__all__ = ["Shape", "category", "expect", "order", "page_of", "product", "token_pair", "user"]
+
+Shape = Callable[[Any], str | None]
+
+
+def _fields(body: Any, **types: type) -> str | None:
+    if not isinstance(body, dict):
+        return f"expected an object, got {type(body).__name__}"
+    for name, kind in types.items():
+        if not isinstance(body.get(name), kind):
+            return f"field {name!r} missing or not {kind.__name__}"
+    return None
+
+
+def _money(body: Any) -> str | None:
+    problem = _fields(body, amount=int, currency=str)
+    if problem is None and body["amount"] < 0:
+        return "negative money amount"
+    return problem
+
+
+def product(body: Any) -> str | None:
+    return _fields(body, id=str, sku=str, name=str, price=dict, stock=int) or _money(body["price"])
+
+
+def category(body: Any) -> str | None:
+    return _fields(body, id=str, slug=str, name=str)
+
+
+def user(body: Any) -> str | None:
+    return _fields(body, id=str, email=str, role=str, status=str)
+
+
+def token_pair(body: Any) -> str | None:
+    problem = _fields(body, access_token=str, refresh_token=str, token_type=str, expires_in=int)
+    if problem is None and body["token_type"] != "Bearer":
+        return f"token_type {body['token_type']!r}, expected 'Bearer'"
+    return problem
+
+
+def order(body: Any) -> str | None:
+    problem = _fields(body, id=str, status=str, items=list, total=dict) or _money(body["total"])
+    if problem:
+        return problem
+    line_totals = [line.get("line_total", {}).get("amount") for line in body["items"]]
+    if not body["items"] or not all(isinstance(t, int) for t in line_totals):
+        return "order without items or line totals"
+    if sum(line_totals) != body["total"]["amount"]:
+        return "order total is not the sum of its line totals"
+    return None
+
+
+def page_of(item: Shape) -> Shape:
+    def check(body: Any) -> str | None:
+        problem = _fields(body, items=list, page=dict)
+        if problem:
+            return problem
+        for entry in body["items"]:
+            if (problem := item(entry)) is not None:
+                return f"item: {problem}"
+        return None
+
+    return check
+
+
+def expect(response: ResponseContextManager, status: int, shape: Shape) -> Any | None:
+    """Mark the response as success or failure; returns the parsed body on success."""
+    if response.status_code != status:
+        if response.status_code == 0:  # no HTTP response at all: connection refused, reset, timeout
+            response.failure(f"no response: {type(response.error).__name__}")
+        else:
+            response.failure(f"HTTP {response.status_code}, expected {status}")
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        response.failure("body is not JSON")
+        return None
+    problem = shape(body)
+    if problem is not None:
+        response.failure(f"wrong body: {problem}")
+        return None
+    response.success()
+    return body

@@ -1,0 +1,115 @@
+"""Signed-in ordering, ~20 % of users: place an order, read it, list my orders, sometimes cancel."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+from locust import task
+from locust.contrib.fasthttp import FastHttpUser
+
+from loadtests.journeys.accounts import SignedIn, login, register_and_login
+from loadtests.journeys.expectations import expect, order, page_of
+from loadtests.journeys.pacing import THINK_TIME
+from loadtests.journeys.session import run_data
+
+__all__ = ["SignedInBuyer"]
+
+ADDRESS = {
+    "name": "Load Tester",
+    "line1": "1 Benchmark Street",
+    "city": "Testville",
+    "postal_code": "12345",
+    "country": "DE",
+}
+#: Orders a buyer remembers for reading and cancelling; bounded so soak runs stay flat in memory.
+REMEMBERED_ORDERS = 20
+
+
+class SignedInBuyer(FastHttpUser):
+    weight = 2
+    wait_time = THINK_TIME
+
+    def on_start(self) -> None:
+        self.account: SignedIn | None = register_and_login(self.client, run_data())
+        self.pending_orders: list[str] = []
+
+    def _headers(self, **extra: str) -> dict[str, str] | None:
+        """Auth headers, logging in again when the token is about to expire; None if signed out."""
+        if self.account is None:
+            self.account = register_and_login(self.client, run_data())
+        elif self.account.stale:
+            self.account = login(self.client, run_data(), self.account.email, self.account.password)
+        return None if self.account is None else {**self.account.headers, **extra}
+
+    @task(3)
+    def place_order(self) -> None:
+        run = run_data()
+        headers = self._headers(**{"Idempotency-Key": str(uuid.uuid4())})
+        if headers is None:
+            return
+        picked = random.sample(run.products, k=random.randint(1, 3))
+        body: dict[str, Any] = {
+            "items": [{"product_id": p["id"], "quantity": random.randint(1, 2)} for p in picked],
+            "shipping_address": ADDRESS,
+        }
+        with self.client.post(
+            f"{run.api_prefix}/orders",
+            json=body,
+            headers=headers,
+            name="placeOrder",
+            catch_response=True,
+        ) as response:
+            placed = expect(response, 201, order)
+            if placed is not None and placed["status"] != "pending":
+                response.failure(f"new order has status {placed['status']!r}, expected 'pending'")
+                placed = None
+        if placed is not None:
+            self.pending_orders = [placed["id"], *self.pending_orders][:REMEMBERED_ORDERS]
+
+    @task(2)
+    def read_order(self) -> None:
+        headers = self._headers()
+        if headers is None or not self.pending_orders:
+            return
+        order_id = random.choice(self.pending_orders)
+        with self.client.get(
+            f"{run_data().api_prefix}/orders/{order_id}",
+            headers=headers,
+            name="getOrder",
+            catch_response=True,
+        ) as response:
+            found = expect(response, 200, order)
+            if found is not None and found["id"] != order_id:
+                response.failure("getOrder returned another order")
+
+    @task(2)
+    def list_my_orders(self) -> None:
+        headers = self._headers()
+        if headers is None:
+            return
+        with self.client.get(
+            f"{run_data().api_prefix}/orders",
+            params={"limit": 10},
+            headers=headers,
+            name="listMyOrders",
+            catch_response=True,
+        ) as response:
+            expect(response, 200, page_of(order))
+
+    @task(1)
+    def cancel_order(self) -> None:
+        headers = self._headers()
+        if headers is None or not self.pending_orders:
+            return
+        order_id = self.pending_orders.pop()
+        with self.client.post(
+            f"{run_data().api_prefix}/orders/{order_id}/cancel",
+            headers=headers,
+            name="cancelOrder",
+            catch_response=True,
+        ) as response:
+            cancelled = expect(response, 200, order)
+            if cancelled is not None and cancelled["status"] != "cancelled":
+                response.failure(f"cancelled order has status {cancelled['status']!r}")

@@ -1,0 +1,96 @@
+"""Start Locust as its own process and wait for it, within a hard time bound.
+
+Locust never runs inside the CLI's process: gevent monkey-patches the standard library when
+Locust is imported, which breaks other tools living in the same interpreter (FACTS.md).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from loadtests.errors import CannotRun
+from loadtests.profiles import RunShape
+from loadtests.rundata import RUN_DATA_ENV
+
+__all__ = ["LOCUSTFILE", "LocustRun", "run_locust"]
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+#: Time Locust gets beyond the run itself to ramp down, let users finish and write reports.
+STOP_TIMEOUT_S = 5
+GRACE_S = 60
+
+
+@dataclass(frozen=True)
+class LocustRun:
+    returncode: int
+    log: Path
+    html: Path
+
+
+def locust_command(base_url: str, shape: RunShape, report_dir: Path, processes: int) -> list[str]:
+    command = [
+        sys.executable, "-m", "locust",
+        "-f", str(LOCUSTFILE),
+        "--headless",
+        "--host", base_url,
+        "--users", str(shape.users),
+        "--spawn-rate", str(shape.spawn_rate),
+        "--run-time", f"{shape.duration_s}s",
+        "--stop-timeout", str(STOP_TIMEOUT_S),
+        "--only-summary",
+        "--html", str(report_dir / "locust.html"),
+        "--csv", str(report_dir / "locust"),
+    ]  # fmt: skip
+    if processes > 1:
+        command += ["--processes", str(processes)]
+    return command
+
+
+def _environment(run_data_path: Path) -> dict[str, str]:
+    # LOCUST_* variables would silently change the run shape; the CLI's flags are the truth
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCUST_")}
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    env[RUN_DATA_ENV] = str(run_data_path)
+    return env
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def run_locust(
+    base_url: str, shape: RunShape, report_dir: Path, run_data_path: Path, *, processes: int = 1
+) -> LocustRun:
+    log = report_dir / "locust.log"
+    timeout = shape.duration_s + STOP_TIMEOUT_S + GRACE_S
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            locust_command(base_url, shape, report_dir, processes),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=_environment(run_data_path),
+            # the report directory, so a locust.conf in the caller's directory is not picked up
+            cwd=report_dir,
+            # its own process group, so a hung run can be stopped with its --processes workers
+            start_new_session=True,
+        )
+        try:
+            returncode = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _stop(process)
+            raise CannotRun(
+                f"Locust did not finish within {timeout} s of a {shape.duration_s} s run and was "
+                f"stopped; see {log}."
+            ) from None
+        except BaseException:  # e.g. Ctrl-C in the CLI: never leave a load generator running
+            _stop(process)
+            raise
+    return LocustRun(returncode, log, report_dir / "locust.html")

@@ -1,0 +1,138 @@
+"""Seeding: make the load-test catalog exist, with ample stock, through the API.
+
+Runs in the CLI process before Locust starts, with plain httpx and the admin account. Every
+failure here means the run cannot happen, so each becomes a ``CannotRun`` that says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from loadtests.catalog import CATALOG, SEARCH_TERMS, STOCK_TARGET
+from loadtests.errors import CannotRun
+
+__all__ = ["SeededCatalog", "check_reachable", "seed_catalog"]
+
+PAGE = 100  # the contract's maximum page size
+
+
+@dataclass(frozen=True)
+class SeededCatalog:
+    category_ids: list[str]
+    products: list[dict[str, Any]]  # {"id", "price_cents"}
+    search_terms: list[str]
+
+
+def _fail_on(response: httpx.Response, doing: str) -> None:
+    if response.is_success:
+        return
+    detail = response.text[:300].strip()
+    hint = ""
+    if response.status_code == 403:
+        hint = " The account is not an admin: pass an admin's credentials."
+    raise CannotRun(
+        f"seeding the load-test catalog failed: {doing} answered {response.status_code}: {detail}.{hint}"
+    )
+
+
+def check_reachable(client: httpx.Client, api: str) -> None:
+    """One GET on the health operation before anything else, to fail fast with a clear reason."""
+    try:
+        response = client.get(f"{api}/health")
+    except httpx.HTTPError as exc:
+        raise CannotRun(
+            f"cannot reach {client.base_url} ({type(exc).__name__}: {exc}); check --base-url and "
+            "that the service is running."
+        ) from None
+    if response.status_code != 200:
+        raise CannotRun(
+            f"{client.base_url} answered GET {api}/health with {response.status_code}; "
+            "the service is not healthy, so a load test would only measure that."
+        )
+
+
+def login(client: httpx.Client, api: str, email: str, password: str) -> str:
+    response = client.post(f"{api}/auth/login", json={"email": email, "password": password})
+    if response.status_code in (401, 422):
+        raise CannotRun(
+            f"the admin credentials for {email!r} were rejected ({response.status_code}); pass an "
+            "admin's --admin-email/--admin-password (or REFARCH_LOAD_ADMIN_EMAIL/PASSWORD)."
+        )
+    if response.status_code == 429:
+        raise CannotRun(
+            f"logins for {email!r} are throttled (429, Retry-After "
+            f"{response.headers.get('Retry-After', '?')} s); wait and run again."
+        )
+    _fail_on(response, "POST /auth/login")
+    return str(response.json()["access_token"])
+
+
+def _all_pages(
+    client: httpx.Client, path: str, params: dict[str, Any], doing: str
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    while True:
+        response = client.get(path, params={**params, "limit": PAGE, "offset": len(items)})
+        _fail_on(response, doing)
+        page = response.json()
+        items += page["items"]
+        if not page["items"] or len(items) >= page["page"]["total"]:
+            return items
+
+
+def seed_catalog(client: httpx.Client, api: str, admin_token: str) -> SeededCatalog:
+    """Create what is missing, top stock up to ``STOCK_TARGET``; reuse everything else."""
+    auth = {"Authorization": f"Bearer {admin_token}"}
+    wanted_categories, wanted_products = CATALOG
+
+    existing = {
+        c["slug"]: c for c in _all_pages(client, f"{api}/categories", {}, "GET /categories")
+    }
+    for wanted in wanted_categories:
+        if wanted.slug not in existing:
+            response = client.post(
+                f"{api}/categories", json={"slug": wanted.slug, "name": wanted.name}, headers=auth
+            )
+            _fail_on(response, f"POST /categories ({wanted.slug})")
+            existing[wanted.slug] = response.json()
+    category_ids = {slug: existing[slug]["id"] for slug in (c.slug for c in wanted_categories)}
+
+    products: dict[str, dict[str, Any]] = {}
+    for category_id in category_ids.values():
+        found = _all_pages(client, f"{api}/products", {"category_id": category_id}, "GET /products")
+        products.update({p["sku"]: p for p in found})
+    for wanted in wanted_products:
+        if wanted.sku in products:
+            continue
+        response = client.post(
+            f"{api}/products",
+            json={
+                "sku": wanted.sku,
+                "name": wanted.name,
+                "description": wanted.description,
+                "price": {"amount": wanted.price_cents, "currency": "EUR"},
+                "category_id": category_ids[wanted.category_slug],
+                "stock": STOCK_TARGET,
+            },
+            headers=auth,
+        )
+        _fail_on(response, f"POST /products ({wanted.sku})")
+        products[wanted.sku] = response.json()
+
+    seeded = [products[w.sku] for w in wanted_products]
+    for product in seeded:
+        if product["stock"] < STOCK_TARGET:
+            response = client.post(
+                f"{api}/products/{product['id']}/stock-adjustments",
+                json={"delta": STOCK_TARGET - product["stock"], "reason": "refarch load: top-up"},
+                headers=auth,
+            )
+            _fail_on(response, f"POST /products/{{id}}/stock-adjustments ({product['sku']})")
+    return SeededCatalog(
+        category_ids=list(category_ids.values()),
+        products=[{"id": p["id"], "price_cents": p["price"]["amount"]} for p in seeded],
+        search_terms=list(SEARCH_TERMS),
+    )
