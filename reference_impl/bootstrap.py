@@ -1,0 +1,65 @@
+"""The composition root: builds the four services and the outbox relay on one asyncpg pool.
+
+The platform calls ``build_services`` in its lifespan and imports ``HANDLER_MODULES`` so
+that every handler registers for its operationId. Tests call it too, with a real pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+
+from reference_impl.catalog.service import CatalogService
+from reference_impl.notifications.service import NotificationsService
+from reference_impl.orders.service import OrdersService
+from reference_impl.outbox import OutboxRelay
+from reference_impl.settings import Settings
+from reference_impl.users.service import UsersService
+
+__all__ = ["HANDLER_MODULES", "Services", "build_services"]
+
+HANDLER_MODULES: tuple[str, ...] = (
+    "reference_impl.users.handlers",
+    "reference_impl.catalog.handlers",
+    "reference_impl.orders.handlers",
+    "reference_impl.notifications.handlers",
+)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    pool: asyncpg.Pool
+    users: UsersService
+    catalog: CatalogService
+    orders: OrdersService
+    notifications: NotificationsService
+    relay: OutboxRelay
+
+    def background_tasks(self) -> list[Callable[[], Awaitable[None]]]:
+        """Coroutines the platform runs for the app's lifetime (and cancels at shutdown)."""
+        return [self.relay.run_forever]
+
+    async def outbox_lag_seconds(self) -> float:
+        return await self.relay.lag_seconds()
+
+    async def close(self) -> None:
+        """Nothing to release: the pool belongs to the platform, the relay is its task."""
+
+
+async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
+    catalog = CatalogService(pool)
+    notifications = NotificationsService(pool)
+    return Services(
+        settings=settings,
+        pool=pool,
+        users=UsersService(pool, settings),
+        catalog=catalog,
+        orders=OrdersService(pool, catalog),
+        notifications=notifications,
+        relay=OutboxRelay(
+            pool, notifications.handle_event, poll_seconds=settings.outbox_poll_seconds
+        ),
+    )

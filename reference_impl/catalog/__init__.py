@@ -1,0 +1,1 @@
+"""catalog: categories, products, prices and stock (including reservations for orders)."""

@@ -1,0 +1,168 @@
+"""The catalog domain: categories, products, stock lines and the errors the catalog raises.
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from reference_impl.errors import Conflict, InvalidInput, NotFound
+from reference_impl.money import Money
+
+__all__ = [
+    "PRODUCT_SORTS",
+    "Category",
+    "CategoryInUse",
+    "CategoryNotFound",
+    "DuplicateSku",
+    "DuplicateSlug",
+    "NewCategory",
+    "NewProduct",
+    "OutOfStock",
+    "PricedLine",
+    "Product",
+    "ProductFilter",
+    "ProductNotFound",
+    "StockLine",
+    "StockWouldGoNegative",
+    "UnknownCategory",
+    "UnknownProducts",
+]
+
+#: listProducts ``sort`` values; a leading "-" means descending.
+PRODUCT_SORTS = ("name", "-name", "price", "-price", "created_at", "-created_at")
+
+
+class CategoryNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No category with this id.")
+
+
+class ProductNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No product with this id.")
+
+
+class DuplicateSlug(Conflict):
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"A category with slug {slug!r} already exists.")
+
+
+class DuplicateSku(Conflict):
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"A product with SKU {sku!r} already exists.")
+
+
+class CategoryInUse(Conflict):
+    def __init__(self) -> None:
+        super().__init__("The category still has products; move or delete them first.")
+
+
+class UnknownCategory(InvalidInput):
+    def __init__(self, field: str = "body.category_id") -> None:
+        super().__init__(
+            "The category does not exist.", [{"field": field, "message": "unknown category"}]
+        )
+
+
+class StockWouldGoNegative(Conflict):
+    def __init__(self, available: int, delta: int) -> None:
+        super().__init__(
+            f"Adjusting stock by {delta} would leave {available + delta}; stock cannot go below 0.",
+            available=available,
+        )
+
+
+class UnknownProducts(InvalidInput):
+    """Order lines naming products that do not exist; ``fields`` name the offending items."""
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(
+            "Some items name products that do not exist.",
+            [{"field": field, "message": "unknown product"} for field in fields],
+        )
+
+
+class OutOfStock(Conflict):
+    """Every short line, so a client can fix the whole order in one go."""
+
+    def __init__(self, shortages: list[tuple[UUID, int, int]]) -> None:
+        super().__init__(
+            "Not enough stock for some items.",
+            out_of_stock=[
+                {"product_id": str(product_id), "requested": requested, "available": available}
+                for product_id, requested, available in shortages
+            ],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewCategory:
+    slug: str
+    name: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: UUID
+    slug: str
+    name: str
+    description: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewProduct:
+    sku: str
+    name: str
+    price: Money
+    description: str | None = None
+    category_id: UUID | None = None
+    stock: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: UUID
+    sku: str
+    name: str
+    description: str | None
+    price: Money
+    category_id: UUID | None
+    stock: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFilter:
+    category_id: UUID | None = None
+    min_price: int | None = None
+    max_price: int | None = None
+    q: str | None = None
+    in_stock: bool | None = None
+    sort: str = "name"
+
+
+@dataclass(frozen=True, slots=True)
+class StockLine:
+    """A request for ``quantity`` units of one product (an order line, before pricing)."""
+
+    product_id: UUID
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class PricedLine:
+    """A reserved line with the product's facts at reservation time (the order's snapshot)."""
+
+    product_id: UUID
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Money

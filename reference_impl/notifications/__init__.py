@@ -1,0 +1,1 @@
+"""notifications: turns platform events into messages a user can read (welcome, orders)."""

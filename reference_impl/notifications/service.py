@@ -1,0 +1,34 @@
+"""The notifications service: the idempotent event consumer and the user's inbox."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from reference_impl.events import Event
+from reference_impl.notifications.domain import Notification, notification_for
+from reference_impl.notifications.repository import NotificationRepository
+from reference_impl.unit_of_work import UnitOfWork
+
+__all__ = ["NotificationsService"]
+
+
+class NotificationsService:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def handle_event(self, uow: UnitOfWork, event: Event) -> bool:
+        """Consume one event inside the relay's unit of work; True if it produced a new
+        notification. Delivering the same event again changes nothing (at-least-once safe)."""
+        new = notification_for(event)
+        if new is None:
+            return False
+        return await NotificationRepository(uow.connection).add_once(new)
+
+    async def list_for_user(
+        self, user_id: UUID, *, type_: str | None, limit: int, offset: int
+    ) -> tuple[list[Notification], int]:
+        return await NotificationRepository(self._pool).page(
+            user_id, type_=type_, limit=limit, offset=offset
+        )

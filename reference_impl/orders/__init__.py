@@ -1,0 +1,1 @@
+"""orders: placing orders (with idempotency keys), reading them, cancelling and fulfilment."""

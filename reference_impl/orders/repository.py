@@ -1,0 +1,193 @@
+"""SQL for the orders schema (orders, order_items, idempotency_keys). Nothing else touches it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from reference_impl.money import Money
+from reference_impl.orders.domain import Order, OrderLine, StoredOutcome
+from reference_impl.unit_of_work import Executor
+
+__all__ = ["IdempotencyKeys", "OrderRepository"]
+
+_ORDER_COLUMNS = "id, user_id, status, shipping_address, created_at, updated_at"
+
+
+class OrderRepository:
+    def __init__(self, db: Executor) -> None:
+        self._db = db
+
+    async def add(self, order: Order) -> None:
+        total = order.total
+        await self._db.execute(
+            "INSERT INTO orders.orders (id, user_id, status, total_amount, currency,"
+            " shipping_address, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            order.id,
+            order.user_id,
+            order.status,
+            total.amount,
+            total.currency,
+            order.shipping_address,
+            order.created_at,
+        )
+        # One statement for all lines (arrays unnested server-side): one round trip.
+        lines = order.lines
+        await self._db.execute(
+            "INSERT INTO orders.order_items (order_id, line_no, product_id, sku, name, quantity,"
+            " unit_amount, line_amount)"
+            " SELECT $1, line_no, product_id, sku, name, quantity, unit_amount,"
+            " unit_amount * quantity"
+            " FROM unnest($2::smallint[], $3::uuid[], $4::text[], $5::text[], $6::int[],"
+            " $7::bigint[]) AS l (line_no, product_id, sku, name, quantity, unit_amount)",
+            order.id,
+            list(range(1, len(lines) + 1)),
+            [line.product_id for line in lines],
+            [line.sku for line in lines],
+            [line.name for line in lines],
+            [line.quantity for line in lines],
+            [line.unit_price.amount for line in lines],
+        )
+
+    async def get(self, order_id: UUID, *, for_update: bool = False) -> Order | None:
+        lock = " FOR UPDATE" if for_update else ""
+        row = await self._db.fetchrow(
+            f"SELECT {_ORDER_COLUMNS}, currency FROM orders.orders WHERE id = $1{lock}", order_id
+        )
+        if row is None:
+            return None
+        return (await self._with_lines([row]))[0]
+
+    async def set_status(self, order: Order, status: str) -> Order:
+        row = await self._db.fetchrow(
+            "UPDATE orders.orders SET status = $2, updated_at = now() WHERE id = $1"
+            " RETURNING updated_at",
+            order.id,
+            status,
+        )
+        return Order(
+            user_id=order.user_id,
+            lines=order.lines,
+            shipping_address=order.shipping_address,
+            status=status,
+            id=order.id,
+            created_at=order.created_at,
+            updated_at=row["updated_at"],
+        )
+
+    async def page(
+        self, *, user_id: UUID | None, status: str | None, limit: int, offset: int
+    ) -> tuple[list[Order], int]:
+        conditions: list[str] = []
+        args: list[Any] = []
+        if user_id is not None:
+            args.append(user_id)
+            conditions.append(f"user_id = ${len(args)}")
+        if status is not None:
+            args.append(status)
+            conditions.append(f"status = ${len(args)}")
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        rows = await self._db.fetch(
+            f"SELECT {_ORDER_COLUMNS}, currency, count(*) OVER () AS total FROM orders.orders"
+            f" {where} ORDER BY created_at DESC, id DESC"
+            f" LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
+            *args,
+            limit,
+            offset,
+        )
+        if rows:
+            total = rows[0]["total"]
+        else:  # past the last page the window count is unavailable
+            total = await self._db.fetchval(f"SELECT count(*) FROM orders.orders {where}", *args)
+        return await self._with_lines(rows), total
+
+    async def _with_lines(self, rows: list[asyncpg.Record]) -> list[Order]:
+        if not rows:
+            return []
+        item_rows = await self._db.fetch(
+            "SELECT order_id, product_id, sku, name, quantity, unit_amount FROM orders.order_items"
+            " WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, line_no",
+            [row["id"] for row in rows],
+        )
+        currency = {row["id"]: row["currency"].strip() for row in rows}
+        lines: dict[UUID, list[OrderLine]] = defaultdict(list)
+        for item in item_rows:
+            lines[item["order_id"]].append(
+                OrderLine(
+                    product_id=item["product_id"],
+                    sku=item["sku"],
+                    name=item["name"],
+                    quantity=item["quantity"],
+                    unit_price=Money(item["unit_amount"], currency[item["order_id"]]),
+                )
+            )
+        return [
+            Order(
+                user_id=row["user_id"],
+                lines=tuple(lines[row["id"]]),
+                shipping_address=row["shipping_address"],
+                status=row["status"],
+                id=row["id"],
+                created_at=row["created_at"],
+                updated_at=row["updated_at"],
+            )
+            for row in rows
+        ]
+
+
+class IdempotencyKeys:
+    """orders.idempotency_keys: claim a key, record its outcome, read it back for replays."""
+
+    #: An in-flight claim older than this belongs to a request that died mid-way (a crashed
+    #: worker); a retry may take it over instead of getting 409 forever.
+    ABANDONED_AFTER_SECONDS = 60
+
+    def __init__(self, db: Executor) -> None:
+        self._db = db
+
+    async def claim(self, user_id: UUID, key: str, request_hash: str) -> bool:
+        """True if this request now owns the key. Must run in its own (auto-)commit, so
+        concurrent retries see the claim and answer 409 instead of doing the work twice."""
+        claimed = await self._db.fetchval(
+            "INSERT INTO orders.idempotency_keys AS k (user_id, key, request_hash, state)"
+            " VALUES ($1, $2, $3, 'in_flight')"
+            " ON CONFLICT (user_id, key) DO UPDATE"
+            " SET request_hash = EXCLUDED.request_hash, created_at = now()"
+            " WHERE k.state = 'in_flight' AND k.created_at < now() - make_interval(secs => $4)"
+            " RETURNING true",
+            user_id,
+            key,
+            request_hash,
+            float(self.ABANDONED_AFTER_SECONDS),
+        )
+        return bool(claimed)
+
+    async def get(self, user_id: UUID, key: str) -> StoredOutcome | None:
+        row = await self._db.fetchrow(
+            "SELECT request_hash, state, response_status, response_body"
+            " FROM orders.idempotency_keys WHERE user_id = $1 AND key = $2",
+            user_id,
+            key,
+        )
+        return None if row is None else StoredOutcome(**dict(row))
+
+    async def complete(self, user_id: UUID, key: str, status: int, body: Any) -> None:
+        await self._db.execute(
+            "UPDATE orders.idempotency_keys SET state = 'done', response_status = $3,"
+            " response_body = $4 WHERE user_id = $1 AND key = $2",
+            user_id,
+            key,
+            status,
+            body,
+        )
+
+    async def release(self, user_id: UUID, key: str) -> None:
+        await self._db.execute(
+            "DELETE FROM orders.idempotency_keys"
+            " WHERE user_id = $1 AND key = $2 AND state = 'in_flight'",
+            user_id,
+            key,
+        )

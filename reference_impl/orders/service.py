@@ -1,0 +1,196 @@
+"""The orders service: place (idempotently), read, cancel and move orders along their states."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from reference_impl.catalog.domain import StockLine
+from reference_impl.catalog.service import CatalogService
+from reference_impl.events import Event
+from reference_impl.orders.domain import (
+    IdempotencyKeyInFlight,
+    NotCancellable,
+    Order,
+    OrderLine,
+    OrderNotFound,
+    check_transition,
+    decide_replay,
+    ensure_distinct_products,
+    order_document,
+    request_fingerprint,
+)
+from reference_impl.orders.repository import IdempotencyKeys, OrderRepository
+from reference_impl.platform.contract import Principal
+from reference_impl.unit_of_work import UnitOfWork
+
+__all__ = ["OrdersService", "PlacedOrder"]
+
+#: A claim can vanish between our failed INSERT and our SELECT (its owner failed and
+#: released it); trying again a few times resolves that race without looping forever.
+_CLAIM_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    """The response to placeOrder: new, or replayed from an earlier identical request."""
+
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def _status_event(order: Order, previous: str) -> Event:
+    return Event(
+        event_type="order.status_changed",
+        aggregate_type="order",
+        aggregate_id=order.id,
+        payload={
+            "order_id": str(order.id),
+            "user_id": str(order.user_id),
+            "from": previous,
+            "status": order.status,
+        },
+    )
+
+
+def _stock_lines(order: Order) -> list[StockLine]:
+    return [StockLine(line.product_id, line.quantity) for line in order.lines]
+
+
+class OrdersService:
+    def __init__(self, pool: asyncpg.Pool, catalog: CatalogService) -> None:
+        self._pool = pool
+        self._catalog = catalog
+
+    # --- placing orders ------------------------------------------------------------------
+
+    async def place_order(
+        self,
+        customer: Principal,
+        body: dict[str, Any],
+        idempotency_key: str | None = None,
+    ) -> PlacedOrder:
+        """Place the order described by ``body`` (the validated PlaceOrderRequest).
+
+        With an Idempotency-Key the key is first claimed in its own committed statement, so a
+        concurrent retry sees the claim (409) rather than placing a second order. The order,
+        its stock, its event and the key's recorded response then commit in one transaction.
+        If placing fails (out of stock, unknown product) the claim is released instead of
+        recording the failure: the key was not used up, and a retry after the stock was
+        replenished may succeed.
+        """
+        if idempotency_key is None:
+            return await self._place(customer, body, None)
+        keys = IdempotencyKeys(self._pool)
+        fingerprint = request_fingerprint(body)
+        for _ in range(_CLAIM_ATTEMPTS):
+            if await keys.claim(customer.user_id, idempotency_key, fingerprint):
+                break
+            stored = await keys.get(customer.user_id, idempotency_key)
+            if stored is not None:
+                replay = decide_replay(stored, fingerprint)
+                return PlacedOrder(replay.status, replay.body, replayed=True)
+        else:
+            raise IdempotencyKeyInFlight()
+        try:
+            return await self._place(customer, body, idempotency_key)
+        except BaseException:
+            await keys.release(customer.user_id, idempotency_key)
+            raise
+
+    async def _place(
+        self, customer: Principal, body: dict[str, Any], idempotency_key: str | None
+    ) -> PlacedOrder:
+        requested = [
+            StockLine(UUID(str(item["product_id"])), item["quantity"]) for item in body["items"]
+        ]
+        ensure_distinct_products([line.product_id for line in requested])
+        async with UnitOfWork(self._pool) as uow:
+            priced = await self._catalog.reserve_stock(uow, requested)
+            order = Order(
+                user_id=customer.user_id,
+                lines=tuple(
+                    OrderLine(p.product_id, p.sku, p.name, p.quantity, p.unit_price) for p in priced
+                ),
+                shipping_address=body["shipping_address"],
+            )
+            await OrderRepository(uow.connection).add(order)
+            document = order_document(order)
+            uow.publish(
+                "orders",
+                Event(
+                    event_type="order.placed",
+                    aggregate_type="order",
+                    aggregate_id=order.id,
+                    payload={
+                        "order_id": str(order.id),
+                        "user_id": str(order.user_id),
+                        "total": order.total.as_json(),
+                        "item_count": len(order.lines),
+                    },
+                ),
+            )
+            if idempotency_key is not None:
+                await IdempotencyKeys(uow.connection).complete(
+                    customer.user_id, idempotency_key, 201, document
+                )
+            await uow.commit()
+        return PlacedOrder(201, document)
+
+    # --- reading -------------------------------------------------------------------------
+
+    async def get_order(self, viewer: Principal, order_id: UUID) -> Order:
+        order = await OrderRepository(self._pool).get(order_id)
+        if order is None or not self._may_see(viewer, order):
+            raise OrderNotFound()
+        return order
+
+    async def list_orders(
+        self,
+        *,
+        user_id: UUID | None,
+        status: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Order], int]:
+        return await OrderRepository(self._pool).page(
+            user_id=user_id, status=status, limit=limit, offset=offset
+        )
+
+    @staticmethod
+    def _may_see(viewer: Principal, order: Order) -> bool:
+        return viewer.is_admin or order.user_id == viewer.user_id
+
+    # --- status changes ------------------------------------------------------------------
+
+    async def cancel_order(self, actor: Principal, order_id: UUID) -> Order:
+        """Owner or admin, only while pending (admins cancel paid orders by transition)."""
+        return await self._change_status(actor, order_id, "cancelled", only_from="pending")
+
+    async def transition_order(self, admin: Principal, order_id: UUID, target: str) -> Order:
+        return await self._change_status(admin, order_id, target, only_from=None)
+
+    async def _change_status(
+        self, actor: Principal, order_id: UUID, target: str, *, only_from: str | None
+    ) -> Order:
+        async with UnitOfWork(self._pool) as uow:
+            orders = OrderRepository(uow.connection)
+            # The row lock serialises concurrent changes of one order: the second of two
+            # simultaneous cancels waits, then sees "cancelled" and is refused, so stock is
+            # returned exactly once.
+            order = await orders.get(order_id, for_update=True)
+            if order is None or not self._may_see(actor, order):
+                raise OrderNotFound()
+            if only_from is not None and order.status != only_from:
+                raise NotCancellable(order.status)
+            check_transition(order.status, target)
+            changed = await orders.set_status(order, target)
+            if target == "cancelled":
+                await self._catalog.release_stock(uow, _stock_lines(order))
+            uow.publish("orders", _status_event(changed, order.status))
+            await uow.commit()
+        return changed

@@ -1,0 +1,109 @@
+"""The unit of work: one connection, one transaction, and the events it produced.
+
+Nothing is kept unless ``commit()`` is called: leaving the ``async with`` block any other
+way (an exception, an early return) rolls back. Events recorded with ``publish`` are written
+to the producing service's outbox inside the same transaction, so a change and the fact
+that it happened commit together or not at all (the transactional outbox pattern).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from types import TracebackType
+from typing import Any, Protocol
+
+import asyncpg
+
+from reference_impl.events import Event
+
+__all__ = ["OUTBOX_SCHEMAS", "Executor", "UnitOfWork"]
+
+#: Schemas that own an outbox table (see specs/sql/<schema>/V001__init.sql).
+OUTBOX_SCHEMAS = ("users", "orders")
+
+
+class Executor(Protocol):
+    """What repositories need: an asyncpg connection or a pool (for single statements)."""
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str: ...
+
+    async def fetch(
+        self, query: str, *args: Any, timeout: float | None = None, record_class: Any = None
+    ) -> list[Any]: ...
+
+    async def fetchrow(
+        self, query: str, *args: Any, timeout: float | None = None, record_class: Any = None
+    ) -> Any: ...
+
+    async def fetchval(
+        self, query: str, *args: Any, column: int = 0, timeout: float | None = None
+    ) -> Any: ...
+
+
+class UnitOfWork:
+    """``async with UnitOfWork(pool) as uow: ...; await uow.commit()``."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._connection: asyncpg.Connection | None = None
+        self._transaction: Any = None
+        self._events: list[tuple[str, Event]] = []
+        self._committed = False
+
+    @property
+    def connection(self) -> asyncpg.Connection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not active; use `async with`")
+        return self._connection
+
+    def publish(self, schema: str, event: Event) -> None:
+        """Record ``event`` for ``schema``'s outbox; written by ``commit()``."""
+        if schema not in OUTBOX_SCHEMAS:
+            raise ValueError(f"schema {schema!r} has no outbox")
+        self._events.append((schema, event))
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._connection = await self._pool.acquire()
+        try:
+            self._transaction = self._connection.transaction()
+            await self._transaction.start()
+        except BaseException:
+            await self._pool.release(self._connection)
+            self._connection = None
+            raise
+        return self
+
+    async def commit(self) -> None:
+        for schema, event in self._events:
+            await self.connection.execute(
+                f"INSERT INTO {schema}.outbox"  # schema is from the fixed OUTBOX_SCHEMAS
+                " (id, aggregate_type, aggregate_id, event_type, payload, created_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6)",
+                event.id,
+                event.aggregate_type,
+                event.aggregate_id,
+                event.event_type,
+                event.payload,
+                event.occurred_at,
+            )
+        self._events.clear()
+        await self._transaction.commit()
+        self._committed = True
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            if not self._committed and not connection.is_closed():
+                # A broken connection cannot roll back; the server already discarded the
+                # transaction, and the original exception must not be masked by this one.
+                with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                    await self._transaction.rollback()
+        finally:
+            await self._pool.release(connection)

@@ -1,0 +1,1 @@
+"""users: accounts, authentication (passwords, access and refresh tokens) and login throttling."""

@@ -1,0 +1,160 @@
+"""SQL for the users schema (users.users, users.refresh_tokens). Nothing else touches it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from reference_impl.unit_of_work import Executor
+from reference_impl.users.domain import EmailAlreadyRegistered, NewUser, User
+
+__all__ = ["RefreshTokenRepository", "UserRepository"]
+
+_USER_COLUMNS = "id, email, first_name, last_name, phone, role, status, created_at, updated_at"
+
+
+def _user(row: asyncpg.Record | None) -> User | None:
+    return None if row is None else User(**{key: row[key] for key in User.__slots__})
+
+
+class UserRepository:
+    def __init__(self, db: Executor) -> None:
+        self._db = db
+
+    async def add(self, new_user: NewUser, password_hash: str) -> User:
+        try:
+            row = await self._db.fetchrow(
+                "INSERT INTO users.users (email, password_hash, first_name, last_name, phone, role)"
+                f" VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_USER_COLUMNS}",
+                new_user.email,
+                password_hash,
+                new_user.first_name,
+                new_user.last_name,
+                new_user.phone,
+                new_user.role,
+            )
+        except asyncpg.UniqueViolationError:
+            raise EmailAlreadyRegistered() from None
+        user = _user(row)
+        assert user is not None
+        return user
+
+    async def get(self, user_id: UUID) -> User | None:
+        return _user(
+            await self._db.fetchrow(
+                f"SELECT {_USER_COLUMNS} FROM users.users WHERE id = $1", user_id
+            )
+        )
+
+    async def credentials_by_email(self, email: str) -> tuple[User, str] | None:
+        """The user and their password hash, for login only (the hash never leaves the service)."""
+        row = await self._db.fetchrow(
+            f"SELECT {_USER_COLUMNS}, password_hash FROM users.users WHERE lower(email) = lower($1)",
+            email,
+        )
+        if row is None:
+            return None
+        user = _user(row)
+        assert user is not None
+        return user, row["password_hash"]
+
+    async def update(self, user_id: UUID, changes: dict[str, Any]) -> User | None:
+        """Set the given columns (names come from the service, never from the client)."""
+        assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(changes, start=2))
+        return _user(
+            await self._db.fetchrow(
+                f"UPDATE users.users SET {assignments}, updated_at = now()"
+                f" WHERE id = $1 RETURNING {_USER_COLUMNS}",
+                user_id,
+                *changes.values(),
+            )
+        )
+
+    async def upsert_admin(self, email: str, password_hash: str) -> None:
+        """One statement, so workers starting together cannot race each other."""
+        await self._db.execute(
+            "INSERT INTO users.users AS u (email, password_hash, first_name, last_name, role)"
+            " VALUES ($1, $2, 'Admin', 'Operator', 'admin')"
+            " ON CONFLICT ((lower(email))) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
+            " role = 'admin', status = 'active', updated_at = now()",
+            email,
+            password_hash,
+        )
+
+    async def delete(self, user_id: UUID) -> bool:
+        return (
+            await self._db.execute("DELETE FROM users.users WHERE id = $1", user_id) == "DELETE 1"
+        )
+
+    async def page(
+        self, *, role: str | None, email: str | None, limit: int, offset: int
+    ) -> tuple[list[User], int]:
+        conditions: list[str] = []
+        args: list[Any] = []
+        if role is not None:
+            args.append(role)
+            conditions.append(f"role = ${len(args)}")
+        if email is not None:
+            args.append(email)
+            conditions.append(f"lower(email) = lower(${len(args)})")
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        rows = await self._db.fetch(
+            f"SELECT {_USER_COLUMNS}, count(*) OVER () AS total FROM users.users {where}"
+            f" ORDER BY created_at, id LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
+            *args,
+            limit,
+            offset,
+        )
+        if rows:
+            total = rows[0]["total"]
+        else:  # past the last page the window count is unavailable
+            total = await self._db.fetchval(f"SELECT count(*) FROM users.users {where}", *args)
+        return [u for u in map(_user, rows) if u is not None], total
+
+
+class RefreshTokenRepository:
+    def __init__(self, db: Executor) -> None:
+        self._db = db
+
+    async def add(
+        self, user_id: UUID, token_hash: bytes, family_id: UUID, expires_at: datetime
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO users.refresh_tokens (user_id, token_hash, family_id, expires_at)"
+            " VALUES ($1, $2, $3, $4)",
+            user_id,
+            token_hash,
+            family_id,
+            expires_at,
+        )
+
+    async def revoke_if_active(self, token_hash: bytes) -> tuple[UUID, UUID] | None:
+        """Revoke a live token; (user_id, family_id) if it was live, else None.
+
+        The conditional UPDATE is the rotation's lock: of two concurrent uses of one token
+        exactly one sees it live, the other is treated as reuse.
+        """
+        row = await self._db.fetchrow(
+            "UPDATE users.refresh_tokens SET revoked_at = now()"
+            " WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()"
+            " RETURNING user_id, family_id",
+            token_hash,
+        )
+        return None if row is None else (row["user_id"], row["family_id"])
+
+    async def family_of_revoked(self, token_hash: bytes) -> UUID | None:
+        return await self._db.fetchval(
+            "SELECT family_id FROM users.refresh_tokens"
+            " WHERE token_hash = $1 AND revoked_at IS NOT NULL",
+            token_hash,
+        )
+
+    async def revoke_family(self, family_id: UUID) -> None:
+        await self._db.execute(
+            "UPDATE users.refresh_tokens SET revoked_at = now()"
+            " WHERE family_id = $1 AND revoked_at IS NULL",
+            family_id,
+        )

@@ -1,0 +1,168 @@
+"""The users service: registration, login, token refresh/logout, profiles and administration."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from reference_impl.events import Event
+from reference_impl.platform.contract import Principal
+from reference_impl.settings import Settings
+from reference_impl.tokens import issue_access_token
+from reference_impl.unit_of_work import UnitOfWork
+from reference_impl.users.domain import (
+    CannotDeleteSelf,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    NewUser,
+    TokenPair,
+    User,
+    UserNotFound,
+    account_bucket,
+    hash_refresh_token,
+    ip_bucket,
+    new_refresh_token,
+)
+from reference_impl.users.passwords import PasswordHashing
+from reference_impl.users.repository import RefreshTokenRepository, UserRepository
+from reference_impl.users.throttle import LoginThrottle
+
+__all__ = ["UsersService"]
+
+#: Profile fields a user may change about themselves; role and status are admin-only.
+PROFILE_FIELDS = frozenset({"first_name", "last_name", "phone"})
+ADMIN_FIELDS = frozenset({"role", "status"})
+
+
+class UsersService:
+    def __init__(self, pool: asyncpg.Pool, settings: Settings) -> None:
+        self._pool = pool
+        self._settings = settings
+        self._passwords = PasswordHashing(settings)
+        self._throttle = LoginThrottle(
+            window_seconds=settings.login_window_seconds,
+            account_limit=settings.login_max_failures,
+            ip_limit=settings.login_ip_max_failures,
+        )
+
+    # --- registration and authentication -------------------------------------------------
+
+    async def register(self, new_user: NewUser, password: str) -> User:
+        password_hash = await self._passwords.hash(password)
+        async with UnitOfWork(self._pool) as uow:
+            user = await UserRepository(uow.connection).add(new_user, password_hash)
+            uow.publish(
+                "users",
+                Event(
+                    event_type="user.registered",
+                    aggregate_type="user",
+                    aggregate_id=user.id,
+                    payload={"user_id": str(user.id), "first_name": user.first_name},
+                ),
+            )
+            await uow.commit()
+        return user
+
+    async def login(self, email: str, password: str, client_ip: str) -> TokenPair:
+        account, ip = account_bucket(email), ip_bucket(client_ip)
+        await self._throttle.ensure_allowed(self._pool, account, ip)
+        found = await UserRepository(self._pool).credentials_by_email(email)
+        # Verify even when the email is unknown (against a dummy hash): same work, same timing.
+        password_ok = await self._passwords.verify(found[1] if found else None, password)
+        if found is None or not password_ok or not found[0].can_log_in:
+            await self._throttle.record_failure(self._pool, account, ip)
+            raise InvalidCredentials()
+        user = found[0]
+        async with UnitOfWork(self._pool) as uow:
+            await self._throttle.reset_account(uow.connection, account)
+            pair = await self._issue_tokens(uow, user, family_id=uuid.uuid4())
+            await uow.commit()
+        return pair
+
+    async def refresh(self, refresh_token: str) -> TokenPair:
+        token_hash = hash_refresh_token(refresh_token)
+        async with UnitOfWork(self._pool) as uow:
+            tokens = RefreshTokenRepository(uow.connection)
+            live = await tokens.revoke_if_active(token_hash)
+            if live is None:
+                family = await tokens.family_of_revoked(token_hash)
+                if family is not None:
+                    # A rotated-away token came back: it was stolen or replayed. Revoke the
+                    # whole family so whoever holds the newest token must log in again.
+                    await tokens.revoke_family(family)
+                    await uow.commit()
+                raise InvalidRefreshToken()
+            user_id, family_id = live
+            user = await UserRepository(uow.connection).get(user_id)
+            if user is None or not user.can_log_in:
+                raise InvalidRefreshToken()
+            pair = await self._issue_tokens(uow, user, family_id=family_id)
+            await uow.commit()
+        return pair
+
+    async def logout(self, refresh_token: str) -> None:
+        """Revoke the token; unknown or already revoked tokens are fine (logout is idempotent)."""
+        await RefreshTokenRepository(self._pool).revoke_if_active(hash_refresh_token(refresh_token))
+
+    async def _issue_tokens(self, uow: UnitOfWork, user: User, *, family_id: UUID) -> TokenPair:
+        access_token, expires_in = issue_access_token(self._settings, user.id, user.role)
+        refresh_token, token_hash = new_refresh_token()
+        ttl = self._settings.refresh_token_ttl
+        await RefreshTokenRepository(uow.connection).add(
+            user.id, token_hash, family_id, datetime.now(UTC) + timedelta(seconds=ttl)
+        )
+        return TokenPair(access_token, expires_in, refresh_token, ttl)
+
+    # --- profiles and administration -----------------------------------------------------
+
+    async def get_user(self, viewer: Principal, user_id: UUID) -> User:
+        """Self or admin; anyone else gets the same NotFound as for a missing id."""
+        if viewer.user_id != user_id and not viewer.is_admin:
+            raise UserNotFound()
+        user = await UserRepository(self._pool).get(user_id)
+        if user is None:
+            raise UserNotFound()
+        return user
+
+    async def update_profile(self, user_id: UUID, changes: dict[str, Any]) -> User:
+        return await self._update(user_id, changes, PROFILE_FIELDS)
+
+    async def admin_update(self, user_id: UUID, changes: dict[str, Any]) -> User:
+        return await self._update(user_id, changes, ADMIN_FIELDS)
+
+    async def _update(
+        self, user_id: UUID, changes: dict[str, Any], allowed: frozenset[str]
+    ) -> User:
+        # The schema already refuses other fields; filtering again keeps column names in SQL
+        # from ever coming from the client.
+        columns = {key: value for key, value in changes.items() if key in allowed}
+        repository = UserRepository(self._pool)
+        user = await (repository.update(user_id, columns) if columns else repository.get(user_id))
+        if user is None:
+            raise UserNotFound()
+        return user
+
+    async def list_users(
+        self, *, role: str | None, email: str | None, limit: int, offset: int
+    ) -> tuple[list[User], int]:
+        return await UserRepository(self._pool).page(
+            role=role, email=email, limit=limit, offset=offset
+        )
+
+    async def delete_user(self, actor: Principal, user_id: UUID) -> None:
+        if actor.user_id == user_id:
+            raise CannotDeleteSelf()
+        if not await UserRepository(self._pool).delete(user_id):
+            raise UserNotFound()
+
+    async def ensure_bootstrap_admin(self, email: str, password: str) -> None:
+        """Create the operator's admin account, or make an existing one admin with this password.
+
+        Idempotent, so every start (and every worker) may call it.
+        """
+        password_hash = await self._passwords.hash(password)
+        await UserRepository(self._pool).upsert_admin(email, password_hash)
