@@ -1,0 +1,129 @@
+"""``refarch serve``: the whole platform on one port, with zero configuration.
+
+Without ``DATABASE_URL`` it starts the embedded PostgreSQL in the data directory (which
+survives restarts) and stops it on exit, unless another process had already started it.
+Migrations are applied once here, before any worker starts, so a bad migration is one
+clear error instead of N interleaved ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+import asyncpg
+import click
+
+from refarch import pg
+from refarch.migrate import MigrationError, apply_migrations
+from reference_impl.platform.database import DatabaseStartupError, redact
+from reference_impl.platform.logs import configure_logging
+from reference_impl.platform.validation import SpecError
+from reference_impl.settings import ConfigError, Settings
+
+__all__ = ["serve"]
+
+log = logging.getLogger("reference_impl.serve")
+
+
+async def _migrate_once(url: str) -> None:
+    try:
+        conn = await asyncpg.connect(url, timeout=10)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        raise DatabaseStartupError(
+            f"cannot connect to PostgreSQL at {redact(url)}: {type(exc).__name__}: {exc}"
+        ) from exc
+    try:
+        for migration in await apply_migrations(conn):
+            log.info("applied migration %s", migration.label)
+    finally:
+        await conn.close()
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"refarch serve: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes sharing the port; all shared state lives in PostgreSQL.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Embedded PostgreSQL data and the generated signing key "
+    "(default: $REFARCH_DATA_DIR or the user data dir).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+)
+def serve(host: str, port: int, workers: int, data_dir: Path | None, log_level: str) -> None:
+    """Run the reference implementation under /api/v1 (metrics at /metrics)."""
+    import uvicorn
+
+    configure_logging(log_level)
+    directory = data_dir or Path(os.environ.get("REFARCH_DATA_DIR") or pg.default_data_dir())
+    try:
+        settings = Settings.from_env(data_dir=directory)
+    except ConfigError as exc:
+        _fail(str(exc), 2)
+        return
+
+    database: pg.Database | None = None
+    if settings.database_url is None:
+        # someone else's server in the same directory must outlive us: stop only our own
+        already_running = (directory / "pgdata" / "postmaster.pid").exists()
+        database = pg.embedded(directory)
+        if already_running:
+            database = pg.Database(url=database.url)
+        settings = settings.with_(database_url=database.url)
+        log.info("database: embedded PostgreSQL in %s", directory / "pgdata")
+    else:
+        log.info("database: %s", redact(settings.database_url))
+    assert settings.database_url is not None
+
+    try:
+        asyncio.run(_migrate_once(settings.database_url))
+        log.info("listening on http://%s:%d/api/v1 (metrics at /metrics)", host, port)
+        common = {
+            "host": host,
+            "port": port,
+            "log_config": None,
+            "access_log": False,  # the gateway writes one JSON line per request itself
+            "lifespan": "on",
+            "server_header": False,
+        }
+        if workers == 1:
+            from reference_impl.app import create_app
+
+            uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
+        else:
+            # workers are fresh processes: hand them the same configuration via the env
+            os.environ["DATABASE_URL"] = settings.database_url
+            os.environ["REFARCH_DATA_DIR"] = str(directory)
+            os.environ["REFARCH_LOG_LEVEL"] = log_level
+            uvicorn.run(
+                "reference_impl.app:app_from_env",
+                factory=True,
+                workers=workers,
+                **common,  # type: ignore[arg-type]
+            )
+    except (DatabaseStartupError, MigrationError, SpecError, ConfigError) as exc:
+        _fail(str(exc), 1)
+    finally:
+        if database is not None:
+            database.stop()

@@ -1,0 +1,319 @@
+"""The HTTP pipeline, as plain ASGI: route, authenticate, read, validate, call, answer.
+
+Plain ASGI rather than Starlette's Request/Response objects because this is the hot path
+(FACTS.md: Starlette alone costs ~0.6x of a bare ASGI app). Every response, whatever
+produced it, leaves through :meth:`Gateway._send` and so carries ``X-Request-ID`` and the
+security headers, and every error leaves as problem+json built by ``problems.problem_for``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+import orjson
+
+from reference_impl.errors import DomainError
+from reference_impl.platform.auth import authenticate
+from reference_impl.platform.body import ClientDisconnected, is_json_media_type, read_json_body
+from reference_impl.platform.contract import ApiRequest, ApiResponse
+from reference_impl.platform.logs import log_request
+from reference_impl.platform.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from reference_impl.platform.metrics import Metrics
+from reference_impl.platform.problems import HttpProblem, Problem, problem_for
+from reference_impl.platform.routing import Route, RouteTable
+from reference_impl.platform.validation import FieldError
+from reference_impl.settings import Settings
+
+if TYPE_CHECKING:
+    import asyncpg
+
+    from reference_impl.bootstrap import Services
+
+__all__ = ["Gateway", "Headers", "RuntimeState"]
+
+log = logging.getLogger("reference_impl.gateway")
+
+Scope = dict[str, Any]
+Receive = Any
+Send = Any
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# Sent on every response. No CORS headers at all: browsers then refuse cross-origin reads,
+# the safe default for an API whose clients are servers; a deployment opts in explicitly.
+_SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+_NO_STORE = (b"cache-control", b"no-store")
+_JSON = b"application/json"
+_PROBLEM_JSON = b"application/problem+json"
+_UNMATCHED = "unmatched"
+
+
+class Headers(dict[str, str]):
+    """Request headers with lower-case names; lookups ignore case (HTTP names are
+    case-insensitive, and ASGI servers already lower-case them)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> str:
+        return super().__getitem__(name.lower())
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        return super().get(name.lower(), default)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and super().__contains__(name.lower())
+
+
+@dataclass(slots=True)
+class RuntimeState:
+    """What the lifespan opens and the pipeline uses."""
+
+    pool: asyncpg.Pool | None = None
+    services: Services | None = None
+
+
+class _ResponseContractViolation(Exception):
+    """A handler answered something its operation's spec does not allow."""
+
+
+class Gateway:
+    def __init__(
+        self, table: RouteTable, settings: Settings, metrics: Metrics, state: RuntimeState
+    ) -> None:
+        self.table = table
+        self.settings = settings
+        self.metrics = metrics
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        headers = Headers(
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"]
+        )
+        incoming_id = headers.get("x-request-id")
+        request_id = (
+            incoming_id
+            if incoming_id is not None and _REQUEST_ID.fullmatch(incoming_id)
+            else os.urandom(16).hex()
+        )
+        method: str = scope["method"]
+        path: str = scope["path"]
+        operation_id = _UNMATCHED
+        status = 500
+        try:
+            if path == "/metrics":
+                operation_id = "metrics"
+                status = await self._metrics(method, request_id, send)
+                return
+            match = self.table.match(method, path)
+            if match is None:
+                raise HttpProblem(404, "Not found", f"No operation is served at {path}.")
+            route = match.route
+            if route is None:
+                raise HttpProblem(
+                    405,
+                    "Method not allowed",
+                    f"{method} is not allowed on {path}.",
+                    headers={"Allow": ", ".join(match.allowed)},
+                )
+            operation_id = route.operation_id
+            response = await self._call(
+                route, match.path_params, scope, receive, headers, request_id
+            )
+            status = await self._send_api_response(route, response, path, request_id, send)
+        except ClientDisconnected:
+            status = 499  # nginx's convention for "client closed the request"
+        except Exception as exc:
+            problem = problem_for(exc, request_id=request_id)
+            status = problem.status
+            await self._send_problem(problem, path, request_id, send)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.metrics.observe(operation_id, method, status, elapsed)
+            log_request(request_id, operation_id, method, path, status, elapsed * 1000)
+
+    async def _call(
+        self,
+        route: Route,
+        path_values: dict[str, str],
+        scope: Scope,
+        receive: Receive,
+        headers: Headers,
+        request_id: str,
+    ) -> ApiResponse:
+        principal = authenticate(route, headers, self.settings)
+        errors: list[FieldError] = []
+        path_params, found = route.path_params.extract(
+            lambda name: [path_values[name]] if name in path_values else []
+        )
+        errors += found
+        raw_query: bytes = scope["query_string"]
+        query_values = (
+            parse_qs(raw_query.decode("latin-1"), keep_blank_values=True) if raw_query else {}
+        )
+        query, found = route.query_params.extract(lambda name: query_values.get(name, []))
+        errors += found
+        _, found = route.header_params.extract(
+            lambda name: [headers[name]] if name in headers else []
+        )
+        errors += found
+        body = await self._body(route, receive, headers, errors)
+        if errors:
+            raise HttpProblem(
+                422,
+                "Unprocessable content",
+                "The request does not match the operation's schema.",
+                errors=errors,
+            )
+        services = self.state.services
+        if services is None:
+            raise RuntimeError("the application has not finished starting")
+        client = scope.get("client")
+        request = ApiRequest(
+            operation_id=route.operation_id,
+            path_params=path_params,
+            query=query,
+            headers=headers,
+            body=body,
+            principal=principal,
+            request_id=request_id,
+            client_ip=client[0] if client else "",
+            services=services,
+        )
+        try:
+            return await route.handler(request)
+        except DomainError as exc:
+            if self.settings.validate_responses:
+                problem = problem_for(exc, request_id=request_id)
+                body = problem.body(instance=scope["path"], request_id=request_id)
+                self._check_response(route, problem.status, body)
+            raise
+
+    async def _body(
+        self, route: Route, receive: Receive, headers: Headers, errors: list[FieldError]
+    ) -> Any:
+        if route.body is None:
+            return None
+        content_length = headers.get("content-length")
+        has_body = content_length not in (None, "0") or "transfer-encoding" in headers
+        if has_body and not is_json_media_type(headers.get("content-type", "")):
+            raise HttpProblem(
+                415,
+                "Unsupported media type",
+                "Send the request body as application/json.",
+            )
+        body = (
+            await read_json_body(
+                receive, limit=self.settings.body_limit_bytes, content_length=content_length
+            )
+            if has_body
+            else ...
+        )
+        if body is ...:
+            if route.body_required:
+                errors.append({"field": "body", "message": "is required"})
+            return None
+        errors += route.body.errors(body) if not route.body.is_valid(body) else ()
+        return body
+
+    def _check_response(self, route: Route, status: int, body: Any) -> None:
+        if status in route.responses:
+            validator = route.responses[status]
+        elif route.declares_default:
+            validator = route.default_response
+        else:
+            raise _ResponseContractViolation(
+                f"{route.operation_id} answered {status}, a status its spec does not declare"
+            )
+        if validator is None:
+            if body is not None:
+                raise _ResponseContractViolation(
+                    f"{route.operation_id} answered {status} with a body the spec does not declare"
+                )
+            return
+        if body is None:
+            raise _ResponseContractViolation(
+                f"{route.operation_id} answered {status} without the body its spec declares"
+            )
+        if not validator.is_valid(body):
+            raise _ResponseContractViolation(
+                f"{route.operation_id} answered {status} with a body that breaks its schema: "
+                f"{validator.errors(body, limit=5)}"
+            )
+
+    async def _send_api_response(
+        self, route: Route, response: ApiResponse, path: str, request_id: str, send: Send
+    ) -> int:
+        body = b"" if response.body is None else orjson.dumps(response.body)
+        if self.settings.validate_responses:
+            try:
+                self._check_response(
+                    route, response.status, None if response.body is None else orjson.loads(body)
+                )
+            except _ResponseContractViolation as exc:
+                log.error(str(exc), extra={"fields": {"request_id": request_id}})
+                problem = Problem(
+                    500,
+                    "Internal server error",
+                    "The server produced a response that breaks its own contract.",
+                )
+                await self._send_problem(problem, path, request_id, send)
+                return 500
+        content_type: bytes | None = None
+        if body:
+            content_type = _PROBLEM_JSON if response.status >= 400 else _JSON
+        await self._send(send, response.status, body, content_type, request_id, response.headers)
+        return response.status
+
+    async def _send_problem(self, problem: Problem, path: str, request_id: str, send: Send) -> None:
+        body = orjson.dumps(problem.body(instance=path, request_id=request_id))
+        await self._send(send, problem.status, body, _PROBLEM_JSON, request_id, problem.headers)
+
+    async def _metrics(self, method: str, request_id: str, send: Send) -> int:
+        if method != "GET":
+            raise HttpProblem(
+                405,
+                "Method not allowed",
+                f"{method} is not allowed on /metrics.",
+                headers={"Allow": "GET"},
+            )
+        body = await self.metrics.render(self.state.pool, self.state.services)
+        await self._send(send, 200, body, METRICS_CONTENT_TYPE.encode(), request_id, {})
+        return 200
+
+    @staticmethod
+    async def _send(
+        send: Send,
+        status: int,
+        body: bytes,
+        content_type: bytes | None,
+        request_id: str,
+        extra: dict[str, str],
+    ) -> None:
+        raw = [
+            (b"content-length", str(len(body)).encode()),
+            (b"x-request-id", request_id.encode()),
+            *_SECURITY_HEADERS,
+        ]
+        if content_type is not None:
+            raw.append((b"content-type", content_type))
+        has_cache_control = False
+        for name, value in extra.items():
+            lowered = name.lower()
+            if lowered == "content-type":
+                raw = [h for h in raw if h[0] != b"content-type"]
+            has_cache_control = has_cache_control or lowered == "cache-control"
+            raw.append((lowered.encode("latin-1"), value.encode("latin-1")))
+        if not has_cache_control:
+            raw.append(_NO_STORE)
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": body})

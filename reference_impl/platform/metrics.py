@@ -1,0 +1,85 @@
+"""Prometheus metrics, served at the root ``/metrics`` (an operator endpoint, not API).
+
+Each app owns its registry, so several apps in one process (tests) never collide. Request
+series carry operationId, method and status class: bounded label values (unknown paths
+count as ``unmatched``), never raw paths. Pool usage and outbox lag are read on scrape.
+
+With several uvicorn workers each process keeps its own counters and a scrape reaches one
+of them; aggregate with one scrape target per worker, or switch to prometheus_client's
+multiprocess mode (PROMETHEUS_MULTIPROC_DIR), which v1 does not need.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+if TYPE_CHECKING:
+    import asyncpg
+
+    from reference_impl.bootstrap import Services
+
+__all__ = ["CONTENT_TYPE", "Metrics"]
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+_LABELS = ("operation_id", "method", "status_class")
+# Latency buckets around the specs' SLOs (p95 tens of ms, p99 up to a few hundred).
+_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "refarch_http_requests",
+            "HTTP requests answered, by operation, method and status class.",
+            _LABELS,
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "refarch_http_request_duration_seconds",
+            "Time from the request's arrival to the last byte of the response.",
+            _LABELS,
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
+        self.pool_size = Gauge(
+            "refarch_db_pool_connections", "Connections open in the pool.", registry=self.registry
+        )
+        self.pool_in_use = Gauge(
+            "refarch_db_pool_connections_in_use",
+            "Connections currently lent to requests or background tasks.",
+            registry=self.registry,
+        )
+        self.outbox_lag = Gauge(
+            "refarch_outbox_lag_seconds",
+            "Age of the oldest event not yet delivered from any outbox (0 when empty).",
+            registry=self.registry,
+        )
+        # label lookups cost more than the increment itself; cache the children
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe(self, operation_id: str, method: str, status: int, seconds: float) -> None:
+        key = (operation_id, method, status)
+        children = self._children.get(key)
+        if children is None:
+            labels = (operation_id, method, _STATUS_CLASSES[min(status // 100, 5) - 1])
+            children = (self.requests.labels(*labels), self.latency.labels(*labels))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+
+    async def render(self, pool: asyncpg.Pool | None, services: Services | None) -> bytes:
+        if pool is not None:
+            size = pool.get_size()
+            self.pool_size.set(size)
+            self.pool_in_use.set(size - pool.get_idle_size())
+        if services is not None:
+            try:
+                self.outbox_lag.set(await services.outbox_lag_seconds())
+            except Exception:  # a scrape must still answer while the DB is down
+                self.outbox_lag.set(float("nan"))
+        return generate_latest(self.registry)

@@ -1,0 +1,218 @@
+"""The spec-driven router: operations from the OpenAPI documents, bound to handlers.
+
+At start-up every operation of every service spec is compiled into a :class:`Route` (its
+handler, security, and validators) and placed in a :class:`RouteTable`. Static paths are a
+dict lookup; templated ones are precompiled regular expressions grouped by segment count,
+so a request never walks the spec. The set of operationIds in the specs and the set of
+registered handlers must be equal, or the service refuses to start and names the difference.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from refarch import specs
+from reference_impl.platform.contract import Handler, HandlerRegistry
+from reference_impl.platform.validation import (
+    CompiledSchema,
+    ParameterSet,
+    SpecError,
+    compile_schema,
+)
+
+__all__ = ["Route", "RouteMatch", "RouteTable", "SpecSource", "build_route_table", "load_handlers"]
+
+_JSON_MEDIA_TYPES = ("application/json", "application/problem+json")
+_TEMPLATE_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class SpecSource:
+    """Which spec documents to serve. Production serves every service of a version."""
+
+    version: str = "v1"
+    services: tuple[str, ...] = specs.SERVICES
+    root: Path | None = None  # None: refarch.specs.specs_root()
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    operation_id: str
+    method: str
+    template: str  # full path template including the server base, e.g. /api/v1/products/{id}
+    handler: Handler
+    requires_auth: bool
+    admin_only: bool
+    path_params: ParameterSet
+    query_params: ParameterSet
+    header_params: ParameterSet
+    body: CompiledSchema | None  # None: the operation takes no JSON body
+    body_required: bool
+    responses: Mapping[int, CompiledSchema | None]  # declared status -> body validator
+    default_response: CompiledSchema | None
+    declares_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RouteMatch:
+    route: Route | None  # None when the path exists but not for this method
+    path_params: dict[str, str]
+    allowed: tuple[str, ...]  # methods the spec declares for the matched path
+
+
+@dataclass(slots=True)
+class RouteTable:
+    static: dict[str, dict[str, Route]] = field(default_factory=dict)
+    # segment count -> [(compiled template, {method: route})]
+    templated: dict[int, list[tuple[re.Pattern[str], dict[str, Route]]]] = field(
+        default_factory=dict
+    )
+    routes: list[Route] = field(default_factory=list)
+
+    def match(self, method: str, path: str) -> RouteMatch | None:
+        """The route for ``method path``; ``None`` when no spec path matches at all."""
+        by_method = self.static.get(path)
+        params: dict[str, str] = {}
+        if by_method is None:
+            for pattern, candidates in self.templated.get(path.count("/"), ()):
+                found = pattern.fullmatch(path)
+                if found is not None:
+                    by_method, params = candidates, found.groupdict()
+                    break
+            else:
+                return None
+        return RouteMatch(by_method.get(method), params, tuple(by_method))
+
+    def add(self, route: Route) -> None:
+        self.routes.append(route)
+        if "{" not in route.template:
+            self.static.setdefault(route.template, {})[route.method] = route
+            return
+        bucket = self.templated.setdefault(route.template.count("/"), [])
+        regex = "".join(
+            f"(?P<{part}>[^/]+)" if index % 2 else re.escape(part)
+            for index, part in enumerate(_TEMPLATE_PARAM.split(route.template))
+        )
+        for pattern, candidates in bucket:
+            if pattern.pattern == regex:
+                candidates[route.method] = route
+                return
+        bucket.append((re.compile(regex), {route.method: route}))
+
+
+def load_handlers() -> HandlerRegistry:
+    """Import every handler module so its ``@operation`` decorators register."""
+    from reference_impl import bootstrap  # the composition root names the handler modules
+    from reference_impl.platform.contract import registry
+
+    for module in ("reference_impl.operations.handlers", *bootstrap.HANDLER_MODULES):
+        importlib.import_module(module)
+    return registry
+
+
+def _json_schema(content: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    for media_type in _JSON_MEDIA_TYPES:
+        entry = (content or {}).get(media_type)
+        if entry is not None:
+            return dict(entry.get("schema") or {})
+    return None
+
+
+def _responses(
+    operation: specs.Operation, where: str
+) -> tuple[dict[int, CompiledSchema | None], CompiledSchema | None, bool]:
+    declared: dict[int, CompiledSchema | None] = {}
+    default: CompiledSchema | None = None
+    has_default = False
+    for status, response in (operation.spec.get("responses") or {}).items():
+        schema = _json_schema(response.get("content"))
+        compiled = compile_schema(schema, "response", where=where) if schema else None
+        if str(status) == "default":
+            default, has_default = compiled, True
+        elif str(status).isdigit():
+            declared[int(status)] = compiled
+    return declared, default, has_default
+
+
+def _parameters(path_item: Mapping[str, Any], operation: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Path-item parameters overridden by the operation's own (OpenAPI: same name and in)."""
+    merged = {(p["name"], p["in"]): p for p in path_item.get("parameters") or []}
+    merged.update({(p["name"], p["in"]): p for p in operation.get("parameters") or []})
+    return list(merged.values())
+
+
+def _compile_route(
+    operation: specs.Operation, document: Mapping[str, Any], handler: Handler
+) -> Route:
+    where = f"{operation.service} {operation.method} {operation.path} ({operation.operation_id})"
+    spec = operation.spec
+    servers = document.get("servers") or [{"url": ""}]
+    base = str(servers[0]["url"]).rstrip("/")
+    parameters = _parameters(document["paths"][operation.path], spec)
+    for name in _TEMPLATE_PARAM.findall(operation.path):
+        if not any(p.get("in") == "path" and p.get("name") == name for p in parameters):
+            raise SpecError(f"{where}: path parameter {name!r} is not declared")
+    by_location = {
+        location: [p for p in parameters if p.get("in") == location]
+        for location in ("path", "query", "header")
+    }
+    request_body = spec.get("requestBody")
+    body_schema = _json_schema(request_body.get("content")) if request_body else None
+    if request_body and body_schema is None:
+        raise SpecError(f"{where}: only application/json request bodies are served")
+    responses, default, has_default = _responses(operation, where)
+    effective_security = spec.get("security", document.get("security"))
+    return Route(
+        operation_id=operation.operation_id,
+        method=operation.method,
+        template=base + operation.path,
+        handler=handler,
+        requires_auth=bool(effective_security),
+        admin_only=operation.admin_only,
+        path_params=ParameterSet("path", by_location["path"], where=where),
+        query_params=ParameterSet("query", by_location["query"], where=where),
+        header_params=ParameterSet("header", by_location["header"], where=where),
+        body=compile_schema(body_schema, "body", where=where) if body_schema is not None else None,
+        body_required=bool(request_body and request_body.get("required")),
+        responses=responses,
+        default_response=default,
+        declares_default=has_default,
+    )
+
+
+def build_route_table(source: SpecSource, registry: HandlerRegistry) -> RouteTable:
+    """Compile every operation; refuse to start on any mismatch between specs and handlers."""
+    operations = specs.operations(source.version, source.services, root=source.root)
+    spec_ids = [op.operation_id for op in operations]
+    missing_id = [
+        f"{op.method} {op.path} ({op.service})" for op in operations if not op.operation_id
+    ]
+    duplicates = sorted({oid for oid in spec_ids if spec_ids.count(oid) > 1})
+    unbound = sorted(set(spec_ids) - set(registry.handlers))
+    unknown = sorted(set(registry.handlers) - set(spec_ids))
+    problems = []
+    if missing_id:
+        problems.append("operations without an operationId: " + ", ".join(missing_id))
+    if duplicates:
+        problems.append("operationIds used twice: " + ", ".join(duplicates))
+    if unbound:
+        problems.append("operations without a handler: " + ", ".join(unbound))
+    if unknown:
+        problems.append("handlers for operationIds no spec declares: " + ", ".join(unknown))
+    if problems:
+        raise SpecError(f"cannot serve the {source.version} specs: " + "; ".join(problems))
+
+    table = RouteTable()
+    documents = {
+        service: specs.load_openapi(service, source.version, root=source.root)
+        for service in source.services
+    }
+    for operation in operations:
+        handler = registry.handlers[operation.operation_id]
+        table.add(_compile_route(operation, documents[operation.service], handler))
+    return table

@@ -1,0 +1,213 @@
+"""Request and response validation compiled once from the spec's schemas.
+
+Each operation gets one compiled validator per request location (path, query, headers,
+body) and one per declared response. Query and path values arrive as strings and are
+coerced to the type their schema declares before validation, so handlers receive
+``limit=20`` rather than ``"20"``. Failures are reported as ``{field, message}`` pairs in
+plain words; schema internals (``$ref``, keyword paths, schema dumps) never reach a client.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema_rs
+
+__all__ = [
+    "CompiledSchema",
+    "FieldError",
+    "ParameterSet",
+    "SpecError",
+    "compile_schema",
+]
+
+FieldError = dict[str, str]  # {"field": "body.items[0].quantity", "message": "..."}
+
+
+class SpecError(ValueError):
+    """The spec cannot be served as written; raised at start-up, never per request."""
+
+
+# Strict forms: int() alone would accept " 12", "1_000" and "+5".
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]*)")
+_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+_SCALAR_TYPES = frozenset({"string", "integer", "number", "boolean"})
+
+
+def _schema_type(schema: Mapping[str, Any]) -> str:
+    declared = schema.get("type", "string")
+    if isinstance(declared, list):
+        declared = next((t for t in declared if t != "null"), "string")
+    return str(declared)
+
+
+def _coerce_scalar(kind: str, raw: str) -> Any:
+    """``raw`` converted to ``kind``; left as a string when it does not parse, so the
+    validator reports the type error with the parameter's name."""
+    if kind == "integer" and _INTEGER.fullmatch(raw):
+        return int(raw)
+    if kind == "number" and _NUMBER.fullmatch(raw):
+        return float(raw) if ("." in raw or "e" in raw.lower()) else int(raw)
+    if kind == "boolean" and raw in ("true", "false"):
+        return raw == "true"
+    return raw
+
+
+def _describe(kind: Any) -> str:
+    """A human sentence for one failed keyword, without echoing the (maybe huge) value."""
+    name = kind.name
+    if name == "type":
+        return "must be of type " + " or ".join(kind.types)
+    if name in ("minimum", "exclusiveMinimum"):
+        return ("must be at least " if name == "minimum" else "must be greater than ") + str(
+            kind.limit
+        )
+    if name in ("maximum", "exclusiveMaximum"):
+        return ("must be at most " if name == "maximum" else "must be less than ") + str(kind.limit)
+    if name == "minLength":
+        return f"must be at least {kind.limit} characters long"
+    if name == "maxLength":
+        return f"must be at most {kind.limit} characters long"
+    if name == "pattern":
+        return f"must match the pattern {kind.pattern}"
+    if name == "format":
+        return f"must be a valid {kind.format}"
+    if name == "enum":
+        return "must be one of: " + ", ".join(str(option) for option in kind.options)
+    if name == "const":
+        return "has a value that is not allowed here"
+    if name == "minItems":
+        return f"must contain at least {kind.limit} items"
+    if name == "maxItems":
+        return f"must contain at most {kind.limit} items"
+    if name == "uniqueItems":
+        return "must not contain duplicate items"
+    if name == "minProperties":
+        return f"must contain at least {kind.limit} fields"
+    if name == "maxProperties":
+        return f"must contain at most {kind.limit} fields"
+    if name == "multipleOf":
+        return f"must be a multiple of {kind.multiple_of}"
+    if name in ("anyOf", "oneOfNotValid", "oneOfMultipleValid", "not", "falseSchema"):
+        return "does not match any allowed form"
+    return "is invalid"
+
+
+def _field(prefix: str, path: Iterable[str | int]) -> str:
+    out = prefix
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _field_errors(error: jsonschema_rs.ValidationError, prefix: str) -> list[FieldError]:
+    kind = error.kind
+    path = list(error.instance_path)
+    if kind.name == "required":
+        return [{"field": _field(prefix, [*path, kind.property]), "message": "is required"}]
+    if kind.name in ("additionalProperties", "unevaluatedProperties"):
+        names = getattr(kind, "unexpected", None) or []
+        return [
+            {"field": _field(prefix, [*path, name]), "message": "is not an allowed field"}
+            for name in names
+        ] or [{"field": _field(prefix, path), "message": "contains fields that are not allowed"}]
+    return [{"field": _field(prefix, path) or prefix, "message": _describe(kind)}]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledSchema:
+    """A schema compiled once; ``errors`` names the failing fields under ``prefix``."""
+
+    validator: Any  # jsonschema_rs validator (no public base class to annotate with)
+    prefix: str
+
+    def is_valid(self, instance: Any) -> bool:
+        return bool(self.validator.is_valid(instance))
+
+    def errors(self, instance: Any, *, limit: int = 20) -> list[FieldError]:
+        found: list[FieldError] = []
+        for error in self.validator.iter_errors(instance):
+            found.extend(_field_errors(error, self.prefix))
+            if len(found) >= limit:  # a hostile body must not make the answer huge
+                break
+        return found[:limit]
+
+
+def compile_schema(schema: Mapping[str, Any], prefix: str, *, where: str) -> CompiledSchema:
+    try:
+        validator = jsonschema_rs.Draft202012Validator(dict(schema), validate_formats=True)
+    except (ValueError, jsonschema_rs.ValidationError) as exc:
+        raise SpecError(f"{where}: schema does not compile: {exc}") from exc
+    return CompiledSchema(validator, prefix)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parameter:
+    name: str  # as sent: header names lower-cased
+    kind: str  # scalar type, or "array"
+    item_kind: str  # scalar type of array items
+
+
+class ParameterSet:
+    """The declared parameters of one location (path, query or header) of one operation.
+
+    ``extract`` picks the declared names from the raw multi-valued input, coerces them,
+    applies defaults and returns ``(values, errors)``.
+    """
+
+    __slots__ = ("_defaults", "_parameters", "_schema")
+
+    def __init__(self, location: str, parameters: list[dict[str, Any]], *, where: str) -> None:
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        self._parameters: list[_Parameter] = []
+        self._defaults: dict[str, Any] = {}
+        for parameter in parameters:
+            schema = parameter.get("schema") or {}
+            name = parameter["name"].lower() if location == "header" else parameter["name"]
+            kind = _schema_type(schema)
+            item_kind = _schema_type(schema.get("items") or {}) if kind == "array" else kind
+            if (kind not in _SCALAR_TYPES and kind != "array") or item_kind not in _SCALAR_TYPES:
+                raise SpecError(
+                    f"{where}: {location} parameter {parameter['name']!r} has type {kind!r}; "
+                    "only string, integer, number, boolean and arrays of those are served"
+                )
+            properties[name] = schema
+            if parameter.get("required") or location == "path":
+                required.append(name)
+            if "default" in schema:
+                self._defaults[name] = schema["default"]
+            self._parameters.append(_Parameter(name, kind, item_kind))
+        prefix = {"path": "path", "query": "query", "header": "header"}[location]
+        self._schema: CompiledSchema | None = (
+            compile_schema(
+                {"type": "object", "properties": properties, "required": required},
+                prefix,
+                where=where,
+            )
+            if self._parameters
+            else None
+        )
+
+    def extract(
+        self, get_all: Callable[[str], list[str]]
+    ) -> tuple[dict[str, Any], list[FieldError]]:
+        if self._schema is None:
+            return {}, []
+        values: dict[str, Any] = {}
+        for parameter in self._parameters:
+            raw = get_all(parameter.name)
+            if not raw:
+                continue
+            if parameter.kind == "array":
+                values[parameter.name] = [_coerce_scalar(parameter.item_kind, v) for v in raw]
+            else:
+                values[parameter.name] = _coerce_scalar(parameter.kind, raw[0])
+        if self._schema.is_valid(values):
+            for name, default in self._defaults.items():
+                values.setdefault(name, default)
+            return values, []
+        return values, self._schema.errors(values)

@@ -1,0 +1,270 @@
+"""A tiny fixture service ("widgets") that exercises every platform feature.
+
+The platform is tested against this spec and these handlers instead of the real services,
+so its tests pin down routing, validation, auth and problem mapping independently of the
+business code. The real operations spec (health, readiness) is served next to it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import yaml
+
+from refarch.specs import specs_root
+from reference_impl.errors import Conflict, NotFound
+from reference_impl.operations.handlers import get_health, get_readiness
+from reference_impl.platform.contract import ApiRequest, ApiResponse, HandlerRegistry
+from reference_impl.platform.routing import SpecSource
+from reference_impl.settings import Settings
+
+MISSING_WIDGET = "00000000-0000-0000-0000-000000000000"
+
+_PROBLEM = {"$ref": "../common/problem.yaml#/components/schemas/Problem"}
+
+
+def _problems(*statuses: int) -> dict[str, Any]:
+    return {
+        str(status): {
+            "description": "problem",
+            "content": {"application/problem+json": {"schema": _PROBLEM}},
+        }
+        for status in statuses
+    }
+
+
+_WIDGET = {
+    "type": "object",
+    "required": ["id", "name", "created_at"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "name": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "idempotency_key": {"type": ["string", "null"]},
+    },
+}
+_WIDGET_CREATE = {
+    "type": "object",
+    "required": ["name", "items"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 50},
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["quantity"],
+                "properties": {"quantity": {"type": "integer", "minimum": 1, "maximum": 100}},
+            },
+        },
+        "owner_email": {"type": "string", "format": "email"},
+    },
+}
+
+
+def _ok(schema: dict[str, Any], status: int = 200) -> dict[str, Any]:
+    return {str(status): {"description": "ok", "content": {"application/json": {"schema": schema}}}}
+
+
+WIDGETS_SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "widgets", "version": "1.0.0"},
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearerAuth": []}],
+    "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+    "paths": {
+        "/widgets": {
+            "get": {
+                "operationId": "listWidgets",
+                "security": [],
+                "parameters": [
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+                    },
+                    {"name": "in_stock", "in": "query", "schema": {"type": "boolean"}},
+                ],
+                "responses": {
+                    **_ok(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "limit": {"type": "integer"},
+                                "in_stock": {"type": ["boolean", "null"]},
+                            },
+                        }
+                    ),
+                    **_problems(422),
+                },
+            },
+            "post": {
+                "operationId": "createWidget",
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _WIDGET_CREATE}},
+                },
+                "responses": {**_ok(_WIDGET, 201), **_problems(400, 401, 413, 415, 422, 503)},
+            },
+        },
+        "/widgets/{widget_id}": {
+            "parameters": [
+                {
+                    "name": "widget_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "format": "uuid"},
+                }
+            ],
+            "get": {
+                "operationId": "getWidget",
+                "security": [],
+                "responses": {**_ok(_WIDGET), **_problems(404, 422)},
+            },
+            "delete": {
+                "operationId": "deleteWidget",
+                "x-required-role": "admin",
+                "responses": {"204": {"description": "deleted"}, **_problems(401, 403, 409)},
+            },
+        },
+        "/boom": {"get": {"operationId": "explode", "security": [], "responses": _problems(500)}},
+        "/database-time": {
+            "get": {
+                "operationId": "getDatabaseTime",
+                "security": [],
+                "responses": {
+                    **_ok({"type": "object", "required": ["now"]}),
+                    **_problems(503),
+                },
+            }
+        },
+        "/contract-breach": {
+            "get": {
+                "operationId": "breachContract",
+                "security": [],
+                "responses": _ok(_WIDGET),
+            }
+        },
+        "/undeclared-conflict": {
+            "get": {
+                "operationId": "raiseUndeclaredConflict",
+                "security": [],
+                "responses": _ok(_WIDGET),
+            }
+        },
+    },
+}
+
+WIDGET_SOURCE_SERVICES = ("operations", "widgets")
+
+
+def write_widget_specs(root: Path) -> SpecSource:
+    """A specs tree holding the real operations and common specs plus the widgets spec."""
+    real = specs_root()
+    for part in ("openapi/common", "openapi/operations"):
+        shutil.copytree(real / part, root / part)
+    (root / "openapi" / "widgets").mkdir(parents=True)
+    (root / "openapi" / "widgets" / "v1.yaml").write_text(yaml.safe_dump(WIDGETS_SPEC))
+    (root / "sql").mkdir()
+    (root / "requirements").mkdir()
+    return SpecSource(version="v1", services=WIDGET_SOURCE_SERVICES, root=root)
+
+
+def widget_registry() -> HandlerRegistry:
+    registry = HandlerRegistry()
+    registry.operation("getHealth")(get_health)
+    registry.operation("getReadiness")(get_readiness)
+
+    @registry.operation("listWidgets")
+    async def list_widgets(request: ApiRequest) -> ApiResponse:
+        return ApiResponse(
+            200, {"limit": request.query["limit"], "in_stock": request.query.get("in_stock")}
+        )
+
+    @registry.operation("createWidget")
+    async def create_widget(request: ApiRequest) -> ApiResponse:
+        widget = {
+            "id": uuid.uuid4(),
+            "name": request.body["name"],
+            "created_at": datetime.now(UTC),
+            "idempotency_key": request.headers.get("Idempotency-Key"),
+        }
+        return ApiResponse(201, widget, {"Location": f"/api/v1/widgets/{widget['id']}"})
+
+    @registry.operation("getWidget")
+    async def get_widget(request: ApiRequest) -> ApiResponse:
+        if request.path_params["widget_id"] == MISSING_WIDGET:
+            raise NotFound("No widget with this id.")
+        widget_id = request.path_params["widget_id"]
+        return ApiResponse(200, {"id": widget_id, "name": "w", "created_at": datetime.now(UTC)})
+
+    @registry.operation("deleteWidget")
+    async def delete_widget(request: ApiRequest) -> ApiResponse:
+        return ApiResponse(204)
+
+    @registry.operation("explode")
+    async def explode(request: ApiRequest) -> ApiResponse:
+        raise RuntimeError("internal detail: the widget flux capacitor is at /srv/secret")
+
+    @registry.operation("getDatabaseTime")
+    async def get_database_time(request: ApiRequest) -> ApiResponse:
+        now = await request.services.pool.fetchval("SELECT now()")
+        return ApiResponse(200, {"now": now})
+
+    @registry.operation("breachContract")
+    async def breach_contract(request: ApiRequest) -> ApiResponse:
+        return ApiResponse(200, {"id": 123})
+
+    @registry.operation("raiseUndeclaredConflict")
+    async def raise_undeclared_conflict(request: ApiRequest) -> ApiResponse:
+        raise Conflict("This status is not in the operation's spec.")
+
+    return registry
+
+
+@dataclass
+class _Users:
+    admins: list[str] = field(default_factory=list)
+
+    async def ensure_bootstrap_admin(self, email: str, password: str) -> None:
+        self.admins.append(email)
+
+
+@dataclass
+class WidgetServices:
+    """Stands in for ``reference_impl.bootstrap.Services``: same shape, no business."""
+
+    pool: asyncpg.Pool
+    settings: Settings
+    users: _Users = field(default_factory=_Users)
+    tasks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    closed: bool = False
+
+    def background_tasks(self) -> list[Callable[[], Awaitable[None]]]:
+        return self.tasks
+
+    async def outbox_lag_seconds(self) -> float:
+        return 0.0
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def build_widget_services(pool: asyncpg.Pool, settings: Settings) -> WidgetServices:
+    return WidgetServices(pool, settings)
