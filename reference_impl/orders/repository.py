@@ -144,6 +144,9 @@ class IdempotencyKeys:
     #: An in-flight claim older than this belongs to a request that died mid-way (a crashed
     #: worker); a retry may take it over instead of getting 409 forever.
     ABANDONED_AFTER_SECONDS = 60
+    #: How long a completed key is remembered (the spec promises 24 hours); after that the
+    #: key may be used afresh.
+    RETAINED_FOR_SECONDS = 24 * 3600
 
     def __init__(self, db: Executor) -> None:
         self._db = db
@@ -155,13 +158,16 @@ class IdempotencyKeys:
             "INSERT INTO orders.idempotency_keys AS k (user_id, key, request_hash, state)"
             " VALUES ($1, $2, $3, 'in_flight')"
             " ON CONFLICT (user_id, key) DO UPDATE"
-            " SET request_hash = EXCLUDED.request_hash, created_at = now()"
-            " WHERE k.state = 'in_flight' AND k.created_at < now() - make_interval(secs => $4)"
+            " SET request_hash = EXCLUDED.request_hash, state = 'in_flight',"
+            " response_status = NULL, response_body = NULL, created_at = now()"
+            " WHERE (k.state = 'in_flight' AND k.created_at < now() - make_interval(secs => $4))"
+            " OR k.created_at < now() - make_interval(secs => $5)"
             " RETURNING true",
             user_id,
             key,
             request_hash,
             float(self.ABANDONED_AFTER_SECONDS),
+            float(self.RETAINED_FOR_SECONDS),
         )
         return bool(claimed)
 
