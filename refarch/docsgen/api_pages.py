@@ -1,0 +1,277 @@
+"""API reference pages: one Markdown page per service and version, from its OpenAPI document.
+
+Every operation gets a heading whose id is its ``operationId`` (so ``…/users.md#login``
+links and search both find it), the full path including the server prefix, who may call
+it, the requirement ids bound to it, and its parameters, bodies and errors as tables with
+the spec's own examples.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from refarch.docsgen.markdown import GENERATED_NOTICE, badge, code, json_block, table
+from refarch.docsgen.requirement_index import RequirementCatalog
+from refarch.docsgen.schema_fields import constraints, describe_type, fields
+from refarch.specs import Operation
+
+__all__ = ["access_label", "render_api_index", "render_service_page"]
+
+_SUCCESS_PREFIX = "2"
+
+
+def access_label(operation: Operation) -> tuple[str, str]:
+    """(badge text, badge kind) describing who may call the operation."""
+    if operation.admin_only:
+        return "admin only", "admin"
+    if operation.public:
+        return "public", "public"
+    return "signed-in user", "user"
+
+
+def _server_prefix(document: dict[str, Any]) -> str:
+    servers = document.get("servers") or [{"url": ""}]
+    return str(servers[0].get("url", "")).rstrip("/")
+
+
+def _examples(media: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(caption, value) pairs, from ``examples``, ``example`` or the schema's ``example``."""
+    if "examples" in media:
+        return [
+            (str(example.get("summary") or name), example.get("value"))
+            for name, example in media["examples"].items()
+            if "value" in example
+        ]
+    if "example" in media:
+        return [("Example", media["example"])]
+    schema = media.get("schema") or {}
+    if "example" in schema:
+        return [("Example", schema["example"])]
+    return []
+
+
+def _schema_section(schema: dict[str, Any]) -> list[str]:
+    rows = fields(schema)
+    if not rows:
+        return [
+            f"Type: {describe_type(schema)}"
+            + (f" ({constraints(schema)})" if constraints(schema) else "")
+        ]
+    return [
+        table(
+            ["Field", "Type", "Required", "Constraints", "Description"],
+            [
+                [code(r.path), r.type, "yes" if r.required else "no", r.constraints, r.description]
+                for r in rows
+            ],
+        )
+    ]
+
+
+def _media_section(content: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for media_type, media in content.items():
+        out.append(f"Content type {code(media_type)}.")
+        if media.get("schema"):
+            out.extend(_schema_section(media["schema"]))
+        for caption, value in _examples(media):
+            out.append(f"*{caption}*")
+            out.append(json_block(value))
+    return out
+
+
+def _parameters(operation: Operation, path_item: dict[str, Any]) -> list[str]:
+    params = {(p["in"], p["name"]): p for p in path_item.get("parameters", [])}
+    params.update({(p["in"], p["name"]): p for p in operation.spec.get("parameters", [])})
+    if not params:
+        return []
+    rows = []
+    for param in params.values():
+        schema = param.get("schema", {})
+        rows.append(
+            [
+                code(param["name"]),
+                param["in"],
+                describe_type(schema),
+                "yes" if param.get("required") else "no",
+                constraints(schema),
+                str(param.get("description", "")),
+            ]
+        )
+    return [
+        "**Parameters**",
+        table(["Name", "In", "Type", "Required", "Constraints", "Description"], rows),
+    ]
+
+
+def _request_body(operation: Operation) -> list[str]:
+    body = operation.spec.get("requestBody")
+    if not body:
+        return []
+    required = "required" if body.get("required") else "optional"
+    out = [f"**Request body** ({required})"]
+    if body.get("description"):
+        out.append(str(body["description"]))
+    out.extend(_media_section(body.get("content", {})))
+    return out
+
+
+def _responses(operation: Operation) -> list[str]:
+    responses: dict[str, Any] = operation.spec.get("responses", {})
+    out = [
+        "**Responses**",
+        table(
+            ["Status", "Meaning", "Headers"],
+            [
+                [
+                    code(status),
+                    str(response.get("description", "")),
+                    ", ".join(code(h) for h in response.get("headers", {})),
+                ]
+                for status, response in responses.items()
+            ],
+        ),
+    ]
+    for status, response in responses.items():
+        if str(status).startswith(_SUCCESS_PREFIX) and response.get("content"):
+            out.append(f"**Response {code(status)} body**")
+            out.extend(_media_section(response["content"]))
+    return out
+
+
+def _requirements_line(operation: Operation, catalog: RequirementCatalog) -> str:
+    bound = catalog.for_operation(operation.operation_id)
+    links = ", ".join(f"[{r.id}](../requirements.md#{r.id})" for r in bound) or "none specific"
+    return (
+        f"**Requirements:** {links}; plus the "
+        "[cross-cutting rules](../requirements.md#cross-cutting-rules) that bind every operation."
+    )
+
+
+def _operation_section(
+    operation: Operation, path_item: dict[str, Any], prefix: str, catalog: RequirementCatalog
+) -> str:
+    spec = operation.spec
+    label, kind = access_label(operation)
+    title = spec.get("summary") or operation.operation_id
+    lines = [
+        f"### {title} {{ #{operation.operation_id} }}",
+        f"{code(operation.method + ' ' + prefix + operation.path)} · operationId "
+        f"{code(operation.operation_id)} · {badge(label, kind)}"
+        + (" · " + badge("deprecated", "deprecated") if spec.get("deprecated") else ""),
+    ]
+    if spec.get("description"):
+        lines.append(str(spec["description"]).strip())
+    access = {
+        "admin": "Only administrators: a customer's token gets `403`.",
+        "public": "Public: no token needed.",
+        "user": "Any signed-in user with a valid bearer token.",
+    }[kind]
+    lines.append(f"**Access:** {access}")
+    lines.append(_requirements_line(operation, catalog))
+    slo = spec.get("x-slo")
+    if isinstance(slo, dict):
+        lines.append(
+            f"**Latency budget (x-slo):** p95 ≤ {slo.get('p95_ms')} ms, p99 ≤ {slo.get('p99_ms')} ms, "
+            f"error ratio ≤ {slo.get('max_error_ratio')}."
+        )
+    lines.extend(_parameters(operation, path_item))
+    lines.extend(_request_body(operation))
+    lines.extend(_responses(operation))
+    return "\n\n".join(lines)
+
+
+def render_service_page(
+    service: str, document: dict[str, Any], ops: list[Operation], catalog: RequirementCatalog
+) -> str:
+    info = document.get("info", {})
+    prefix = _server_prefix(document)
+    version = catalog.version
+    sections = [
+        GENERATED_NOTICE,
+        f"# {info.get('title', service)} ({version})",
+        f"Service {code(service)} · spec version {code(info.get('version', '?'))} · base path "
+        f"{code(prefix or '/')} · source `specs/openapi/{service}/{version}.yaml`.",
+    ]
+    if info.get("description"):
+        sections.append(str(info["description"]).strip())
+    sections.append(
+        table(
+            ["Operation", "Method and path", "Access"],
+            [
+                [
+                    f"[{op.operation_id}](#{op.operation_id})",
+                    code(f"{op.method} {prefix}{op.path}"),
+                    access_label(op)[0],
+                ]
+                for op in ops
+            ],
+        )
+    )
+    tags = [t["name"] for t in document.get("tags", [])]
+    tag_descriptions = {t["name"]: t.get("description", "") for t in document.get("tags", [])}
+    for op in ops:
+        for tag in op.spec.get("tags", ["other"]):
+            if tag not in tags:
+                tags.append(tag)
+    for tag in tags:
+        tagged = [op for op in ops if (op.spec.get("tags") or ["other"])[0] == tag]
+        if not tagged:
+            continue
+        sections.append(f"## {tag}")
+        if tag_descriptions.get(tag):
+            sections.append(str(tag_descriptions[tag]))
+        for op in tagged:
+            path_item = document["paths"][op.path]
+            sections.append(_operation_section(op, path_item, prefix, catalog))
+    return "\n\n".join(sections) + "\n"
+
+
+def render_api_index(
+    version: str,
+    services: dict[str, dict[str, Any]],
+    ops: list[Operation],
+    data_schemas: list[str],
+) -> str:
+    rows = []
+    for service, document in services.items():
+        count = sum(1 for op in ops if op.service == service)
+        rows.append(
+            [
+                f"[{service}](api/{service}.md)",
+                str(document.get("info", {}).get("summary", "")),
+                str(count),
+            ]
+        )
+    operation_rows = [
+        [
+            f"[{op.operation_id}](api/{op.service}.md#{op.operation_id})",
+            code(f"{op.method} {_server_prefix(services[op.service])}{op.path}"),
+            op.service,
+            access_label(op)[0],
+        ]
+        for op in ops
+    ]
+    return (
+        "\n\n".join(
+            [
+                GENERATED_NOTICE,
+                f"# Reference {version}",
+                f"Everything on these pages is generated from the {version} specs on every docs build, "
+                "so it always matches what the reference implementation serves and what the "
+                "conformance suite checks.",
+                "- [Requirements catalog](requirements.md): every rule, the operations it binds, "
+                "and the tests that verify it.\n"
+                "- [OWASP API Top 10 (2023)](owasp.md): each risk, the requirements that address it, "
+                "and their tests.\n"
+                "- Data model: one page per service schema, below.",
+                "## Services",
+                table(["Service", "What it does", "Operations"], rows),
+                "## Data model",
+                "\n".join(f"- [{schema}](data/{schema}.md)" for schema in data_schemas),
+                "## All operations",
+                table(["operationId", "Method and path", "Service", "Access"], operation_rows),
+            ]
+        )
+        + "\n"
+    )

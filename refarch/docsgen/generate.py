@@ -1,0 +1,98 @@
+"""Write the generated reference pages for one spec version into ``docs/reference/<version>/``.
+
+The folder is rebuilt from scratch on every run (and git-ignored), so a page for a removed
+operation or table can never linger.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from refarch.docsgen.api_pages import render_api_index, render_service_page
+from refarch.docsgen.data_pages import render_schema_page
+from refarch.docsgen.ddl_model import load_data_model
+from refarch.docsgen.requirement_index import load_catalog
+from refarch.docsgen.requirement_pages import render_owasp_page, render_requirements_page
+from refarch.specs import SERVICES, load_openapi, operations, spec_path, specs_root
+
+__all__ = ["GenerationError", "GenerationResult", "generate_reference"]
+
+
+class GenerationError(RuntimeError):
+    """The specs could not be turned into pages; the message says which spec and why."""
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    version: str
+    out_dir: Path
+    pages: tuple[Path, ...]
+    services: tuple[str, ...]
+    operations: int
+    tables: int
+    requirements: int
+    tested_requirements: int
+
+
+def _write(path: Path, text: str, written: list[Path]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    written.append(path)
+
+
+def generate_reference(
+    docs_dir: Path, repo_root: Path, version: str = "v1", specs: Path | None = None
+) -> GenerationResult:
+    """Generate every reference page for ``version``; raises GenerationError on bad specs."""
+    specs = specs or specs_root()
+    services = tuple(s for s in SERVICES if spec_path(s, version, specs).is_file())
+    if not services:
+        raise GenerationError(f"no OpenAPI documents for version {version!r} under {specs}/openapi")
+    try:
+        documents: dict[str, dict[str, Any]] = {
+            s: load_openapi(s, version, root=specs) for s in services
+        }
+        ops = operations(version, services, root=specs)
+        catalog = load_catalog(version, repo_root, specs)
+        schemas = load_data_model(specs)
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        raise GenerationError(f"reading the {version} specs failed: {exc}") from exc
+
+    out_dir = docs_dir / "reference" / version
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    written: list[Path] = []
+    try:
+        for service in services:
+            service_ops = [op for op in ops if op.service == service]
+            _write(
+                out_dir / "api" / f"{service}.md",
+                render_service_page(service, documents[service], service_ops, catalog),
+                written,
+            )
+        for schema in schemas:
+            _write(
+                out_dir / "data" / f"{schema.name}.md", render_schema_page(schema, version), written
+            )
+        _write(out_dir / "requirements.md", render_requirements_page(catalog, ops), written)
+        _write(out_dir / "owasp.md", render_owasp_page(catalog), written)
+        _write(
+            out_dir / "index.md",
+            render_api_index(version, documents, ops, [s.name for s in schemas]),
+            written,
+        )
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise GenerationError(f"rendering the {version} reference failed: {exc!r}") from exc
+    return GenerationResult(
+        version=version,
+        out_dir=out_dir,
+        pages=tuple(written),
+        services=services,
+        operations=len(ops),
+        tables=sum(len(s.tables) for s in schemas),
+        requirements=len(catalog.requirements),
+        tested_requirements=sum(1 for r in catalog.requirements if catalog.tests.get(r.id)),
+    )

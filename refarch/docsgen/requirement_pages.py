@@ -1,0 +1,167 @@
+"""The requirements catalog page and the OWASP API Top 10 (2023) coverage page."""
+
+from __future__ import annotations
+
+from refarch.docsgen.markdown import GENERATED_NOTICE, badge, code, table
+from refarch.docsgen.requirement_index import (
+    OWASP_API_TOP10_2023,
+    Requirement,
+    RequirementCatalog,
+)
+from refarch.specs import Operation
+
+__all__ = ["render_owasp_page", "render_requirements_page"]
+
+#: Heading per requirement-id prefix, in reading order; unknown prefixes follow.
+PREFIX_TITLES = {
+    "API": "API contract rules (API)",
+    "SEC": "Security (SEC)",
+    "AUTH": "Authentication (AUTH)",
+    "USR": "Users (USR)",
+    "CAT": "Catalog (CAT)",
+    "ORD": "Orders (ORD)",
+    "NTF": "Notifications (NTF)",
+    "OPS": "Operations (OPS)",
+}
+
+NO_TEST = "no test yet"
+
+
+def _operation_links(requirement: Requirement, by_id: dict[str, Operation]) -> str:
+    if requirement.cross_cutting:
+        return "every operation"
+    links = []
+    for operation_id in requirement.operations:
+        op = by_id.get(operation_id)
+        if op is None:
+            # an unknown id is a spec error the spec checks report; show it, do not link it
+            links.append(f"{code(operation_id)} (unknown operation)")
+        else:
+            links.append(f"[{code(operation_id)}](api/{op.service}.md#{operation_id})")
+    return ", ".join(links)
+
+
+def _tests_text(requirement: Requirement, catalog: RequirementCatalog) -> str:
+    tests = catalog.tests.get(requirement.id, [])
+    return "; ".join(code(t) for t in tests) if tests else NO_TEST
+
+
+def _section(
+    requirement: Requirement, catalog: RequirementCatalog, by_id: dict[str, Operation]
+) -> str:
+    severity = badge(
+        requirement.severity.upper(), "must" if requirement.severity == "must" else "should"
+    )
+    lines = [
+        f"### {requirement.id} {requirement.title} {{ #{requirement.id} }}",
+        f"{severity} {requirement.statement}",
+        f"- **Operations:** {_operation_links(requirement, by_id)}",
+    ]
+    if requirement.owasp:
+        lines.append(
+            "- **OWASP:** "
+            + ", ".join(f"[{o}](owasp.md#{_owasp_anchor(o)})" for o in requirement.owasp)
+        )
+    tests = catalog.tests.get(requirement.id, [])
+    if tests:
+        lines.append("- **Verified by:**\n" + "\n".join(f"    - {code(t)}" for t in tests))
+    else:
+        lines.append(f"- **Verified by:** {NO_TEST}")
+    return "\n".join(lines[:2]) + "\n\n" + "\n".join(lines[2:])
+
+
+def _prefix(requirement_id: str) -> str:
+    return requirement_id.rsplit("-", 1)[0]
+
+
+def render_requirements_page(catalog: RequirementCatalog, ops: list[Operation]) -> str:
+    by_id = {op.operation_id: op for op in ops}
+    verified = sum(1 for r in catalog.requirements if catalog.tests.get(r.id))
+    total = len(catalog.requirements)
+    sections = [
+        GENERATED_NOTICE,
+        f"# Requirements catalog ({catalog.version})",
+        f"Source: `specs/requirements/{catalog.version}.yaml`. Each requirement has a stable id "
+        "that the API reference, the conformance suite and its reports all use. Tests are "
+        'found by their `@pytest.mark.requirement("ID")` marker in `conformance/`.',
+        f"**{total} requirements; {verified} have at least one conformance test, "
+        f"{total - verified} show “{NO_TEST}”.**",
+        table(
+            ["Id", "Title", "Severity", "Tests"],
+            [
+                [f"[{r.id}](#{r.id})", r.title, r.severity, str(len(catalog.tests.get(r.id, [])))]
+                for r in catalog.requirements
+            ],
+        ),
+        "## Cross-cutting rules",
+        "These bind every operation of every service: "
+        + (", ".join(f"[{r.id}](#{r.id})" for r in catalog.cross_cutting) or "none")
+        + ".",
+    ]
+    prefixes = list(PREFIX_TITLES)
+    for requirement in catalog.requirements:
+        if _prefix(requirement.id) not in prefixes:
+            prefixes.append(_prefix(requirement.id))
+    for prefix in prefixes:
+        group = [r for r in catalog.requirements if _prefix(r.id) == prefix]
+        if not group:
+            continue
+        sections.append(f"## {PREFIX_TITLES.get(prefix, prefix)}")
+        sections.extend(_section(r, catalog, by_id) for r in group)
+    return "\n\n".join(sections) + "\n"
+
+
+def _owasp_anchor(owasp_id: str) -> str:
+    """``API1:2023`` -> ``api1-2023``."""
+    return owasp_id.lower().replace(":", "-")
+
+
+def render_owasp_page(catalog: RequirementCatalog) -> str:
+    summary_rows = []
+    sections: list[str] = []
+    for owasp_id, name in OWASP_API_TOP10_2023.items():
+        requirements = catalog.for_owasp(owasp_id)
+        tests = sorted({str(t) for r in requirements for t in catalog.tests.get(r.id, [])})
+        summary_rows.append(
+            [
+                f"[{owasp_id}](#{_owasp_anchor(owasp_id)})",
+                name,
+                ", ".join(f"[{r.id}](requirements.md#{r.id})" for r in requirements) or "none",
+                str(len(tests)),
+            ]
+        )
+        body = [f"## {owasp_id} {name} {{ #{_owasp_anchor(owasp_id)} }}"]
+        if not requirements:
+            body.append(
+                "No requirement in this catalog names this risk. The security chapter explains "
+                "whether it applies to this platform."
+            )
+        else:
+            body.append(
+                table(
+                    ["Requirement", "Statement", "Verified by"],
+                    [
+                        [f"[{r.id}](requirements.md#{r.id})", r.statement, _tests_text(r, catalog)]
+                        for r in requirements
+                    ],
+                )
+            )
+        sections.append("\n\n".join(body))
+    unknown = sorted(
+        {o for r in catalog.requirements for o in r.owasp if o not in OWASP_API_TOP10_2023}
+    )
+    head = [
+        GENERATED_NOTICE,
+        f"# OWASP API Security Top 10 (2023) coverage ({catalog.version})",
+        "Each risk of the OWASP API Security Top 10, 2023 edition, with the requirements that "
+        "address it and the conformance tests that check them. A risk with no test is a gap, "
+        "shown as one.",
+        table(["Risk", "Name", "Requirements", "Tests"], summary_rows),
+    ]
+    if unknown:
+        head.append(
+            "Requirements also cite ids outside the 2023 list: "
+            + ", ".join(code(u) for u in unknown)
+            + "."
+        )
+    return "\n\n".join(head + sections) + "\n"
