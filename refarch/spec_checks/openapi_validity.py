@@ -84,6 +84,8 @@ def _validator_findings(source: YamlSource) -> list[Finding]:
         for error in validator.iter_errors():
             findings.append(_from_validation_error(source, error))
     except Exception as exc:  # the validator raises (not yields) on some broken inputs
+        if findings:
+            return findings  # a follow-on of the schema errors already found
         findings.append(
             Finding(
                 source.path,
@@ -101,15 +103,17 @@ def _validator_findings(source: YamlSource) -> list[Finding]:
 def _from_validation_error(source: YamlSource, error: ValidationError) -> Finding:
     pointer = tuple(error.absolute_path)
     line, col = source.position(pointer)
-    where = "/" + "/".join(str(p) for p in pointer)
+    where = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
+    # The jsonschema-rs backend leaves ``validator`` unset; name the keyword when known.
+    keyword = f" (keyword {error.validator!r})" if isinstance(error.validator, str) else ""
     return Finding(
         source.path,
         line,
         col,
         "OAS003",
-        f"invalid OpenAPI at {where}: {_shorten(error.message)}",
-        f"the OpenAPI {source.data.get('openapi')} schema keyword {error.validator!r} failed "
-        "here; compare with https://spec.openapis.org/oas/v3.1.0",
+        f"invalid OpenAPI at {where or '/'}: {_shorten(error.message)}",
+        f"make this part conform to the OpenAPI {source.data.get('openapi')} schema{keyword}; "
+        "see https://spec.openapis.org/oas/v3.1.0",
     )
 
 
