@@ -103,7 +103,8 @@ class CategoryRepository:
             status = await self._db.execute(
                 "DELETE FROM catalog.categories WHERE id = $1", category_id
             )
-        except asyncpg.ForeignKeyViolationError:
+        except (asyncpg.RestrictViolationError, asyncpg.ForeignKeyViolationError):
+            # ON DELETE RESTRICT reports 23001; a plain FK (NO ACTION) would report 23503.
             raise CategoryInUse() from None
         return status == "DELETE 1"
 

@@ -29,7 +29,7 @@ def settings(tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         signing_key=secrets.token_bytes(32),
         login_max_failures=3,
-        login_ip_max_failures=50,
+        login_ip_max_failures=6,
         login_window_seconds=900,
         outbox_poll_seconds=0.2,
     )

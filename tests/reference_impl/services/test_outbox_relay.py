@@ -1,0 +1,110 @@
+"""Events reach the notifications service through the outbox relay, once per event."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from uuid import UUID
+
+import pytest
+
+from reference_impl.bootstrap import Services
+from reference_impl.events import Event
+from reference_impl.outbox import OutboxRelay
+from reference_impl.unit_of_work import UnitOfWork
+from reference_impl.users.domain import NewUser
+from tests.reference_impl.services.conftest import customer, new_product, order_body
+
+pytestmark = pytest.mark.anyio
+
+WAIT_SECONDS = 5.0
+
+
+async def notifications_of(services: Services, user_id: UUID) -> list[str]:
+    items, _ = await services.notifications.list_for_user(user_id, type_=None, limit=100, offset=0)
+    return sorted(n.type for n in items)
+
+
+async def wait_for(services: Services, user_id: UUID, expected: list[str]) -> list[str]:
+    deadline = time.monotonic() + WAIT_SECONDS
+    found = await notifications_of(services, user_id)
+    while found != expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        found = await notifications_of(services, user_id)
+    return found
+
+
+async def test_ntf_running_relay_delivers_welcome_and_order_notifications(
+    services: Services,
+) -> None:
+    relay = asyncio.create_task(services.background_tasks()[0]())
+    try:
+        user = await services.users.register(
+            NewUser(email=f"n-{uuid.uuid4().hex[:8]}@example.test", first_name="N", last_name="T"),
+            "correct horse battery staple",
+        )
+        buyer = customer()
+        product = await new_product(services)
+        placed = await services.orders.place_order(buyer, order_body((product, 1)))
+        await services.orders.cancel_order(buyer, UUID(placed.body["id"]))
+
+        assert await wait_for(services, user.id, ["welcome"]) == ["welcome"]
+        expected = ["order_confirmation", "order_status_changed"]
+        assert await wait_for(services, buyer.user_id, expected) == expected
+    finally:
+        relay.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await relay
+    assert await services.outbox_lag_seconds() == 0.0
+    cancelled, _ = await services.notifications.list_for_user(
+        buyer.user_id, type_="order_status_changed", limit=10, offset=0
+    )
+    assert cancelled[0].data == {"order_id": placed.body["id"], "status": "cancelled"}
+
+
+async def test_ntf_an_event_delivered_twice_gives_one_notification(services: Services) -> None:
+    buyer = customer()
+    product = await new_product(services)
+    await services.orders.place_order(buyer, order_body((product, 1)))
+    assert await services.outbox_lag_seconds() > 0.0
+
+    assert await services.relay.drain() == 1
+    # Simulate a relay that crashed after the consumer ran but before marking it published.
+    await services.pool.execute("UPDATE orders.outbox SET published_at = NULL")
+    assert await services.relay.drain() == 1
+
+    assert await notifications_of(services, buyer.user_id) == ["order_confirmation"]
+
+
+async def test_ntf_two_relays_share_the_work_without_double_delivery(
+    services: Services,
+) -> None:
+    buyer, product = customer(), await new_product(services, stock=100)
+    for _ in range(30):
+        await services.orders.place_order(buyer, order_body((product, 1)))
+    relays = [
+        OutboxRelay(services.pool, services.notifications.handle_event, batch_size=5)
+        for _ in range(2)
+    ]
+
+    delivered = await asyncio.gather(*(relay.drain() for relay in relays))
+
+    assert sum(delivered) == 30
+    assert await services.pool.fetchval("SELECT count(*) FROM notifications.notifications") == 30
+
+
+async def test_ntf_a_failing_consumer_leaves_the_event_for_the_next_attempt(
+    services: Services,
+) -> None:
+    buyer, product = customer(), await new_product(services)
+    await services.orders.place_order(buyer, order_body((product, 1)))
+
+    async def broken(uow: UnitOfWork, event: Event) -> None:
+        raise RuntimeError("consumer down")
+
+    with pytest.raises(RuntimeError):
+        await OutboxRelay(services.pool, broken).drain()
+
+    assert await services.relay.drain() == 1
+    assert await notifications_of(services, buyer.user_id) == ["order_confirmation"]
