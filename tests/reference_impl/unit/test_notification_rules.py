@@ -1,0 +1,52 @@
+"""Which event becomes which notification."""
+
+from __future__ import annotations
+
+import uuid
+
+from reference_impl.events import Event
+from reference_impl.notifications.domain import notification_for
+
+
+def event(event_type: str, **payload: object) -> Event:
+    return Event(event_type, "order", uuid.uuid4(), dict(payload))
+
+
+def test_ntf_events_map_to_their_notification_types() -> None:
+    user, order = str(uuid.uuid4()), str(uuid.uuid4())
+    welcome = notification_for(event("user.registered", user_id=user, first_name="Ada"))
+    placed = notification_for(
+        event(
+            "order.placed",
+            user_id=user,
+            order_id=order,
+            item_count=2,
+            total={"amount": 1205, "currency": "EUR"},
+        )
+    )
+    changed = notification_for(
+        event(
+            "order.status_changed",
+            user_id=user,
+            order_id=order,
+            status="paid",
+            **{"from": "pending"},
+        )
+    )
+
+    assert welcome is not None and (welcome.type, welcome.data) == ("welcome", {})
+    assert placed is not None and placed.type == "order_confirmation"
+    assert "12.05 EUR" in placed.body
+    assert changed is not None and changed.data == {"order_id": order, "status": "paid"}
+
+
+def test_ntf_notification_carries_the_event_id_for_deduplication() -> None:
+    source = event("user.registered", user_id=str(uuid.uuid4()))
+
+    made = notification_for(source)
+
+    assert made is not None and made.event_id == source.id
+
+
+def test_ntf_unknown_events_are_ignored() -> None:
+    assert notification_for(event("catalog.price_changed", product_id="p")) is None
