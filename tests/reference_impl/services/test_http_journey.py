@@ -1,0 +1,134 @@
+"""A customer's whole journey through the real server over HTTP, responses validated against
+the spec: register → login → browse → order (idempotently) → cancel → notifications."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.server import ServerHandle, reference_server
+
+PASSWORD = "correct horse battery staple"
+WAIT_SECONDS = 5.0
+
+
+@pytest.fixture
+def server(tmp_path: Path, database_url: str) -> ServerHandle:
+    with reference_server(tmp_path, database_url) as handle:
+        yield handle  # type: ignore[misc]
+
+
+def login(client: httpx.Client, email: str, password: str) -> dict[str, str]:
+    response = client.post("/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def register(client: httpx.Client) -> tuple[str, dict[str, str]]:
+    email = f"journey-{uuid.uuid4().hex[:10]}@example.test"
+    response = client.post(
+        "/auth/register",
+        json={"email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "Lovelace"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.headers["location"].endswith(response.json()["id"])
+    assert "password_hash" not in response.text
+    return response.json()["id"], login(client, email, PASSWORD)
+
+
+def test_ord_customer_journey_over_http(server: ServerHandle) -> None:
+    with httpx.Client(base_url=server.api_url, timeout=10) as client:
+        admin = login(client, server.admin_email, server.admin_password)
+        user_id, customer = register(client)
+        product = client.post(
+            "/products",
+            headers=admin,
+            json={
+                "sku": f"JRN-{uuid.uuid4().hex[:8].upper()}",
+                "name": "Kettle",
+                "price": {"amount": 2999, "currency": "EUR"},
+                "stock": 5,
+            },
+        ).json()
+        assert client.get(f"/products/{product['id']}").json()["stock"] == 5
+
+        order_request = {
+            "items": [{"product_id": product["id"], "quantity": 2}],
+            "shipping_address": {
+                "name": "Ada Lovelace",
+                "line1": "1 Analytical Row",
+                "city": "London",
+                "postal_code": "N1 9GU",
+                "country": "GB",
+            },
+        }
+        key = {"Idempotency-Key": uuid.uuid4().hex}
+        placed = client.post("/orders", headers={**customer, **key}, json=order_request)
+        replayed = client.post("/orders", headers={**customer, **key}, json=order_request)
+        assert placed.status_code == replayed.status_code == 201, placed.text
+        assert placed.json()["total"] == {"amount": 5998, "currency": "EUR"}
+        assert replayed.json() == placed.json()
+        assert replayed.headers["idempotent-replayed"] == "true"
+        assert "idempotent-replayed" not in placed.headers
+
+        order_id = placed.json()["id"]
+        _, stranger = register(client)
+        assert client.get(f"/orders/{order_id}", headers=stranger).status_code == 404
+        assert client.post(f"/orders/{order_id}/cancel", headers=customer).json()["status"] == (
+            "cancelled"
+        )
+        again = client.post(f"/orders/{order_id}/cancel", headers=customer)
+        assert again.status_code == 409
+        assert again.headers["content-type"].startswith("application/problem+json")
+        assert client.get(f"/products/{product['id']}").json()["stock"] == 5
+
+        deadline, types = time.monotonic() + WAIT_SECONDS, []
+        while time.monotonic() < deadline:
+            page = client.get("/notifications", headers=customer).json()
+            types = sorted(item["type"] for item in page["items"])
+            if len(types) == 3:
+                break
+            time.sleep(0.05)
+        assert types == ["order_confirmation", "order_status_changed", "welcome"]
+        assert client.get(f"/users/{user_id}", headers=stranger).status_code == 404
+
+
+def test_ord_out_of_stock_over_http_lists_the_short_line(server: ServerHandle) -> None:
+    with httpx.Client(base_url=server.api_url, timeout=10) as client:
+        admin = login(client, server.admin_email, server.admin_password)
+        _, customer = register(client)
+        product = client.post(
+            "/products",
+            headers=admin,
+            json={
+                "sku": f"OOS-{uuid.uuid4().hex[:8].upper()}",
+                "name": "Rare",
+                "price": {"amount": 100, "currency": "EUR"},
+                "stock": 1,
+            },
+        ).json()
+
+        refused = client.post(
+            "/orders",
+            headers=customer,
+            json={
+                "items": [{"product_id": product["id"], "quantity": 3}],
+                "shipping_address": {
+                    "name": "A",
+                    "line1": "B",
+                    "city": "C",
+                    "postal_code": "D",
+                    "country": "GB",
+                },
+            },
+        )
+
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["out_of_stock"] == [
+            {"product_id": product["id"], "requested": 3, "available": 1}
+        ]
