@@ -66,7 +66,7 @@ class Headers(dict[str, str]):
     def __getitem__(self, name: str) -> str:
         return super().__getitem__(name.lower())
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         return super().get(name.lower(), default)
 
     def __contains__(self, name: object) -> bool:
@@ -171,7 +171,7 @@ class Gateway:
             raise HttpProblem(
                 422,
                 "Unprocessable content",
-                "The request does not match the operation's schema.",
+                "The request is invalid: each entry in errors names a field and what is wrong with it.",
                 errors=errors,
             )
         services = self.state.services

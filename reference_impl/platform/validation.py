@@ -104,7 +104,7 @@ def _field(prefix: str, path: Iterable[str | int]) -> str:
 
 
 def _field_errors(error: jsonschema_rs.ValidationError, prefix: str) -> list[FieldError]:
-    kind = error.kind
+    kind: Any = error.kind  # per-keyword attributes (property, limit...) are dynamic
     path = list(error.instance_path)
     if kind.name == "required":
         return [{"field": _field(prefix, [*path, kind.property]), "message": "is required"}]

@@ -1,4 +1,8 @@
-"""Fixtures for the platform tests: the widgets fixture service on a real server."""
+"""Fixtures for the platform tests: the widgets fixture service on a real server.
+
+The server is shared by the tests of one module (start-up costs ~0.5 s); tests that stop
+the database or need their own settings start a dedicated one.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,10 @@ from tests.reference_impl.platform.widgets import (
     widget_registry,
     write_widget_specs,
 )
+from tests.support.postgres import TestPostgres
 from tests.support.server import ServerHandle, reference_server
+
+WIDGET_BODY_LIMIT = 64 * 1024
 
 
 @pytest.fixture(scope="session")
@@ -23,24 +30,33 @@ def widget_specs(tmp_path_factory: pytest.TempPathFactory) -> SpecSource:
     return write_widget_specs(tmp_path_factory.mktemp("widget-specs"))
 
 
-@pytest.fixture
-def use_widget_specs(widget_specs: SpecSource, monkeypatch: pytest.MonkeyPatch) -> SpecSource:
-    # readiness checks migrations against the process-wide specs root
-    assert widget_specs.root is not None
-    monkeypatch.setenv("REFARCH_SPECS_DIR", str(widget_specs.root))
-    return widget_specs
+@pytest.fixture(scope="module")
+def widget_database_url(postgres: TestPostgres, widget_specs: SpecSource) -> Iterator[str]:
+    url = postgres.fresh_database()
+    yield url
+    postgres.drop(url)
 
 
-@pytest.fixture
-def widget_server(
-    tmp_path: Path, empty_database_url: str, use_widget_specs: SpecSource
-) -> Iterator[ServerHandle]:
-    with reference_server(
+def start_widget_server(
+    tmp_path: Path, database_url: str, specs: SpecSource, **options: object
+) -> object:
+    env = {"REFARCH_BODY_LIMIT_BYTES": str(WIDGET_BODY_LIMIT)}
+    return reference_server(
         tmp_path,
-        empty_database_url,
+        database_url,
         services_factory=build_widget_services,
-        app_options={"specs": use_widget_specs, "registry": widget_registry()},
-        env={"REFARCH_BODY_LIMIT_BYTES": str(64 * 1024)},
+        app_options={"specs": specs, "registry": widget_registry()},
+        env=env,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="module")
+def widget_server(
+    tmp_path_factory: pytest.TempPathFactory, widget_database_url: str, widget_specs: SpecSource
+) -> Iterator[ServerHandle]:
+    with start_widget_server(  # type: ignore[attr-defined]
+        tmp_path_factory.mktemp("widget-server"), widget_database_url, widget_specs
     ) as server:
         yield server
 

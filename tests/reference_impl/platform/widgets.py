@@ -175,14 +175,16 @@ WIDGET_SOURCE_SERVICES = ("operations", "widgets")
 
 
 def write_widget_specs(root: Path) -> SpecSource:
-    """A specs tree holding the real operations and common specs plus the widgets spec."""
+    """A specs tree holding the real operations and common specs plus the widgets spec.
+
+    The real SQL migrations come along, so readiness (which checks the process-wide specs)
+    and the app's start-up migration (which uses this tree) agree on what is applied.
+    """
     real = specs_root()
-    for part in ("openapi/common", "openapi/operations"):
+    for part in ("openapi/common", "openapi/operations", "sql"):
         shutil.copytree(real / part, root / part)
     (root / "openapi" / "widgets").mkdir(parents=True)
     (root / "openapi" / "widgets" / "v1.yaml").write_text(yaml.safe_dump(WIDGETS_SPEC))
-    (root / "sql").mkdir()
-    (root / "requirements").mkdir()
     return SpecSource(version="v1", services=WIDGET_SOURCE_SERVICES, root=root)
 
 

