@@ -44,7 +44,7 @@ def test_a_problem_is_printed_with_location_rule_and_hint_and_exits_1(
     spec_tree: SpecTree,
 ) -> None:
     text = spec_tree.path(SHOP).read_text(encoding="utf-8")
-    spec_tree.write(SHOP, text.replace("      operationId: deleteWidget\n", ""))
+    spec_tree.write(SHOP, text.replace("\n      operationId: deleteWidget\n", "\n"))
     line = spec_tree.line_of(SHOP, "delete:")
 
     result = run_cli("--specs-dir", str(spec_tree.root), "--no-database")
@@ -59,7 +59,10 @@ def test_a_problem_is_printed_with_location_rule_and_hint_and_exits_1(
         "[5/5] Database: apply migrations twice, foreign key rules ... skipped (--no-database)"
         in result.stdout
     )
-    assert "specs check failed: 2 problems" in result.stdout  # OAS101 and the uncovered REQ006
+    # the operationId is gone, so the link to it (OAS122) and its requirement (REQ005) break too
+    assert "specs check failed: 3 problems in 2 files (OAS101 x1, OAS122 x1, REQ005 x1)" in (
+        result.stdout
+    )
 
 
 def test_json_format_is_one_parseable_document(spec_tree: SpecTree, postgres: TestPostgres) -> None:

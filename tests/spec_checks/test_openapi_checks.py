@@ -7,6 +7,7 @@ from typing import Any
 from tests.spec_checks.conftest import SHOP, SpecTree, rules
 
 PROBLEM_REF = "../common/problem.yaml#/components/responses/"
+REQUEST_ID = {"X-Request-ID": {"$ref": "../common/headers.yaml#/components/headers/XRequestId"}}
 ShopOperation = Any  # the shop_operation fixture's callable
 
 
@@ -49,6 +50,7 @@ def test_error_response_served_as_plain_json_is_reported(
     def plain_json_404(op: dict[str, Any]) -> None:
         op["responses"]["404"] = {
             "description": "Not found.",
+            "headers": REQUEST_ID,
             "content": {
                 "application/json": {
                     "schema": {"type": "object"},
@@ -71,6 +73,7 @@ def test_problem_json_with_an_own_schema_instead_of_common_problem_is_reported(
     def own_problem_schema(op: dict[str, Any]) -> None:
         op["responses"]["404"] = {
             "description": "Not found.",
+            "headers": REQUEST_ID,
             "content": {
                 "application/problem+json": {
                     "schema": {"type": "object", "properties": {"title": {"type": "string"}}},

@@ -1,0 +1,167 @@
+"""Project rules on bodies and responses: examples, problem+json errors, headers, links.
+
+A problem in a shared response (``common/problem.yaml``) is reported once, where it is
+written, not once per operation that uses it: the fix goes there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from refarch.spec_checks.findings import Finding
+from refarch.spec_checks.openapi_model import (
+    OperationSite,
+    finding_at,
+    is_common_problem_schema,
+)
+from refarch.spec_checks.yaml_source import Ref, SourceCache
+
+__all__ = ["PROBLEM_JSON", "RULES", "request_body_rules", "response_rules"]
+
+PROBLEM_JSON = "application/problem+json"
+
+#: Headers the contract promises on responses: name -> status codes (None = every response).
+REQUIRED_HEADERS: dict[str, tuple[str, ...] | None] = {
+    "X-Request-ID": None,
+    "WWW-Authenticate": ("401",),
+    "Allow": ("405",),
+    "Retry-After": ("429", "503"),
+}
+
+RULES: dict[str, str] = {
+    "OAS105": "every request body media type has an example",
+    "OAS106": "every response body media type has an example",
+    "OAS107": "every 4xx/5xx response is application/problem+json only",
+    "OAS108": "problem+json bodies use the common Problem schema",
+    "OAS117": "responses declare X-Request-ID; 401 WWW-Authenticate; 405 Allow; 429/503 Retry-After",
+    "OAS122": "links name an operationId of the same document",
+    "OAS123": "201 responses declare links to what can be done with the new resource",
+}
+
+
+def _is_error_status(code: str) -> bool:
+    return code[:1] in ("4", "5") or code == "default"
+
+
+def _has_example(media: Any) -> bool:
+    return isinstance(media, dict) and ("example" in media or bool(media.get("examples")))
+
+
+def request_body_rules(op: OperationSite, cache: SourceCache) -> Iterator[Finding]:
+    if "requestBody" not in op.spec:
+        return
+    try:
+        body = cache.resolve(op.source, (*op.pointer, "requestBody"))
+    except LookupError:
+        return  # reported by the validity phase
+    for media_type, media in ((body.value or {}).get("content") or {}).items():
+        if not _has_example(media):
+            yield finding_at(
+                Ref(body.source, (*body.pointer, "content", media_type)),
+                "OAS105",
+                f"{op.name}: request body {media_type} has no example",
+                "add `example:` (or `examples:`) next to the schema",
+            )
+
+
+def response_rules(
+    op: OperationSite, cache: SourceCache, operation_ids: set[str]
+) -> Iterator[Finding]:
+    """``operation_ids``: those of ``op``'s own document, the only valid link targets."""
+    responses = op.spec.get("responses")
+    for code in responses if isinstance(responses, dict) else {}:
+        try:
+            response = cache.resolve(op.source, (*op.pointer, "responses", code))
+        except LookupError:
+            continue
+        if not isinstance(response.value, dict):
+            continue
+        inline = response.source is op.source and response.pointer[:3] == op.pointer
+        label = f"{op.name}: response {code}" if inline else f"shared response {code}"
+        content = response.value.get("content") or {}
+        for media_type, media in content.items():
+            if not _has_example(media):
+                yield finding_at(
+                    Ref(response.source, (*response.pointer, "content", media_type)),
+                    "OAS106",
+                    f"{label} {media_type} has no example",
+                    "add `example:` (or `examples:`) next to the schema",
+                )
+        if _is_error_status(str(code)):
+            yield from _problem_rules(response, content, label, cache)
+        yield from _header_rules(response, str(code), label)
+        yield from _link_rules(op, response, str(code), operation_ids)
+
+
+def _problem_rules(
+    response: Ref, content: dict[str, Any], label: str, cache: SourceCache
+) -> Iterator[Finding]:
+    hint = (
+        "reference a shared response, e.g. "
+        "`$ref: '../common/problem.yaml#/components/responses/NotFound'`"
+    )
+    if PROBLEM_JSON not in content:
+        yield finding_at(
+            Ref(response.source, (*response.pointer, "content") if content else response.pointer),
+            "OAS107",
+            f"{label} has no {PROBLEM_JSON} body",
+            hint,
+        )
+    for media_type in content:
+        if media_type != PROBLEM_JSON:
+            yield finding_at(
+                Ref(response.source, (*response.pointer, "content", media_type)),
+                "OAS107",
+                f"{label} is served as {media_type}; errors are {PROBLEM_JSON} only",
+                hint,
+            )
+    if PROBLEM_JSON in content:
+        schema = Ref(response.source, (*response.pointer, "content", PROBLEM_JSON, "schema"))
+        if not is_common_problem_schema(cache, schema):
+            yield finding_at(
+                Ref(response.source, (*response.pointer, "content", PROBLEM_JSON)),
+                "OAS108",
+                f"{label} body does not use the common Problem schema",
+                "use `$ref: '../common/problem.yaml#/components/schemas/Problem'` "
+                "(or an allOf that includes it)",
+            )
+
+
+def _header_rules(response: Ref, code: str, label: str) -> Iterator[Finding]:
+    headers = response.value.get("headers")
+    declared = {str(name).lower() for name in headers} if isinstance(headers, dict) else set()
+    for name, codes in REQUIRED_HEADERS.items():
+        if (codes is None or code in codes) and name.lower() not in declared:
+            yield finding_at(
+                Ref(
+                    response.source, (*response.pointer, "headers") if headers else response.pointer
+                ),
+                "OAS117",
+                f"{label} does not declare the {name} header",
+                f"add `{name}: {{$ref: '../common/...#/components/headers/...'}}` under headers "
+                "(the shared responses in common/problem.yaml show how)",
+            )
+
+
+def _link_rules(
+    op: OperationSite, response: Ref, code: str, operation_ids: set[str]
+) -> Iterator[Finding]:
+    links = response.value.get("links")
+    if code == "201" and not links:
+        yield finding_at(
+            response,
+            "OAS123",
+            f"{op.name}: response 201 declares no links",
+            "add `links:` to the operations that use the new resource (e.g. get it by id), "
+            "so stateful testing can chain calls",
+        )
+    for name, link in (links or {}).items() if isinstance(links, dict) else ():
+        target = link.get("operationId") if isinstance(link, dict) else None
+        if not (isinstance(target, str) and target in operation_ids):
+            yield finding_at(
+                Ref(response.source, (*response.pointer, "links", name)),
+                "OAS122",
+                f"{op.name}: link {name} targets {target!r}, not an operation of this document",
+                "name an operationId defined in the same document (operationRef is not used)",
+            )
