@@ -1,0 +1,95 @@
+"""The identities the suite acts as: the operator's admin and ordinary users it registers.
+
+Security checks need at least two ordinary users (to try to reach each other's data) and
+the admin; every user is registered fresh per run and deleted again at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from conformance.evidence import ApiClient
+from conformance.expect import expect_status, json_body
+from conformance.testdata import random_email, random_password
+
+__all__ = ["Actor", "Cleanup", "log_in", "register_user"]
+
+
+@dataclass
+class Actor:
+    email: str
+    password: str = field(repr=False)
+    user_id: str
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+def log_in(client: ApiClient, email: str, password: str) -> dict[str, Any]:
+    response = client.post("/auth/login", json={"email": email, "password": password})
+    expect_status(response, 200, why="login with valid credentials returns a token pair")
+    return json_body(response)  # type: ignore[no-any-return]
+
+
+def _me(client: ApiClient, token: str) -> dict[str, Any]:
+    response = client.get("/users/me", headers={"Authorization": f"Bearer {token}"})
+    expect_status(response, 200, why="a valid access token reads its own profile")
+    return json_body(response)  # type: ignore[no-any-return]
+
+
+def actor_for(client: ApiClient, email: str, password: str) -> Actor:
+    tokens = log_in(client, email, password)
+    profile = _me(client, tokens["access_token"])
+    return Actor(email, password, profile["id"], tokens["access_token"], tokens["refresh_token"])
+
+
+def register_user(
+    client: ApiClient, cleanup: Cleanup, *, role: str = "user", **fields: Any
+) -> Actor:
+    """Register a fresh customer, log it in, and schedule its deletion."""
+    email = fields.pop("email", None) or random_email(role)
+    password = random_password()
+    body = {
+        "email": email,
+        "password": password,
+        "first_name": "Conform",
+        "last_name": role.title(),
+    }
+    response = client.post("/auth/register", json={**body, **fields})
+    expect_status(response, 201, why="registering a new, valid account succeeds")
+    user = json_body(response)
+    cleanup.delete(f"/users/{user['id']}")
+    return actor_for(client, email, password)
+
+
+class Cleanup:
+    """Deletes what the run created, newest first, with the admin's token, at session end.
+
+    Failures are reported but never fail the run: the API may legitimately refuse
+    (a category still referenced), and what the API does not let us delete stays.
+    """
+
+    def __init__(self) -> None:
+        self._paths: list[str] = []
+
+    def delete(self, path: str) -> None:
+        self._paths.append(path)
+
+    def run(self, client: httpx.Client, admin_headers: dict[str, str]) -> list[str]:
+        leftovers = []
+        for path in reversed(self._paths):
+            try:
+                response = client.delete(path, headers=admin_headers)
+            except httpx.HTTPError as error:
+                leftovers.append(f"DELETE {path}: {error}")
+                continue
+            if response.status_code not in (204, 404):
+                leftovers.append(f"DELETE {path}: HTTP {response.status_code}")
+        self._paths.clear()
+        return leftovers

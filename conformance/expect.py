@@ -1,0 +1,97 @@
+"""Assertions that say what the contract expected, carrying the exchange that broke it.
+
+A failed scenario must tell a developer exactly what is wrong: :class:`ContractViolation`
+holds the expected behaviour in words and the response that contradicted it, and the
+report renders both with a ``curl`` line to reproduce.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from conformance.evidence import Exchange
+
+__all__ = [
+    "ContractViolation",
+    "expect",
+    "expect_problem",
+    "expect_status",
+    "json_body",
+    "named_fields",
+]
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ContractViolation(AssertionError):
+    def __init__(
+        self, expected: str, response: httpx.Response | None = None, actual: str = ""
+    ) -> None:
+        self.expected = expected
+        self.exchange = Exchange.from_response(response) if response is not None else None
+        if not actual and response is not None:
+            actual = f"HTTP {response.status_code}: {response.text[:300]}"
+        self.actual = actual
+        super().__init__(f"expected: {expected}\nactual:   {actual}")
+
+
+def expect(
+    condition: bool, expected: str, response: httpx.Response | None = None, actual: str = ""
+) -> None:
+    if not condition:
+        raise ContractViolation(expected, response, actual)
+
+
+def expect_status(response: httpx.Response, *statuses: int, why: str) -> httpx.Response:
+    """Fail unless the status is one of ``statuses``; ``why`` names the rule in plain words."""
+    if response.status_code not in statuses:
+        wanted = " or ".join(str(status) for status in statuses)
+        raise ContractViolation(f"{wanted}: {why}", response)
+    return response
+
+
+def json_body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise ContractViolation("a JSON body", response) from None
+
+
+def expect_problem(response: httpx.Response, status: int, *, why: str) -> dict[str, Any]:
+    """The status and an RFC 9457 body whose ``status`` member repeats it."""
+    expect_status(response, status, why=why)
+    media_type = response.headers.get("content-type", "").split(";")[0].strip()
+    expect(
+        media_type == PROBLEM_JSON,
+        f"an {PROBLEM_JSON} body for every error ({why})",
+        response,
+        f"Content-Type: {media_type or '(none)'}",
+    )
+    body = json_body(response)
+    expect(
+        isinstance(body, dict) and body.get("status") == status and bool(body.get("title")),
+        f"a problem document with status {status} and a title",
+        response,
+    )
+    return body  # type: ignore[no-any-return]
+
+
+_LOCATION = re.compile(r"^(body|query|path|header|headers)\.")
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def named_fields(problem: dict[str, Any]) -> set[str]:
+    """The fields a 422 problem's ``errors`` name, as dotted paths (``items.0.quantity``).
+
+    The spec writes body members as dotted paths and parameters by name; a location prefix
+    (``body.``) or bracketed indexes (``items[0]``) still name the same field, so they are
+    normalised rather than failed: the requirement is that the field is named.
+    """
+    names = set()
+    for error in problem.get("errors") or []:
+        field = _INDEX.sub(r".\1", str(error.get("field", "")))
+        names.add(_LOCATION.sub("", field))
+    return names

@@ -1,0 +1,59 @@
+"""What one conformance run targets and how hard it looks: the options shared by CLI and suite.
+
+The suite's test modules need these at import time (Schemathesis builds one test per
+operation while pytest collects), so the plugin activates them in ``pytest_configure`` and
+modules read them with :func:`current_run`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from refarch.specs import SERVICES
+
+__all__ = ["DEFAULT_MAX_EXAMPLES", "QUICK_MAX_EXAMPLES", "RunOptions", "activate", "current_run"]
+
+#: Examples per operation and generation mode. Chosen on purpose (FACTS.md: random generation
+#: misses rare inputs), bounded so a default run stays within 3 minutes on 2 cores.
+DEFAULT_MAX_EXAMPLES = 25
+#: ``--quick`` trades depth for a run under 30 s: enough to catch a broken contract, not rare bugs.
+QUICK_MAX_EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    base_url: str  # scheme://host[:port], without the /api/v1 prefix
+    admin_email: str
+    admin_password: str = field(repr=False)
+    version: str = "v1"
+    services: tuple[str, ...] = SERVICES
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    seed: int | None = None
+    quick: bool = False
+    requirements: tuple[str, ...] = ()  # empty: every requirement
+    state_dir: Path | None = None  # per-target Hypothesis storage; None: no example database
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url.rstrip('/')}/api/{self.version}"
+
+    def covers(self, services: tuple[str, ...]) -> bool:
+        """True when every service a test needs is part of this run."""
+        return all(service in self.services for service in services)
+
+
+_active: RunOptions | None = None
+
+
+def activate(options: RunOptions) -> None:
+    global _active
+    _active = options
+
+
+def current_run() -> RunOptions:
+    if _active is None:
+        raise RuntimeError(
+            "no conformance run is active: start the suite with `refarch conform --base-url ...`"
+        )
+    return _active

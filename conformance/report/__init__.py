@@ -1,0 +1,44 @@
+"""Report writers: JSON for machines, JUnit XML for CI, Markdown for people.
+
+All three are rendered from the same :class:`~conformance.results.RunResult`, grouped by
+requirement, so they never disagree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conformance.options import RunOptions
+from conformance.report.json_report import write_json
+from conformance.report.junit import write_junit
+from conformance.report.markdown import write_markdown
+from conformance.requirements import RequirementCatalog
+from conformance.results import RunResult, requirement_verdicts
+
+__all__ = ["ReportPaths", "write_reports"]
+
+JSON_NAME = "conformance.json"
+MARKDOWN_NAME = "conformance.md"
+JUNIT_NAME = "junit.xml"
+
+
+class ReportPaths:
+    def __init__(self, report_dir: Path, junit_xml: Path | None) -> None:
+        self.json = report_dir / JSON_NAME
+        self.markdown = report_dir / MARKDOWN_NAME
+        self.junit = junit_xml or report_dir / JUNIT_NAME
+
+
+def write_reports(
+    result: RunResult,
+    catalog: RequirementCatalog,
+    report_dir: Path,
+    junit_xml: Path | None,
+    options: RunOptions,
+) -> ReportPaths:
+    paths = ReportPaths(report_dir, junit_xml)
+    verdicts = requirement_verdicts(result, catalog, list(options.requirements) or None)
+    write_json(result, verdicts, paths.json)
+    write_junit(result, verdicts, paths.junit)
+    write_markdown(result, verdicts, paths.markdown)
+    return paths

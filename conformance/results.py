@@ -1,0 +1,112 @@
+"""The outcome of a run: one record per test, and per requirement the verdict they add up to.
+
+Verdict rules: a requirement fails if any of its tests failed; it is *skipped* (never
+passed) if any of its tests were skipped or no test of this run covered it; it passes only
+when every one of its tests ran and passed. The raw results are JSON so the report writers
+and CI tooling can read them without pytest.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.out_of_reach import OUT_OF_REACH
+from conformance.requirements import RequirementCatalog
+
+__all__ = ["RequirementVerdict", "RunResult", "TestRecord", "requirement_verdicts"]
+
+
+@dataclass
+class TestRecord:
+    __test__ = False
+
+    nodeid: str
+    name: str
+    requirements: list[str]
+    outcome: str  # passed | failed | skipped
+    duration: float = 0.0
+    message: str = ""  # failure summary or skip reason
+    expected: str = ""
+    actual: str = ""
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    curl: list[str] = field(default_factory=list)
+    details: str = ""  # full failure text (Schemathesis puts its reproduction here)
+
+
+@dataclass
+class RunResult:
+    target: str
+    version: str
+    services: list[str]
+    seed: int | None
+    max_examples: int
+    quick: bool
+    started: str
+    finished: str = ""
+    tests: list[TestRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. what cleanup could not delete
+    waivers: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return sum(test.outcome == "failed" for test in self.tests)
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: Path) -> RunResult:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        tests = [TestRecord(**test) for test in data.pop("tests")]
+        return cls(**data, tests=tests)
+
+
+@dataclass
+class RequirementVerdict:
+    id: str
+    title: str
+    statement: str
+    owasp: list[str]
+    status: str  # passed | failed | skipped
+    reason: str
+    tests: list[TestRecord]
+
+
+def requirement_verdicts(
+    result: RunResult, catalog: RequirementCatalog, selected: list[str] | None = None
+) -> list[RequirementVerdict]:
+    verdicts = []
+    for requirement in catalog:
+        if selected and requirement.id not in selected:
+            continue
+        tests = [test for test in result.tests if requirement.id in test.requirements]
+        outcomes = {test.outcome for test in tests}
+        if "failed" in outcomes:
+            failed = sum(test.outcome == "failed" for test in tests)
+            status, reason = "failed", f"{failed} of {len(tests)} tests failed"
+        elif not tests:
+            status = "skipped"
+            reason = OUT_OF_REACH.get(
+                requirement.id,
+                "no test of this run verifies it (service or requirement not selected)",
+            )
+        elif "skipped" in outcomes:
+            reasons = sorted({test.message for test in tests if test.outcome == "skipped"})
+            status, reason = "skipped", "; ".join(reasons)
+        else:
+            status, reason = "passed", f"{len(tests)} tests passed"
+        verdicts.append(
+            RequirementVerdict(
+                requirement.id,
+                requirement.title,
+                requirement.statement,
+                list(requirement.owasp),
+                status,
+                reason,
+                tests,
+            )
+        )
+    return verdicts

@@ -1,0 +1,77 @@
+"""Building blocks for scenarios: categories, products and orders created through the API.
+
+Everything is created with unique data and scheduled for deletion, so scenarios can run
+against a shared deployment and leave (almost) nothing behind: orders cannot be deleted
+through the API, so they stay, attached to the run's deleted users.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from conformance.actors import Actor, Cleanup
+from conformance.evidence import ApiClient
+from conformance.expect import expect_status, json_body
+from conformance.testdata import address, random_sku, random_slug
+
+__all__ = ["create_category", "create_product", "get_product", "order_body", "place_order"]
+
+
+def create_category(
+    api: ApiClient, admin: Actor, cleanup: Cleanup, **fields: Any
+) -> dict[str, Any]:
+    body = {"slug": random_slug(), "name": "Conformance category", **fields}
+    response = api.post("/categories", json=body, headers=admin.headers)
+    expect_status(response, 201, why="an admin creates a category with a new slug")
+    category = json_body(response)
+    cleanup.delete(f"/categories/{category['id']}")
+    return category  # type: ignore[no-any-return]
+
+
+def create_product(
+    api: ApiClient,
+    admin: Actor,
+    cleanup: Cleanup,
+    *,
+    stock: int = 10,
+    price: int = 1999,
+    **fields: Any,
+) -> dict[str, Any]:
+    body = {
+        "sku": random_sku(),
+        "name": "Conformance widget",
+        "price": {"amount": price, "currency": "EUR"},
+        "stock": stock,
+        **fields,
+    }
+    response = api.post("/products", json=body, headers=admin.headers)
+    expect_status(response, 201, why="an admin creates a product with a new SKU")
+    product = json_body(response)
+    cleanup.delete(f"/products/{product['id']}")
+    return product  # type: ignore[no-any-return]
+
+
+def get_product(api: ApiClient, product_id: str) -> dict[str, Any]:
+    response = api.get(f"/products/{product_id}")
+    expect_status(response, 200, why="an existing product can be read by anyone")
+    return json_body(response)  # type: ignore[no-any-return]
+
+
+def order_body(*lines: tuple[str, int]) -> dict[str, Any]:
+    return {
+        "items": [
+            {"product_id": product_id, "quantity": quantity} for product_id, quantity in lines
+        ],
+        "shipping_address": address(),
+    }
+
+
+def place_order(
+    api: ApiClient, user: Actor, *lines: tuple[str, int], key: str | None = None
+) -> httpx.Response:
+    headers = dict(user.headers)
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return api.post("/orders", json=order_body(*lines), headers=headers)

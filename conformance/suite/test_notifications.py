@@ -1,0 +1,81 @@
+"""Notifications appear after the events that cause them (polled for up to 5 s)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.actors import Actor, Cleanup, register_user
+from conformance.evidence import ApiClient
+from conformance.expect import expect, expect_status, json_body
+from conformance.polling import NOTIFICATION_DEADLINE_SECONDS, wait_for_notification
+from conformance.shop import create_product, place_order
+
+pytestmark = [pytest.mark.services("notifications", "users"), pytest.mark.layer("scenarios")]
+LATE = f"within {NOTIFICATION_DEADLINE_SECONDS:.0f} s"
+
+
+@pytest.mark.requirement("NTF-001")
+def test_new_accounts_are_welcomed(api: ApiClient, cleanup: Cleanup) -> None:
+    user = register_user(api, cleanup, role="welcome")
+    welcome = wait_for_notification(api, user, "welcome")
+    expect(welcome is not None, f"a welcome notification {LATE} of registering")
+    listing = json_body(api.get("/notifications", params={"type": "welcome"}, headers=user.headers))
+    expect(len(listing["items"]) == 1, "exactly one welcome notification", None, str(listing))
+
+
+@pytest.mark.services("orders", "catalog")
+@pytest.mark.requirement("NTF-002", "NTF-003")
+def test_orders_are_confirmed_and_status_changes_announced(
+    api: ApiClient, admin: Actor, cleanup: Cleanup
+) -> None:
+    user = register_user(api, cleanup, role="notified")
+    product = create_product(api, admin, cleanup, stock=5)
+    order = json_body(
+        expect_status(place_order(api, user, (product["id"], 1)), 201, why="order placed")
+    )
+    confirmation = wait_for_notification(
+        api, user, "order_confirmation", lambda n: n["data"].get("order_id") == order["id"]
+    )
+    expect(confirmation is not None, f"an order_confirmation for the order {LATE}")
+    expect_status(
+        api.post(f"/orders/{order['id']}/cancel", headers=user.headers), 200, why="owner cancels"
+    )
+    changed = wait_for_notification(
+        api,
+        user,
+        "order_status_changed",
+        lambda n: (
+            n["data"].get("order_id") == order["id"] and n["data"].get("status") == "cancelled"
+        ),
+    )
+    expect(changed is not None, f"an order_status_changed with status cancelled {LATE}")
+
+
+@pytest.mark.requirement("NTF-004", "NTF-005")
+def test_notifications_are_private_and_unique_per_event(
+    api: ApiClient, alice: Actor, bob: Actor, admin: Actor
+) -> None:
+    welcome = wait_for_notification(api, alice, "welcome")
+    expect(welcome is not None, f"alice's welcome notification {LATE}")
+    assert welcome is not None
+    for reader in (bob, admin):
+        response = api.get("/notifications", params={"limit": 100}, headers=reader.headers)
+        items = json_body(
+            expect_status(response, 200, why="everyone lists their own notifications")
+        )["items"]
+        expect(
+            welcome["event_id"] not in [n["event_id"] for n in items],
+            "another user's notification is never listed, for administrators too",
+            response,
+        )
+    response = api.get("/notifications", params={"limit": 100}, headers=alice.headers)
+    event_ids = [n["event_id"] for n in json_body(response)["items"]]
+    expect(
+        len(event_ids) == len(set(event_ids)), "no two notifications share an event_id", response
+    )
+    typed = api.get("/notifications", params={"type": "order_confirmation"}, headers=alice.headers)
+    expect(
+        all(n["type"] == "order_confirmation" for n in json_body(typed)["items"]),
+        "the type filter applies",
+        typed,
+    )

@@ -1,0 +1,71 @@
+"""Layer 1: Schemathesis property tests, one test per operation of every selected service.
+
+Positive and negative data, every default check. Each request carries the identity the
+operation needs: none for public operations, the admin's token for admin-only ones
+(``x-required-role: admin``) and a fresh ordinary user's token for the rest. Checks are
+switched off only by a waiver in ``conformance/waivers.toml``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from schemathesis.checks import CHECKS, load_all_checks
+
+from conformance.actors import Actor, Cleanup, register_user
+from conformance.evidence import ApiClient
+from conformance.options import current_run
+from conformance.schemas import hypothesis_settings, operation_index, service_schema
+from conformance.waivers import load_waivers, waived_checks
+
+RUN = current_run()
+WAIVERS = load_waivers()
+load_all_checks()
+
+#: Where what a successful create made can be deleted again (the run cleans up after itself).
+DELETE_PATHS = {
+    "registerUser": "/users/{id}",
+    "createCategory": "/categories/{id}",
+    "createProduct": "/products/{id}",
+}
+
+pytestmark = [pytest.mark.requirement("API-013"), pytest.mark.layer("properties")]
+
+
+@pytest.fixture(scope="session")
+def property_user(api: ApiClient, cleanup: Cleanup) -> Actor:
+    return register_user(api, cleanup, role="fuzz")
+
+
+def _verify_operation(
+    case: schemathesis.Case, property_user: Actor, admin: Actor, cleanup: Cleanup
+) -> None:
+    operation = operation_index(RUN.version)[(case.method.upper(), case.path)]
+    headers: dict[str, Any] = {}
+    if not operation.public:
+        headers = (admin if operation.admin_only else property_user).headers
+    response = case.call(headers=headers)
+    if response.status_code == 201 and operation.operation_id in DELETE_PATHS:
+        created = response.json()
+        if isinstance(created, dict) and "id" in created:
+            cleanup.delete(DELETE_PATHS[operation.operation_id].format(id=created["id"]))
+    waived = waived_checks(WAIVERS, operation.operation_id, response.status_code)
+    case.validate_response(response, excluded_checks=CHECKS.get_by_names(waived), headers=headers)
+
+
+def _property_test(service: str) -> Any:
+    # a function per service: pytest keeps marks on the function object itself
+    @service_schema(RUN, service).parametrize()
+    @pytest.mark.services(service)
+    @hypothesis_settings(RUN)
+    def test(case: schemathesis.Case, property_user: Actor, admin: Actor, cleanup: Cleanup) -> None:
+        _verify_operation(case, property_user, admin, cleanup)
+
+    test.__name__ = f"test_{service}_operation"
+    return test
+
+
+for _service in RUN.services:
+    globals()[f"test_{_service}_operation"] = _property_test(_service)

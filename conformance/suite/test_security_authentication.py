@@ -1,0 +1,116 @@
+"""OWASP API2:2023 Broken Authentication: every secured operation refuses missing and forged
+tokens with a Bearer challenge, tokens travel only in the header, and guessing is throttled."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.actors import Actor
+from conformance.evidence import ApiClient
+from conformance.expect import expect, expect_problem, expect_status
+from conformance.options import current_run
+from conformance.schemas import operation_index
+from conformance.tokens import corrupt_signature, escalate_claims, unsigned_token
+
+pytestmark = [pytest.mark.services("users"), pytest.mark.layer("security")]
+RUN = current_run()
+ANY_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def _secured_requests() -> list[tuple[str, str]]:
+    """(METHOD, concrete path) for every secured operation of the selected services."""
+    return [
+        (
+            op.method,
+            op.path.replace("{", "")
+            .replace("}", "")
+            .replace("user_id", ANY_ID)
+            .replace("order_id", ANY_ID)
+            .replace("product_id", ANY_ID)
+            .replace("category_id", ANY_ID),
+        )
+        for op in operation_index(RUN.version).values()
+        if not op.public and op.service in RUN.services
+    ]
+
+
+def _refused(response, challenge: str, why: str) -> None:  # type: ignore[no-untyped-def]
+    expect_problem(response, 401, why=why)
+    header = response.headers.get("www-authenticate", "")
+    expect(
+        header.startswith("Bearer") and challenge in header,
+        f"WWW-Authenticate: Bearer … {challenge}",
+        response,
+        f"WWW-Authenticate: {header!r}",
+    )
+
+
+@pytest.mark.requirement("AUTH-006")
+def test_a_missing_token_is_refused_with_a_challenge(api: ApiClient) -> None:
+    for method, path in _secured_requests():
+        _refused(api.request(method, path), 'realm="refarch"', f"{method} {path} without a token")
+
+
+@pytest.mark.requirement("AUTH-007")
+@pytest.mark.parametrize(
+    "token",
+    ["garbage", "a.b", "a.b.c.d", "eyJ!!.eyJ!!.sig"],
+    ids=["text", "two-parts", "four-parts", "bad-base64"],
+)
+def test_malformed_tokens_are_refused(api: ApiClient, token: str) -> None:
+    for method, path in _secured_requests():
+        response = api.request(method, path, headers={"Authorization": f"Bearer {token}"})
+        _refused(response, 'error="invalid_token"', f"{method} {path} with a malformed token")
+
+
+@pytest.mark.requirement("AUTH-008")
+def test_unsigned_tokens_are_refused(api: ApiClient, alice: Actor) -> None:
+    forged = {"Authorization": f"Bearer {unsigned_token(alice.access_token)}"}
+    for method, path in _secured_requests():
+        _refused(
+            api.request(method, path, headers=forged),
+            'error="invalid_token"',
+            f"{method} {path} with alg none",
+        )
+
+
+@pytest.mark.requirement("AUTH-009")
+def test_tampered_tokens_are_refused(api: ApiClient, alice: Actor) -> None:
+    for forged in (escalate_claims(alice.access_token), corrupt_signature(alice.access_token)):
+        headers = {"Authorization": f"Bearer {forged}"}
+        for method, path in _secured_requests():
+            _refused(
+                api.request(method, path, headers=headers),
+                'error="invalid_token"',
+                f"{method} {path} with a tampered token",
+            )
+
+
+@pytest.mark.requirement("SEC-003")
+def test_tokens_are_accepted_only_in_the_authorization_header(api: ApiClient, alice: Actor) -> None:
+    in_query = api.get("/users/me", params={"access_token": alice.access_token})
+    expect_status(in_query, 401, why="a token in the query string is ignored")
+    in_cookie = api.get("/users/me", headers={"Cookie": f"access_token={alice.access_token}"})
+    expect_status(in_cookie, 401, why="a token in a cookie is ignored")
+
+
+@pytest.mark.requirement("AUTH-012", "SEC-006")
+def test_failed_logins_are_throttled_per_account(api: ApiClient, new_user) -> None:  # type: ignore[no-untyped-def]
+    # a fresh account: the throttle must not lock out anything the rest of the run uses
+    user = new_user(role="throttled")
+    for attempt in range(5):
+        wrong = api.post(
+            "/auth/login", json={"email": user.email, "password": f"wrong-password-{attempt}"}
+        )
+        expect_problem(wrong, 401, why=f"failed attempt {attempt + 1} of 5 is refused as usual")
+    right = api.post("/auth/login", json={"email": user.email, "password": user.password})
+    expect_problem(
+        right, 429, why="after 5 failures the account is throttled, even with the right password"
+    )
+    retry_after = right.headers.get("retry-after", "")
+    expect(
+        retry_after.isdigit() and int(retry_after) > 0,
+        "a positive integer Retry-After",
+        right,
+        f"Retry-After: {retry_after!r}",
+    )
