@@ -76,3 +76,13 @@ def check(
         sys.exit(EXIT_CANNOT_RUN)
     report.finish(results)
     sys.exit(EXIT_PROBLEMS if any(r.findings for r in results) else EXIT_CLEAN)
+
+
+@specs.command("rules")
+def list_rules() -> None:
+    """List every rule id `refarch specs check` can report, with what it demands."""
+    from refarch.spec_checks.rules import ALL_RULES
+
+    width = max(len(rule) for rule in ALL_RULES)
+    for rule, statement in ALL_RULES.items():
+        click.echo(f"{rule:<{width}}  {statement}")

@@ -25,7 +25,7 @@ from refarch.spec_checks.findings import CheckAborted, Finding
 from refarch.spec_checks.layout import SpecLayout
 from refarch.spec_checks.sql_lint import path_in_migration_error
 
-__all__ = ["check_database", "check_migrated_database", "throwaway_database"]
+__all__ = ["RULES", "check_database", "check_migrated_database", "throwaway_database"]
 
 _CROSS_SCHEMA_FOREIGN_KEYS = """
 SELECT c.conname, src_ns.nspname AS schema, src.relname AS "table",
@@ -61,6 +61,27 @@ ORDER BY 2, 3, 1
 """
 
 
+_SERVICE_SCHEMAS = """
+SELECT nspname FROM pg_namespace
+WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema', 'public', 'refarch_meta')
+"""
+
+_PUBLIC_RELATIONS = """
+SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+ORDER BY 1
+"""
+
+RULES: dict[str, str] = {
+    "DB001": "PostgreSQL accepts every migration on a fresh database",
+    "DB002": "applying the migrations a second time applies nothing",
+    "DB003": "no foreign key crosses schemas (services own their data)",
+    "DB004": "every foreign key has an index starting with its columns",
+    "DB005": "an applied migration never changes (checksum) or disappears",
+    "DB006": "one schema per service, named like sql/<service>; nothing in public",
+}
+
+
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
@@ -86,20 +107,6 @@ async def throwaway_database(server_url: str) -> AsyncIterator[asyncpg.Connectio
 def _position(sql: str, offset: int) -> tuple[int, int]:
     before = sql[: max(offset - 1, 0)]
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
-
-
-def _table_line(migrations: list[Migration], schema: str, table: str) -> tuple[Path, int]:
-    """The migration (and line) that creates ``schema.table``, for pointing at a finding."""
-    pattern = re.compile(
-        rf'CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"?{re.escape(schema)}"?\."?{re.escape(table)}"?\b',
-        re.IGNORECASE,
-    )
-    for migration in migrations:
-        sql = migration.sql()
-        match = pattern.search(sql)
-        if match:
-            return migration.path, sql.count("\n", 0, match.start()) + 1
-    return migrations[0].path.parent.parent / schema, 0
 
 
 def _refused(error: MigrationError, fallback: Path) -> Finding:
@@ -129,20 +136,31 @@ def _refused(error: MigrationError, fallback: Path) -> Finding:
     )
 
 
-async def check_migrated_database(conn: asyncpg.Connection, layout: SpecLayout) -> list[Finding]:
-    """Apply the migrations twice on ``conn`` and check the resulting schema rules."""
-    try:
-        migrations = discover(layout.root)
-    except MigrationError:
-        return []  # misnamed files are reported by the SQL phase; nothing can be applied
-    if not migrations:
-        return []
+def _locate(migrations: list[Migration], pattern: str, fallback: Path) -> tuple[Path, int]:
+    """The first migration (and line) matching ``pattern``, for pointing at a finding."""
+    compiled = re.compile(pattern, re.IGNORECASE)
+    for migration in migrations:
+        sql = migration.sql()
+        match = compiled.search(sql)
+        if match:
+            return migration.path, sql.count("\n", 0, match.start()) + 1
+    return fallback, 0
+
+
+def _table_line(migrations: list[Migration], schema: str, table: str) -> tuple[Path, int]:
+    name = rf'"?{re.escape(schema)}"?\."?{re.escape(table)}"?\b'
+    pattern = rf"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?{name}"
+    return _locate(migrations, pattern, migrations[0].path.parent.parent / schema)
+
+
+async def _apply_twice(conn: asyncpg.Connection, layout: SpecLayout) -> tuple[list[Finding], bool]:
+    """Findings from applying twice, and whether the schema is complete enough to inspect."""
     try:
         await apply_migrations(conn, layout.root)
         again = await apply_migrations(conn, layout.root)
     except MigrationError as error:
-        return [_refused(error, layout.sql_dir)]
-    findings = [
+        return [_refused(error, layout.sql_dir)], False
+    return [
         Finding(
             m.path,
             0,
@@ -152,7 +170,13 @@ async def check_migrated_database(conn: asyncpg.Connection, layout: SpecLayout) 
             "report this as a refarch.migrate bug: applied versions must be recorded",
         )
         for m in again
-    ]
+    ], True
+
+
+async def _foreign_key_findings(
+    conn: asyncpg.Connection, migrations: list[Migration]
+) -> list[Finding]:
+    findings = []
     for row in await conn.fetch(_CROSS_SCHEMA_FOREIGN_KEYS):
         path, line = _table_line(migrations, row["schema"], row["table"])
         findings.append(
@@ -183,6 +207,72 @@ async def check_migrated_database(conn: asyncpg.Connection, layout: SpecLayout) 
                 "constraint starting with these columns)",
             )
         )
+    return findings
+
+
+async def _schema_findings(
+    conn: asyncpg.Connection, migrations: list[Migration], sql_dir: Path
+) -> list[Finding]:
+    """One schema per service, named like its ``sql/<service>`` folder; nothing in public."""
+    services = {m.service for m in migrations}
+    schemas = {row["nspname"] for row in await conn.fetch(_SERVICE_SCHEMAS)}
+    findings = []
+    for schema in sorted(schemas - services):
+        path, line = _locate(
+            migrations,
+            rf'CREATE\s+SCHEMA\s+(?:IF\s+NOT\s+EXISTS\s+)?"?{re.escape(schema)}"?\b',
+            sql_dir,
+        )
+        findings.append(
+            Finding(
+                path,
+                line,
+                1 if line else 0,
+                "DB006",
+                f"schema {schema} belongs to no service (services: {', '.join(sorted(services))})",
+                "each service owns exactly one schema named like its sql/<service> folder",
+            )
+        )
+    for service in sorted(services - schemas):
+        first = next(m for m in migrations if m.service == service)
+        findings.append(
+            Finding(
+                first.path,
+                1,
+                1,
+                "DB006",
+                f"the migrations of service {service} create no schema named {service}",
+                f"start with `CREATE SCHEMA {service};` and create its tables in it",
+            )
+        )
+    for row in await conn.fetch(_PUBLIC_RELATIONS):
+        path, line = _locate(migrations, rf"\b{re.escape(row['relname'])}\b", sql_dir)
+        findings.append(
+            Finding(
+                path,
+                line,
+                1 if line else 0,
+                "DB006",
+                f"{row['relname']} was created in the public schema",
+                "qualify every name with the service's schema, e.g. `CREATE TABLE orders.x`",
+            )
+        )
+    return findings
+
+
+async def check_migrated_database(conn: asyncpg.Connection, layout: SpecLayout) -> list[Finding]:
+    """Apply the migrations twice on ``conn`` and check the resulting schema rules."""
+    try:
+        migrations = discover(layout.root)
+    except MigrationError:
+        return []  # misnamed files are reported by the SQL phase; nothing can be applied
+    if not migrations:
+        return []
+    findings, applied = await _apply_twice(conn, layout)
+    if not applied:
+        return findings  # a half-applied schema would only produce follow-on noise
+    findings += await _foreign_key_findings(conn, migrations)
+    findings += await _schema_findings(conn, migrations, layout.sql_dir)
     return findings
 
 

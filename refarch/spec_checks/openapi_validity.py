@@ -19,9 +19,15 @@ from refarch.spec_checks.findings import Finding
 from refarch.spec_checks.layout import SpecLayout
 from refarch.spec_checks.yaml_source import Pointer, SourceCache, YamlSource, YamlSourceError
 
-__all__ = ["check_openapi_validity", "iter_refs"]
+__all__ = ["RULES", "check_openapi_validity", "iter_refs"]
 
 _MAX_MESSAGE = 240  # validator messages can embed whole sub-documents
+
+RULES: dict[str, str] = {
+    "OAS001": "every OpenAPI document is a readable YAML mapping",
+    "OAS002": "every $ref resolves (relative file + JSON pointer)",
+    "OAS003": "every document is valid OpenAPI (openapi-spec-validator)",
+}
 
 
 def iter_refs(value: Any, pointer: Pointer = ()) -> Iterator[tuple[Pointer, str]]:

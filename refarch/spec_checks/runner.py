@@ -59,7 +59,7 @@ def plan(options: CheckOptions) -> list[Phase]:
         ),
         Phase("SQL migrations: naming and sqlfluff", lambda: check_sql(layout)),
         Phase(
-            "Database: apply migrations twice, foreign key rules",
+            "Database: apply migrations twice, schema and foreign key rules",
             (lambda: check_database(layout, options.server_url)) if options.database else None,
             "" if options.database else "--no-database",
         ),

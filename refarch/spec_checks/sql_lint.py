@@ -13,12 +13,18 @@ from refarch.migrate import MigrationError, discover
 from refarch.spec_checks.findings import CheckAborted, Finding
 from refarch.spec_checks.layout import SpecLayout
 
-__all__ = ["check_sql", "find_sqlfluff_config", "path_in_migration_error"]
+__all__ = ["RULES", "check_sql", "find_sqlfluff_config", "path_in_migration_error"]
 
 _CHECKOUT_CONFIG = Path(__file__).resolve().parents[2] / ".sqlfluff"
 _MAX_MESSAGE = 240  # parse errors quote the whole unparsable section
 _RULES_URL = "https://docs.sqlfluff.com/en/stable/reference/rules.html"
 _PATH_PREFIX = re.compile(r"^(?P<path>/?[^:\s]+\.sql)(?::|\s)")
+
+RULES: dict[str, str] = {
+    "SQL001": "migrations are sql/<service>/V###__name.sql, gap-free per service",
+    "SQL002": "every migration parses as PostgreSQL (sqlfluff)",
+    "SQL-<code>": "every migration passes the sqlfluff rules enabled in .sqlfluff",
+}
 
 
 def find_sqlfluff_config(specs_dir: Path) -> Path:

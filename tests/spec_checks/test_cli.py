@@ -36,7 +36,10 @@ def test_minimal_specs_pass_with_exit_0_on_a_temporary_embedded_server(
     result = run_cli("--specs-dir", str(spec_tree.root))
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "[5/5] Database: apply migrations twice, foreign key rules ... ok" in result.stdout
+    assert (
+        "[5/5] Database: apply migrations twice, schema and foreign key rules ... ok"
+        in result.stdout
+    )
     assert result.stdout.rstrip().endswith("specs check passed: 5 phases clean")
 
 
@@ -56,7 +59,7 @@ def test_a_problem_is_printed_with_location_rule_and_hint_and_exits_1(
     )
     assert "    hint: add `operationId: verbNoun` (camelCase)" in result.stdout
     assert (
-        "[5/5] Database: apply migrations twice, foreign key rules ... skipped (--no-database)"
+        "[5/5] Database: apply migrations twice, schema and foreign key rules ... skipped (--no-database)"
         in result.stdout
     )
     # the operationId is gone, so the link to it (OAS122) and its requirement (REQ005) break too

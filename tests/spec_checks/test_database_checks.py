@@ -96,3 +96,27 @@ def test_changed_applied_migration_is_detected(
 
     assert (finding.rule, finding.path) == ("DB005", spec_tree.path(MIGRATION))
     assert "changed after it was applied" in finding.message
+
+
+def test_table_in_public_schema_is_reported(spec_tree: SpecTree, postgres: TestPostgres) -> None:
+    path = spec_tree.write("sql/shop/V002__stray.sql", "CREATE TABLE stray (id INT PRIMARY KEY);\n")
+
+    [finding] = _check(spec_tree, postgres)
+
+    assert (finding.rule, finding.path, finding.line) == ("DB006", path, 1)
+    assert "stray was created in the public schema" in finding.message
+
+
+def test_schema_named_unlike_its_service_is_reported(
+    spec_tree: SpecTree, postgres: TestPostgres
+) -> None:
+    path = spec_tree.write(
+        "sql/stock/V001__init.sql",
+        "CREATE SCHEMA inventory;\n\nCREATE TABLE inventory.levels (id INT PRIMARY KEY);\n",
+    )
+
+    findings = _check(spec_tree, postgres)
+
+    assert [(f.rule, f.path) for f in findings] == [("DB006", path), ("DB006", path)]
+    assert "schema inventory belongs to no service" in findings[0].message
+    assert "service stock create no schema named stock" in findings[1].message
