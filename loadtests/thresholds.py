@@ -2,8 +2,9 @@
 
 Defaults come from the contract itself: every operation in ``specs/openapi/*/<version>.yaml``
 carries ``x-slo: {p95_ms, p99_ms, max_error_ratio}``. A TOML file (see
-``thresholds.example.toml``) overrides them field by field, adds throughput floors
-(``min_rps``) and an ``[overall]`` budget, and tunes the regression margins. Typos are errors,
+``thresholds.example.toml``) overrides them field by field (``[every_operation]``, then
+``[operations.<operationId>]``), adds throughput floors (``min_rps``) and an ``[overall]``
+budget, and tunes the regression margins. Typos are errors,
 not silent no-ops: an unknown key or operationId would otherwise switch a gate off unnoticed.
 """
 
@@ -97,11 +98,12 @@ def load_thresholds(path: Path | None, *, version: str = "v1") -> Thresholds:
         )
     document = _read_toml(path)
     where = str(path)
-    _only_keys(document, {"overall", "operations", "regression"}, where)
+    _only_keys(document, {"overall", "every_operation", "operations", "regression"}, where)
     overall = DEFAULT_OVERALL.overridden_by(
         _limits(document.get("overall", {}), f"{where} [overall]")
     )
-    operations = dict(slos)
+    every = _limits(document.get("every_operation", {}), f"{where} [every_operation]")
+    operations = {operation_id: slo.overridden_by(every) for operation_id, slo in slos.items()}
     for operation_id, table in _table(
         document.get("operations", {}), f"{where} [operations]"
     ).items():
@@ -111,7 +113,7 @@ def load_thresholds(path: Path | None, *, version: str = "v1") -> Thresholds:
                 f"{where} sets thresholds for operationId {operation_id!r}, which no {version} spec "
                 f"declares; check the spelling (known operationIds: {known})."
             )
-        operations[operation_id] = slos[operation_id].overridden_by(
+        operations[operation_id] = operations[operation_id].overridden_by(
             _limits(table, f"{where} [operations.{operation_id}]")
         )
     regression = _margins(document.get("regression", {}), f"{where} [regression]")

@@ -85,3 +85,14 @@ def test_a_wrong_file_cannot_silently_switch_a_gate_off(
 def test_a_missing_file_is_reported_by_name(tmp_path: Path) -> None:
     with pytest.raises(CannotRun, match="does not exist"):
         load_thresholds(tmp_path / "nope.toml")
+
+
+def test_every_operation_sits_between_x_slo_and_per_operation_overrides(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "[every_operation]\np95_ms = 700\n[operations.getProduct]\np95_ms = 100\n",
+    )
+    thresholds = load_thresholds(path)
+    assert thresholds.for_operation("listProducts").p95_ms == 700
+    assert thresholds.for_operation("getProduct").p95_ms == 100
+    assert thresholds.for_operation("listProducts").p99_ms == spec_slo("listProducts")["p99_ms"]
