@@ -1,0 +1,1 @@
+"""``make bench``: the reference implementation against a minimal bare-ASGI baseline."""
