@@ -143,11 +143,9 @@ class OutboxRelay:
                     if listener.is_closed():
                         raise ConnectionError("outbox listener connection closed")
             finally:
-                if not listener.is_closed():
-                    with contextlib.suppress(
-                        asyncpg.PostgresError, asyncpg.InterfaceError, OSError
-                    ):
-                        await listener.remove_listener(CHANNEL, on_notify)
+                # After an outage the connection may already be gone; nothing left to undo.
+                with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                    await listener.remove_listener(CHANNEL, on_notify)
 
     async def _prune_if_due(self) -> None:
         # Delivered events are kept a while for auditing and replays, then removed so the

@@ -22,10 +22,21 @@ class OrderRepository:
         self._db = db
 
     async def add(self, order: Order) -> None:
-        total = order.total
+        """Insert the order and all its lines in one statement (one round trip): placing an
+        order is the hot write path, and its lines travel as arrays unnested server-side."""
+        total, lines = order.total, order.lines
         await self._db.execute(
-            "INSERT INTO orders.orders (id, user_id, status, total_amount, currency,"
-            " shipping_address, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            "WITH placed AS ("
+            " INSERT INTO orders.orders (id, user_id, status, total_amount, currency,"
+            " shipping_address, created_at, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id)"
+            " INSERT INTO orders.order_items (order_id, line_no, product_id, sku, name, quantity,"
+            " unit_amount, line_amount)"
+            " SELECT placed.id, l.line_no, l.product_id, l.sku, l.name, l.quantity,"
+            " l.unit_amount, l.unit_amount * l.quantity"
+            " FROM placed, unnest($8::smallint[], $9::uuid[], $10::text[], $11::text[],"
+            " $12::int[], $13::bigint[]) AS l (line_no, product_id, sku, name, quantity,"
+            " unit_amount)",
             order.id,
             order.user_id,
             order.status,
@@ -33,17 +44,6 @@ class OrderRepository:
             total.currency,
             order.shipping_address,
             order.created_at,
-        )
-        # One statement for all lines (arrays unnested server-side): one round trip.
-        lines = order.lines
-        await self._db.execute(
-            "INSERT INTO orders.order_items (order_id, line_no, product_id, sku, name, quantity,"
-            " unit_amount, line_amount)"
-            " SELECT $1, line_no, product_id, sku, name, quantity, unit_amount,"
-            " unit_amount * quantity"
-            " FROM unnest($2::smallint[], $3::uuid[], $4::text[], $5::text[], $6::int[],"
-            " $7::bigint[]) AS l (line_no, product_id, sku, name, quantity, unit_amount)",
-            order.id,
             list(range(1, len(lines) + 1)),
             [line.product_id for line in lines],
             [line.sku for line in lines],

@@ -7,6 +7,7 @@ import time
 import uuid
 from uuid import UUID
 
+import asyncpg
 import pytest
 
 from reference_impl.bootstrap import Services
@@ -108,3 +109,35 @@ async def test_ntf_a_failing_consumer_leaves_the_event_for_the_next_attempt(
 
     assert await services.relay.drain() == 1
     assert await notifications_of(services, buyer.user_id) == ["order_confirmation"]
+
+
+async def test_ntf_relay_resumes_by_itself_after_its_connections_are_killed(
+    services: Services, database_url: str
+) -> None:
+    relay = asyncio.create_task(services.relay.run_forever())
+    try:
+        await asyncio.sleep(0)  # let the relay connect and LISTEN
+        # What a failover or an operator's pg_terminate_backend does to a running app.
+        killer = await asyncpg.connect(database_url)
+        try:
+            killed = await killer.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await killer.close()
+        # Requests would now get 503 until the pool replaces its dead connections; that is the
+        # platform's concern. Here only the relay is under test, so refresh the pool directly.
+        await services.pool.expire_connections()
+        buyer, product = customer(), await new_product(services)
+        await services.orders.place_order(buyer, order_body((product, 1)))
+
+        assert killed >= 1
+        assert await wait_for(services, buyer.user_id, ["order_confirmation"]) == [
+            "order_confirmation"
+        ]
+        assert not relay.done()  # it survived the outage instead of crashing
+    finally:
+        relay.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await relay
