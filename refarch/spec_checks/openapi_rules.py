@@ -98,7 +98,7 @@ def _slo_rule(op: OperationSite) -> Iterator[Finding]:
             wrong.append(f"{name} must be a positive integer")
     if not (isinstance(ratio, int | float) and not isinstance(ratio, bool) and 0 <= ratio <= 1):
         wrong.append("max_error_ratio must be a number from 0 to 1")
-    if not wrong and p95 > p99:  # type: ignore[operator]
+    if not wrong and isinstance(p95, int) and isinstance(p99, int) and p95 > p99:
         wrong.append("p95_ms must not exceed p99_ms")
     for reason in wrong:
         yield op.finding(("x-slo",), "OAS112", f"x-slo: {reason}", hint)
@@ -110,11 +110,11 @@ def _pagination_rule(op: OperationSite, cache: SourceCache) -> Iterator[Finding]
     for param in op.parameters(cache):
         value = param.value
         if isinstance(value, dict) and value.get("name") == "limit" and value.get("in") == "query":
-            schema = Ref(param.source, (*param.pointer, "schema"))
             try:
-                maximum = cache.resolve(schema.source, schema.pointer).value.get("maximum")
-            except (LookupError, AttributeError, KeyError):
-                maximum = None
+                schema = cache.resolve(param.source, (*param.pointer, "schema")).value
+            except LookupError:
+                schema = None
+            maximum = schema.get("maximum") if isinstance(schema, dict) else None
             if isinstance(maximum, int) and not isinstance(maximum, bool):
                 return
             yield finding_at(
@@ -143,20 +143,17 @@ def _returns_page(op: OperationSite, cache: SourceCache) -> bool:
             continue
         for media_type in (response.value or {}).get("content") or {}:
             schema = Ref(response.source, (*response.pointer, "content", media_type, "schema"))
-            try:
-                schema.value  # noqa: B018 - probing that the schema exists
-            except KeyError:
+            if not schema.exists():
                 continue
             props = schema_properties(cache, schema)
-            items = props.get("items")
-            if items is not None and "page" in props and items.value.get("type") == "array":
+            items = props["items"].value if "items" in props else None
+            if "page" in props and isinstance(items, dict) and items.get("type") == "array":
                 return True
     return False
 
 
-def _document_rules(service: str, layout: SpecLayout, cache: SourceCache) -> Iterator[Finding]:
-    source = cache.load(layout.service_documents()[service])
-    base = f"/api/{layout.version}"
+def _document_rules(source: YamlSource, version: str) -> Iterator[Finding]:
+    base = f"/api/{version}"
     servers = source.data.get("servers")
     urls = (
         [s.get("url") for s in servers if isinstance(s, dict)] if isinstance(servers, list) else []
@@ -212,7 +209,7 @@ def check_openapi_rules(layout: SpecLayout, cache: SourceCache) -> list[Finding]
             continue
         if not isinstance(source.data, dict):
             continue
-        findings.extend(_document_rules(service, layout, cache))
+        findings.extend(_document_rules(source, layout.version))
         operations = list(iter_operations(service, source))
         own_ids = {op.operation_id for op in operations if op.operation_id}
         for op in operations:

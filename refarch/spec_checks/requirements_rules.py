@@ -126,74 +126,82 @@ def _operations(layout: SpecLayout, cache: SourceCache) -> dict[str, OperationSi
     return found
 
 
-def check_requirements(layout: SpecLayout, cache: SourceCache) -> list[Finding]:
-    source, findings = _catalog(layout, cache)
-    if source is None:
-        return findings
-    entries: list[Any] = source.data["requirements"]
-    operations = _operations(layout, cache)
-    seen_ids: dict[str, int] = {}
-    covered: set[str] = set()
-    owasp_covered: set[str] = set()
+def _duplicate_ids(source: YamlSource, entries: list[Any]) -> Iterator[Finding]:
+    first: dict[str, int] = {}
     for index, entry in enumerate(entries):
-        findings.extend(_entry_rules(source, index, entry))
-        if not isinstance(entry, dict):
+        rid = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(rid, str):
             continue
-        rid = entry.get("id")
-        if isinstance(rid, str):
-            if rid in seen_ids:
-                line, _ = source.position(("requirements", seen_ids[rid]))
-                findings.append(
-                    _at(
-                        source,
-                        ("requirements", index, "id"),
-                        "REQ003",
-                        f"requirement id {rid} is also used at line {line}",
-                        "ids are stable references: give the new requirement the next free id",
-                    )
-                )
-            seen_ids.setdefault(rid, index)
-        owasp = entry.get("owasp")
-        if isinstance(owasp, list):
-            owasp_covered.update(o for o in owasp if isinstance(o, str))
-        ops = entry.get("operations")
+        if rid in first:
+            line, _ = source.position(("requirements", first[rid]))
+            yield _at(
+                source,
+                ("requirements", index, "id"),
+                "REQ003",
+                f"requirement id {rid} is also used at line {line}",
+                "ids are stable references: give the new requirement the next free id",
+            )
+        first.setdefault(rid, index)
+
+
+def _operation_coverage(
+    source: YamlSource, entries: list[Any], operations: dict[str, OperationSite], version: str
+) -> Iterator[Finding]:
+    covered: set[str] = set()
+    for index, entry in enumerate(entries):
+        ops = entry.get("operations") if isinstance(entry, dict) else None
         for position, op_id in enumerate(ops if isinstance(ops, list) else []):
             if op_id == COVERS_ALL:
                 covered.update(operations)
             elif isinstance(op_id, str) and op_id in operations:
                 covered.add(op_id)
             elif isinstance(op_id, str):
-                findings.append(
-                    _at(
-                        source,
-                        ("requirements", index, "operations", position),
-                        "REQ005",
-                        f"{rid}: unknown operationId {op_id!r}",
-                        f"use an operationId of a {layout.version} service document "
-                        "(they are case-sensitive)",
-                    )
+                yield _at(
+                    source,
+                    ("requirements", index, "operations", position),
+                    "REQ005",
+                    f"{entry.get('id')}: unknown operationId {op_id!r}",
+                    f"use an operationId of a {version} service document (case-sensitive)",
                 )
     for op_id, op in operations.items():
         if op_id not in covered:
-            findings.append(
-                op.finding(
-                    ("operationId",),
-                    "REQ006",
-                    "not covered by any requirement",
-                    f"list {op_id} under `operations` of a requirement in "
-                    f"requirements/{layout.version}.yaml",
-                )
+            yield op.finding(
+                ("operationId",),
+                "REQ006",
+                "not covered by any requirement",
+                f"list {op_id} under `operations` of a requirement in requirements/{version}.yaml",
             )
+
+
+def _owasp_coverage(source: YamlSource, entries: list[Any]) -> Iterator[Finding]:
+    covered = {
+        owasp_id
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(entry.get("owasp"), list)
+        for owasp_id in entry["owasp"]
+    }
     for category in OWASP_API_2023:
-        if category not in owasp_covered:
-            findings.append(
-                Finding(
-                    source.path,
-                    0,
-                    0,
-                    "REQ008",
-                    f"OWASP API Top 10 2023 category {category} is not covered",
-                    f"add `owasp: [{category}]` to the requirement that addresses it",
-                )
+        if category not in covered:
+            yield Finding(
+                source.path,
+                0,
+                0,
+                "REQ008",
+                f"OWASP API Top 10 2023 category {category} is not covered",
+                f"add `owasp: [{category}]` to the requirement that addresses it",
             )
+
+
+def check_requirements(layout: SpecLayout, cache: SourceCache) -> list[Finding]:
+    source, findings = _catalog(layout, cache)
+    if source is None:
+        return findings
+    entries: list[Any] = source.data["requirements"]
+    for index, entry in enumerate(entries):
+        findings.extend(_entry_rules(source, index, entry))
+    findings.extend(_duplicate_ids(source, entries))
+    findings.extend(
+        _operation_coverage(source, entries, _operations(layout, cache), layout.version)
+    )
+    findings.extend(_owasp_coverage(source, entries))
     return findings

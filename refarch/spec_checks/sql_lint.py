@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from refarch.migrate import MigrationError, discover
-from refarch.spec_checks.findings import CheckAborted, Finding
+from refarch.spec_checks.findings import CheckAborted, Finding, display_path
 from refarch.spec_checks.layout import SpecLayout
 
 __all__ = ["RULES", "check_sql", "find_sqlfluff_config", "path_in_migration_error"]
@@ -92,8 +92,8 @@ def _lint_findings(layout: SpecLayout) -> list[Finding]:
             else:
                 rule = f"SQL-{code}"
                 hint = (
-                    f"run `sqlfluff fix {path}` or see {_RULES_URL}#rule-{code}; "
-                    f"config: {config_path}"
+                    f"`sqlfluff fix --config {display_path(config_path)} {display_path(path)}` "
+                    f"fixes most; rule: {_RULES_URL}#rule-{code}"
                 )
             findings.append(
                 Finding(path, violation.line_no or 1, violation.line_pos or 1, rule, message, hint)

@@ -101,6 +101,13 @@ class Ref:
     def value(self) -> Any:
         return self.source.get(self.pointer)
 
+    def exists(self) -> bool:
+        try:
+            self.source.get(self.pointer)
+        except KeyError:
+            return False
+        return True
+
 
 @dataclass
 class SourceCache:

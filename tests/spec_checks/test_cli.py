@@ -30,6 +30,7 @@ def run_cli(*args: str, database_url: str | None = None) -> subprocess.Completed
     )
 
 
+@pytest.mark.slow
 def test_minimal_specs_pass_with_exit_0_on_a_temporary_embedded_server(
     spec_tree: SpecTree,
 ) -> None:
