@@ -82,6 +82,15 @@ RULES: dict[str, str] = {
 }
 
 
+def _without_password(url: str) -> str:
+    """The URL for messages: a password must never reach a terminal or a CI log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
@@ -282,7 +291,8 @@ async def _check_on_server(layout: SpecLayout, server_url: str) -> list[Finding]
             return await check_migrated_database(conn, layout)
     except (OSError, asyncpg.PostgresError) as exc:
         # Migration failures are findings (caught inside); this is the server itself failing.
-        raise CheckAborted(f"cannot use a throwaway database on {server_url}: {exc}") from exc
+        where = _without_password(server_url)
+        raise CheckAborted(f"cannot use a throwaway database on {where}: {exc}") from exc
 
 
 def check_database(layout: SpecLayout, server_url: str | None = None) -> list[Finding]:

@@ -106,3 +106,18 @@ def test_the_repository_specs_pass(postgres: TestPostgres) -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "specs check passed: 5 phases clean" in result.stdout
+
+
+def test_unreachable_database_server_exits_2_without_showing_the_password(
+    spec_tree: SpecTree,
+) -> None:
+    unreachable = "postgresql://checker:s3cret-pw@127.0.0.1:1/postgres"
+
+    result = run_cli("--specs-dir", str(spec_tree.root), database_url=unreachable)
+
+    assert result.returncode == 2
+    assert (
+        "cannot use a throwaway database on postgresql://checker:***@127.0.0.1:1" in result.stderr
+    )
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
