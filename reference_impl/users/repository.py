@@ -146,11 +146,12 @@ class RefreshTokenRepository:
         return None if row is None else (row["user_id"], row["family_id"])
 
     async def family_of_revoked(self, token_hash: bytes) -> UUID | None:
-        return await self._db.fetchval(
+        family: UUID | None = await self._db.fetchval(
             "SELECT family_id FROM users.refresh_tokens"
             " WHERE token_hash = $1 AND revoked_at IS NOT NULL",
             token_hash,
         )
+        return family
 
     async def revoke_family(self, family_id: UUID) -> None:
         await self._db.execute(

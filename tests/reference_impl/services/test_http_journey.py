@@ -132,3 +132,29 @@ def test_ord_out_of_stock_over_http_lists_the_short_line(server: ServerHandle) -
         assert refused.json()["out_of_stock"] == [
             {"product_id": product["id"], "requested": 3, "available": 1}
         ]
+
+
+def test_auth_throttling_and_refresh_reuse_over_http(server: ServerHandle) -> None:
+    with httpx.Client(base_url=server.api_url, timeout=10) as client:
+        email = f"auth-{uuid.uuid4().hex[:10]}@example.test"
+        client.post(
+            "/auth/register",
+            json={"email": email, "password": PASSWORD, "first_name": "A", "last_name": "B"},
+        )
+        first = client.post("/auth/login", json={"email": email, "password": PASSWORD}).json()
+        rotated = client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+        reused = client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+
+        assert rotated.status_code == 200 and rotated.headers["cache-control"] == "no-store"
+        assert reused.status_code == 401
+        assert reused.headers["www-authenticate"].startswith('Bearer realm="refarch"')
+
+        statuses = [
+            client.post("/auth/login", json={"email": email, "password": "wrong!"}).status_code
+            for _ in range(server.settings.login_max_failures + 1)
+        ]
+        throttled = client.post("/auth/login", json={"email": email, "password": PASSWORD})
+
+        assert statuses[:-1] == [401] * server.settings.login_max_failures
+        assert statuses[-1] == throttled.status_code == 429
+        assert 1 <= int(throttled.headers["retry-after"]) <= server.settings.login_window_seconds
