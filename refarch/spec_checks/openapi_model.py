@@ -16,10 +16,17 @@ __all__ = [
     "finding_at",
     "is_common_problem_schema",
     "iter_operations",
+    "mapping",
     "schema_properties",
 ]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+def mapping(value: Any) -> dict[Any, Any]:
+    """``value`` when it is a mapping, else empty: rules stay quiet on shapes the validator
+    already reports (a ``content`` that is a list, a ``requestBody`` that is a string)."""
+    return value if isinstance(value, dict) else {}
 
 
 def finding_at(ref: Ref, rule: str, message: str, hint: str) -> Finding:
@@ -135,7 +142,7 @@ def schema_properties(cache: SourceCache, schema: Ref, depth: int = 0) -> dict[s
     for index, _member in enumerate(value.get("allOf") or []):
         member = Ref(resolved.source, (*resolved.pointer, "allOf", index))
         found.update(schema_properties(cache, member, depth + 1))
-    for name in value.get("properties") or {}:
+    for name in mapping(value.get("properties")):
         prop = Ref(resolved.source, (*resolved.pointer, "properties", name))
         try:
             found[str(name)] = cache.resolve(prop.source, prop.pointer)

@@ -14,6 +14,7 @@ from refarch.spec_checks.openapi_model import (
     OperationSite,
     finding_at,
     is_common_problem_schema,
+    mapping,
 )
 from refarch.spec_checks.yaml_source import Ref, SourceCache
 
@@ -55,7 +56,7 @@ def request_body_rules(op: OperationSite, cache: SourceCache) -> Iterator[Findin
         body = cache.resolve(op.source, (*op.pointer, "requestBody"))
     except LookupError:
         return  # reported by the validity phase
-    for media_type, media in ((body.value or {}).get("content") or {}).items():
+    for media_type, media in mapping(mapping(body.value).get("content")).items():
         if not _has_example(media):
             yield finding_at(
                 Ref(body.source, (*body.pointer, "content", media_type)),
@@ -79,7 +80,7 @@ def response_rules(
             continue
         inline = response.source is op.source and response.pointer[:3] == op.pointer
         label = f"{op.name}: response {code}" if inline else f"shared response {code}"
-        content = response.value.get("content") or {}
+        content = mapping(response.value.get("content"))
         for media_type, media in content.items():
             if not _has_example(media):
                 yield finding_at(
@@ -156,7 +157,7 @@ def _link_rules(
             "add `links:` to the operations that use the new resource (e.g. get it by id), "
             "so stateful testing can chain calls",
         )
-    for name, link in (links or {}).items() if isinstance(links, dict) else ():
+    for name, link in mapping(links).items():
         target = link.get("operationId") if isinstance(link, dict) else None
         if not (isinstance(target, str) and target in operation_ids):
             yield finding_at(

@@ -17,6 +17,7 @@ from refarch.spec_checks.openapi_model import (
     OperationSite,
     finding_at,
     iter_operations,
+    mapping,
     schema_properties,
 )
 from refarch.spec_checks.yaml_source import Ref, SourceCache, YamlSource, YamlSourceError
@@ -134,14 +135,14 @@ def _pagination_rule(op: OperationSite, cache: SourceCache) -> Iterator[Finding]
 
 def _returns_page(op: OperationSite, cache: SourceCache) -> bool:
     """A 2xx JSON body with an ``items`` array and a ``page`` marks a list operation."""
-    for code in op.spec.get("responses") or {}:
+    for code in mapping(op.spec.get("responses")):
         if not str(code).startswith("2"):
             continue
         try:
             response = cache.resolve(op.source, (*op.pointer, "responses", code))
         except LookupError:
             continue
-        for media_type in (response.value or {}).get("content") or {}:
+        for media_type in mapping(mapping(response.value).get("content")):
             schema = Ref(response.source, (*response.pointer, "content", media_type, "schema"))
             if not schema.exists():
                 continue
@@ -165,7 +166,7 @@ def _document_rules(source: YamlSource, version: str) -> Iterator[Finding]:
             f"servers do not contain the {base} base",
             f"add `servers: [{{url: {base}}}]`",
         )
-    for url_path in source.data.get("paths") or {}:
+    for url_path in mapping(source.data.get("paths")):
         if str(url_path).startswith("/api/"):
             yield finding_at(
                 Ref(source, ("paths", url_path)),

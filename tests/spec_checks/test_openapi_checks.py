@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.spec_checks.conftest import SHOP, SpecTree, rules
 
 PROBLEM_REF = "../common/problem.yaml#/components/responses/"
@@ -276,3 +278,26 @@ def test_yaml_syntax_error_is_reported_with_its_line(spec_tree: SpecTree) -> Non
 
     assert rules(findings) == ["OAS001"]
     assert findings[0].line > 0 and "invalid YAML" in findings[0].message
+
+
+MALFORMED_SHAPES: dict[str, Any] = {
+    "responses is a string": lambda d: d["paths"]["/widgets"]["get"].update(responses="oops"),
+    "content is a list": lambda d: d["paths"]["/widgets"]["get"]["responses"]["200"].update(
+        content=[1]
+    ),
+    "request body is a string": lambda d: d["paths"]["/widgets"]["post"].update(requestBody="x"),
+    "parameters is a mapping": lambda d: d["paths"]["/widgets"]["get"].update(parameters={"a": 1}),
+    "properties is a list": lambda d: d["components"]["schemas"]["WidgetPage"].update(
+        properties=[1]
+    ),
+    "paths is a list": lambda d: d.update(paths=[1]),
+}
+
+
+@pytest.mark.parametrize("shape", MALFORMED_SHAPES)
+def test_malformed_shapes_are_reported_by_the_validator_without_crashing_the_rules(
+    spec_tree: SpecTree, shape: str
+) -> None:
+    spec_tree.edit_yaml(SHOP, MALFORMED_SHAPES[shape])
+
+    assert "OAS003" in rules(spec_tree.api_findings())
