@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,9 +10,6 @@ import asyncpg
 import pytest
 
 from reference_impl.bootstrap import Services, build_services
-from reference_impl.catalog.domain import NewProduct, Product
-from reference_impl.money import Money
-from reference_impl.platform.contract import Principal
 from reference_impl.platform.database import create_pool
 from reference_impl.settings import Settings
 
@@ -45,39 +41,3 @@ async def pool(database_url: str, anyio_backend: str) -> AsyncIterator[asyncpg.P
 @pytest.fixture
 async def services(pool: asyncpg.Pool, settings: Settings) -> Services:
     return await build_services(pool, settings)
-
-
-def customer() -> Principal:
-    """A caller with a fresh id: orders and notifications only need the id from the token."""
-    return Principal(user_id=uuid.uuid4(), role="customer")
-
-
-def admin() -> Principal:
-    return Principal(user_id=uuid.uuid4(), role="admin")
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}".upper()
-
-
-async def new_product(
-    services: Services, *, stock: int = 10, price: int = 1999, name: str = "Widget"
-) -> Product:
-    return await services.catalog.create_product(
-        NewProduct(sku=unique("SKU"), name=name, price=Money(price), stock=stock)
-    )
-
-
-def order_body(*lines: tuple[Product, int]) -> dict[str, object]:
-    return {
-        "items": [
-            {"product_id": str(product.id), "quantity": quantity} for product, quantity in lines
-        ],
-        "shipping_address": {
-            "name": "Ada Lovelace",
-            "line1": "12 Analytical Row",
-            "city": "London",
-            "postal_code": "N1 9GU",
-            "country": "GB",
-        },
-    }

@@ -19,7 +19,7 @@ from reference_impl.catalog.domain import (
     UnknownCategory,
 )
 from reference_impl.money import Money
-from tests.reference_impl.services.conftest import new_product, unique
+from tests.reference_impl.services.factories import new_product, unique
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,7 @@ from reference_impl.bootstrap import Services
 from reference_impl.catalog.domain import OutOfStock
 from reference_impl.orders.domain import IdempotencyKeyInFlight, NotCancellable
 from reference_impl.orders.service import PlacedOrder
-from tests.reference_impl.services.conftest import customer, new_product, order_body
+from tests.reference_impl.services.factories import customer, new_product, order_body
 
 pytestmark = pytest.mark.anyio
 

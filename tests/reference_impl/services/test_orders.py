@@ -16,7 +16,7 @@ from reference_impl.orders.domain import (
     NotCancellable,
     OrderNotFound,
 )
-from tests.reference_impl.services.conftest import admin, customer, new_product, order_body
+from tests.reference_impl.services.factories import admin, customer, new_product, order_body
 
 pytestmark = pytest.mark.anyio
 

@@ -15,7 +15,7 @@ from reference_impl.events import Event
 from reference_impl.outbox import OutboxRelay
 from reference_impl.unit_of_work import UnitOfWork
 from reference_impl.users.domain import NewUser
-from tests.reference_impl.services.conftest import customer, new_product, order_body
+from tests.reference_impl.services.factories import customer, new_product, order_body
 
 pytestmark = pytest.mark.anyio
 
