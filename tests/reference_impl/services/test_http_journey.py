@@ -158,3 +158,111 @@ def test_auth_throttling_and_refresh_reuse_over_http(server: ServerHandle) -> No
         assert statuses[:-1] == [401] * server.settings.login_max_failures
         assert statuses[-1] == throttled.status_code == 429
         assert 1 <= int(throttled.headers["retry-after"]) <= server.settings.login_window_seconds
+
+
+def test_usr_cat_ord_admin_operations_answer_in_the_spec_shapes(server: ServerHandle) -> None:
+    """Every remaining operation once, with response validation on: shapes match the spec."""
+    with httpx.Client(base_url=server.api_url, timeout=10) as client:
+        admin = login(client, server.admin_email, server.admin_password)
+        user_id, customer = register(client)
+        slug = f"cat-{uuid.uuid4().hex[:8]}"
+
+        category = client.post("/categories", headers=admin, json={"slug": slug, "name": "Tea"})
+        assert category.status_code == 201, category.text
+        category_id = category.json()["id"]
+        assert (
+            client.post(
+                "/categories", headers=admin, json={"slug": slug, "name": "Again"}
+            ).status_code
+            == 409
+        )
+        assert client.get("/categories").json()["page"]["total"] >= 1
+        assert client.get(f"/categories/{category_id}").status_code == 200
+        patched = client.patch(
+            f"/categories/{category_id}", headers=admin, json={"description": "Leaves"}
+        )
+        assert patched.json()["description"] == "Leaves"
+
+        product = client.post(
+            "/products",
+            headers=admin,
+            json={
+                "sku": f"TEA-{uuid.uuid4().hex[:6].upper()}",
+                "name": "Green tea",
+                "price": {"amount": 450, "currency": "EUR"},
+                "category_id": category_id,
+            },
+        ).json()
+        assert client.delete(f"/categories/{category_id}", headers=admin).status_code == 409
+        listed = client.get(
+            "/products", params={"category_id": category_id, "q": "tea", "sort": "-price"}
+        ).json()
+        assert [p["id"] for p in listed["items"]] == [product["id"]]
+        assert (
+            client.patch(
+                f"/products/{product['id']}", headers=admin, json={"category_id": None}
+            ).json()["category_id"]
+            is None
+        )
+        stocked = client.post(
+            f"/products/{product['id']}/stock-adjustments", headers=admin, json={"delta": 3}
+        )
+        assert stocked.json()["stock"] == 3
+        assert (
+            client.post(
+                f"/products/{product['id']}/stock-adjustments", headers=admin, json={"delta": -4}
+            ).status_code
+            == 409
+        )
+
+        order = client.post(
+            "/orders",
+            headers=customer,
+            json={
+                "items": [{"product_id": product["id"], "quantity": 1}],
+                "shipping_address": {
+                    "name": "A",
+                    "line1": "B",
+                    "city": "C",
+                    "postal_code": "D",
+                    "country": "GB",
+                },
+            },
+        ).json()
+        for target in ("paid", "shipped", "delivered"):
+            moved = client.post(
+                f"/orders/{order['id']}/transitions", headers=admin, json={"to": target}
+            )
+            assert moved.json()["status"] == target, moved.text
+        assert (
+            client.post(
+                f"/orders/{order['id']}/transitions", headers=admin, json={"to": "cancelled"}
+            ).status_code
+            == 409
+        )
+        assert (
+            client.get("/orders", headers=customer, params={"status": "delivered"}).json()["page"][
+                "total"
+            ]
+            == 1
+        )
+        assert (
+            client.get("/admin/orders", headers=admin, params={"user_id": user_id}).json()["page"][
+                "total"
+            ]
+            == 1
+        )
+
+        me = client.patch("/users/me", headers=customer, json={"phone": "+4915112345678"})
+        assert me.json()["phone"] == "+4915112345678"
+        assert client.get("/users/me", headers=customer).json()["id"] == user_id
+        assert client.get(f"/users/{user_id}", headers=admin).status_code == 200
+        users = client.get("/users", headers=admin, params={"role": "customer", "limit": 1})
+        assert users.json()["page"]["limit"] == 1
+        suspended = client.patch(f"/users/{user_id}", headers=admin, json={"status": "suspended"})
+        assert suspended.json()["status"] == "suspended"
+        assert client.delete(f"/users/{user_id}", headers=admin).status_code == 204
+        assert client.get(f"/users/{user_id}", headers=admin).status_code == 404
+        assert client.delete(f"/products/{product['id']}", headers=admin).status_code == 204
+        assert client.get(f"/products/{product['id']}").status_code == 404
+        assert client.delete(f"/categories/{category_id}", headers=admin).status_code == 204
