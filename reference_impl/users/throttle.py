@@ -4,6 +4,10 @@ Two buckets per attempt: the account (``account:<lower(email)>``), which stops p
 guessing against one user, and the client address (``ip:<address>``), which stops one
 client spraying many accounts. The check runs before the password is verified, so a
 throttled caller never gets to spend our CPU on argon2 or learn whether a guess was right.
+
+Check and count are separate statements, so a burst of simultaneous attempts may overshoot
+the limit by the number in flight; each of those still pays a full argon2 verification, and
+every later attempt is refused until the window ends.
 """
 
 from __future__ import annotations
