@@ -55,10 +55,15 @@ def pytest_arguments(options: RunOptions, report_dir: Path, junit_xml: Path | No
         str(suite),
         "-c", str(suite / "pytest.toml"),
         "--rootdir", str(suite),
+        # Only the plugins the suite needs: whatever else the environment installed (Locust's
+        # would patch ssl next to Schemathesis, FACTS.md) stays out, and start-up stays fast.
+        "--disable-plugin-autoload",
+        "-p", "_hypothesis_pytestplugin",
+        "-p", "schemathesis.pytest.plugin",
         "-p", "conformance.plugin",
-        # Locust's plugin would load (and patch ssl) next to Schemathesis: FACTS.md
-        "-p", "no:locust",
         "-p", "no:cacheprovider",
+        # the suite reports through expect(); rewriting every plugin module cost ~4 s a run
+        "--assert=plain",
         "-v",
         "--tb=short",
         "--conform-base-url", options.base_url,

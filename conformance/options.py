@@ -38,6 +38,10 @@ class RunOptions:
     def api_url(self) -> str:
         return f"{self.base_url.rstrip('/')}/api/{self.version}"
 
+    def selects(self, *requirement_ids: str) -> bool:
+        """True when tests tagged with any of these ids are part of this run."""
+        return not self.requirements or any(rid in self.requirements for rid in requirement_ids)
+
     def covers(self, services: tuple[str, ...]) -> bool:
         """True when every service a test needs is part of this run."""
         return all(service in self.services for service in services)

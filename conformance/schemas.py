@@ -12,11 +12,13 @@ import functools
 import hypothesis
 import schemathesis
 from schemathesis import GenerationMode
+from schemathesis.core.parameters import ParameterLocation
 
+from conformance.actors import Actor
 from conformance.options import RunOptions
 from refarch.specs import Operation, operations, spec_path
 
-__all__ = ["hypothesis_settings", "operation_index", "service_schema"]
+__all__ = ["credentials", "hypothesis_settings", "operation_index", "service_schema"]
 
 
 @functools.cache
@@ -50,3 +52,20 @@ def hypothesis_settings(options: RunOptions) -> hypothesis.settings:
 def operation_index(version: str) -> dict[tuple[str, str], Operation]:
     """(METHOD, path as written in the spec) -> operation, for every service."""
     return {(op.method, op.path): op for op in operations(version)}
+
+
+def credentials(case: schemathesis.Case, operation: Operation, identity: Actor) -> dict[str, str]:
+    """The Authorization header to add to a generated request, if any.
+
+    None for public operations, and none when negative generation deliberately left the
+    header out: adding it back would turn "must be refused" into a false alarm.
+    """
+    if operation.public:
+        return {}
+    if "authorization" in {name.lower() for name in (case.headers or {})}:
+        return {}  # generated (possibly invalid) credentials are part of the test
+    if case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER):
+        # the negated header may be the missing token; the price is that an invalid
+        # Idempotency-Key case is answered 401 here (scenarios cover that header)
+        return {}
+    return identity.headers

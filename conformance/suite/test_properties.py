@@ -17,7 +17,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 from conformance.actors import Actor, Cleanup, register_user
 from conformance.evidence import ApiClient
 from conformance.options import current_run
-from conformance.schemas import hypothesis_settings, operation_index, service_schema
+from conformance.schemas import credentials, hypothesis_settings, operation_index, service_schema
 from conformance.waivers import load_waivers, waived_checks
 
 RUN = current_run()
@@ -31,7 +31,8 @@ DELETE_PATHS = {
     "createProduct": "/products/{id}",
 }
 
-pytestmark = [pytest.mark.requirement("API-013"), pytest.mark.layer("properties")]
+REQUIREMENTS = ("API-013",)
+pytestmark = [pytest.mark.requirement(*REQUIREMENTS), pytest.mark.layer("properties")]
 
 
 @pytest.fixture(scope="session")
@@ -43,9 +44,7 @@ def _verify_operation(
     case: schemathesis.Case, property_user: Actor, admin: Actor, cleanup: Cleanup
 ) -> None:
     operation = operation_index(RUN.version)[(case.method.upper(), case.path)]
-    headers: dict[str, Any] = {}
-    if not operation.public:
-        headers = (admin if operation.admin_only else property_user).headers
+    headers = credentials(case, operation, admin if operation.admin_only else property_user)
     response = case.call(headers=headers)
     if response.status_code == 201 and operation.operation_id in DELETE_PATHS:
         created = response.json()
@@ -67,5 +66,6 @@ def _property_test(service: str) -> Any:
     return test
 
 
-for _service in RUN.services:
+# building a Hypothesis test per operation costs seconds: only when this run wants them
+for _service in RUN.services if RUN.selects(*REQUIREMENTS) else ():
     globals()[f"test_{_service}_operation"] = _property_test(_service)

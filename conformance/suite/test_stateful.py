@@ -20,7 +20,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 from conformance.actors import Actor, Cleanup, register_user
 from conformance.evidence import ApiClient
 from conformance.options import current_run
-from conformance.schemas import operation_index, service_schema
+from conformance.schemas import credentials, operation_index, service_schema
 from conformance.waivers import load_waivers, waived_checks
 from refarch.specs import load_openapi
 
@@ -34,7 +34,8 @@ DELETE_PATHS = {
     "createProduct": "/products/{id}",
 }
 
-pytestmark = [pytest.mark.requirement("API-013", "API-012"), pytest.mark.layer("stateful")]
+REQUIREMENTS = ("API-013", "API-012")
+pytestmark = [pytest.mark.requirement(*REQUIREMENTS), pytest.mark.layer("stateful")]
 
 
 @pytest.fixture(scope="session")
@@ -61,10 +62,9 @@ def _run_sequences(service: str, user: Actor, admin: Actor, cleanup: Cleanup) ->
     class Sequences(base):  # type: ignore[valid-type, misc]
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
             operation = index[(case.method.upper(), case.path)]
-            if operation.public:
-                return {}
             as_admin = operation.admin_only or operation.operation_id in OWNER_OR_ADMIN_READS
-            return {"headers": (admin if as_admin else user).headers}
+            headers = credentials(case, operation, admin if as_admin else user)
+            return {"headers": headers} if headers else {}
 
         def validate_response(
             self, response: Response, case: Case, additional_checks: Any = None, **kwargs: Any
@@ -105,6 +105,6 @@ def _stateful_test(service: str) -> Any:
     return test
 
 
-for _service in RUN.services:
+for _service in RUN.services if RUN.selects(*REQUIREMENTS) else ():
     if _has_links(_service):
         globals()[f"test_{_service}_linked_sequences"] = _stateful_test(_service)

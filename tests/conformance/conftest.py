@@ -1,0 +1,26 @@
+"""A reference implementation for the conformance tests: real server, real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.postgres import TestPostgres
+from tests.support.server import ServerHandle, reference_server
+
+#: The suite fails many logins on purpose (fuzzing, throttling checks) from one address;
+#: per-address throttling (AUTH-013) is verified by the implementation's own tests.
+SERVER_ENV = {"REFARCH_LOGIN_IP_MAX_FAILURES": "100000"}
+
+
+@pytest.fixture(scope="module")
+def reference(
+    postgres: TestPostgres, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerHandle]:
+    database_url = postgres.fresh_database()
+    with reference_server(
+        tmp_path_factory.mktemp("reference"), database_url, env=SERVER_ENV
+    ) as server:
+        yield server
+    postgres.drop(database_url)

@@ -1,0 +1,57 @@
+"""One reference implementation per test module with every fault installed and switched off."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reference_impl import app as reference_app
+from reference_impl.bootstrap import build_services
+from reference_impl.settings import Settings
+from tests.conformance.conftest import SERVER_ENV
+from tests.conformance.faults.asgi import Fault, FaultSwitch, FaultyApp
+from tests.conformance.faults.http_faults import HTTP_FAULTS
+from tests.conformance.faults.service_faults import SERVICE_FAULTS
+from tests.support.postgres import TestPostgres
+from tests.support.server import ServerHandle, reference_server
+
+ALL_FAULTS: list[Fault] = [*HTTP_FAULTS, *SERVICE_FAULTS]
+
+
+class FaultyReference:
+    def __init__(self, server: ServerHandle, switch: FaultSwitch) -> None:
+        self.server = server
+        self.switch = switch
+
+
+@pytest.fixture(scope="module")
+def faulty_reference(
+    postgres: TestPostgres, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FaultyReference]:
+    switch = FaultSwitch()
+
+    async def services_with_faults(pool: Any, settings: Settings) -> Any:
+        services = await build_services(pool, settings)
+        for fault in ALL_FAULTS:
+            fault.patch_services(services, switch.is_active(fault))
+        return services
+
+    create_app = reference_app.create_app
+
+    def create_faulty_app(settings: Settings, **options: Any) -> Any:
+        return FaultyApp(create_app(settings, **options), switch, settings)
+
+    database_url = postgres.fresh_database()
+    with pytest.MonkeyPatch.context() as patch:
+        # tests.support.server builds the app through reference_impl.app.create_app; the
+        # middleware has no other seam (services_factory covers the services only)
+        patch.setattr(reference_app, "create_app", create_faulty_app)
+        base: Path = tmp_path_factory.mktemp("faulty")
+        with reference_server(
+            base, database_url, env=SERVER_ENV, services_factory=services_with_faults
+        ) as server:
+            yield FaultyReference(server, switch)
+    postgres.drop(database_url)
