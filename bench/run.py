@@ -236,7 +236,7 @@ def main() -> None:
         external = os.environ.get("DATABASE_URL")
         database = None if external else pg.embedded(work / "pg")
         try:
-            server_url = external or database.url  # type: ignore[union-attr]
+            server_url = external or (database.url if database else "")
             url = asyncio.run(_create_database(server_url))
             run_benchmarks(work, url, args.duration, args.rounds, args.connections)
         finally:
@@ -246,6 +246,38 @@ def main() -> None:
 
 def _best(results: list[WrkResult]) -> WrkResult:
     return max(results, key=lambda r: r.requests_per_second)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: str
+    target_ratio: float
+    method: str = "GET"
+    body: bytes = b""
+    authorization: str = ""
+
+    def run(self, base: str, *, seconds: int, connections: int, delay_ms: float = 0.0) -> WrkResult:
+        return wrk(
+            base + self.path,
+            seconds=seconds,
+            connections=connections,
+            method=self.method,
+            body=self.body,
+            authorization=self.authorization,
+            delay_ms=delay_ms,
+        )
+
+
+def _cases(ref: str, email: str, password: str) -> list[Case]:
+    product_id, authorization = _seed(ref, email, password)
+    order = orjson.dumps(
+        {"items": [{"product_id": product_id, "quantity": 1}], "shipping_address": ADDRESS}
+    )
+    return [
+        Case("R1 GET product", f"/api/v1/products/{product_id}", 0.6),
+        Case("R2 place order", "/api/v1/orders", 0.5, "POST", order, authorization),
+    ]
 
 
 def run_benchmarks(work: Path, url: str, seconds: int, rounds: int, connections: int) -> None:
@@ -258,77 +290,60 @@ def run_benchmarks(work: Path, url: str, seconds: int, rounds: int, connections:
         "REFARCH_VALIDATE_RESPONSES": "false",
     }
     log = Path(tempfile.gettempdir()) / f"refarch-bench-{os.getpid()}.log"
+    print(f"bench: {seconds} s per run, {rounds} rounds, {connections} connections, 1 worker each")
     print(f"server logs: {log}")
     ref_port, bare_port = _free_port(), _free_port()
-    order = orjson.dumps({"items": [], "shipping_address": ADDRESS})
-    print(f"bench: {seconds} s per run, {rounds} rounds, {connections} connections, 1 worker each")
+    ref_env, bare_env = {**env, "BENCH_PORT": str(ref_port)}, {**env, "BENCH_PORT": str(bare_port)}
+    summary: dict[str, tuple[WrkResult, WrkResult]] = {}
     with (
-        server(
-            reference_command(ref_port, 1, work / "data"), {**env, "BENCH_PORT": str(ref_port)}, log
-        ) as ref,
-        server(bare_command(bare_port, 1), {**env, "BENCH_PORT": str(bare_port)}, log) as bare,
+        server(reference_command(ref_port, 1, work / "data"), ref_env, log) as ref,
+        server(bare_command(bare_port, 1), bare_env, log) as bare,
     ):
-        product_id, authorization = _seed(ref, email, password)
-        order = orjson.dumps(
-            {"items": [{"product_id": product_id, "quantity": 1}], "shipping_address": ADDRESS}
-        )
-        get_path = f"/api/v1/products/{product_id}"
-        same = httpx.get(ref + get_path).json() == httpx.get(bare + get_path).json()
+        cases = _cases(ref, email, password)
+        read = cases[0].path
+        same = httpx.get(ref + read).json() == httpx.get(bare + read).json()
         print(f"same GET body from both servers: {same}")
-        cases = {
-            "R1 GET product": dict(method="GET"),
-            "R2 place order": dict(method="POST", body=order, authorization=authorization),
-        }
-        summary: dict[str, tuple[WrkResult, WrkResult]] = {}
-        for name, request in cases.items():
-            path = get_path if request["method"] == "GET" else "/api/v1/orders"
-            for base in (ref, bare):  # warm-up: caches, JIT-free but prepared statements
-                wrk(base + path, seconds=1, connections=connections, **request)  # type: ignore[arg-type]
+        for case in cases:
+            for base in (ref, bare):  # warm-up: pools filled, statements prepared
+                case.run(base, seconds=1, connections=connections)
             ref_runs, bare_runs = [], []
-            for _ in range(rounds):
-                ref_runs.append(
-                    wrk(ref + path, seconds=seconds, connections=connections, **request)
-                )  # type: ignore[arg-type]
-                bare_runs.append(
-                    wrk(bare + path, seconds=seconds, connections=connections, **request)
-                )  # type: ignore[arg-type]
-            summary[name] = (_best(ref_runs), _best(bare_runs))
-            print(f"\n{name}")
+            for _ in range(rounds):  # interleaved, so drift hits both sides alike
+                ref_runs.append(case.run(ref, seconds=seconds, connections=connections))
+                bare_runs.append(case.run(bare, seconds=seconds, connections=connections))
+            summary[case.name] = (_best(ref_runs), _best(bare_runs))
+            print(f"\n{case.name}")
             for label, runs in (("reference", ref_runs), ("bare     ", bare_runs)):
                 for result in runs:
                     print(f"  {label} {result}")
 
         print("\np99 of the reference at half its maximum throughput")
-        for name, request in cases.items():
-            path = get_path if request["method"] == "GET" else "/api/v1/orders"
-            target = summary[name][0].requests_per_second / 2
+        for case in cases:
+            target = summary[case.name][0].requests_per_second / 2
             paced = 8  # connections, each pausing between requests to hold the target rate
             delay_ms = 1000.0 * paced / target  # an upper bound: latency adds to the pause
-            result = wrk(
-                ref + path, seconds=seconds, connections=paced, delay_ms=delay_ms, **request
-            )  # type: ignore[arg-type]
-            print(f"  {name}: target {target:.0f} req/s, got {result}")
+            result = case.run(ref, seconds=seconds, connections=paced, delay_ms=delay_ms)
+            print(f"  {case.name}: target {target:.0f} req/s, got {result}")
 
     print("\nreference throughput on R1 with 1 vs 2 workers")
-    one = summary["R1 GET product"][0]
+    one = summary[cases[0].name][0]
     port = _free_port()
     with server(
         reference_command(port, 2, work / "data"), {**env, "BENCH_PORT": str(port)}, log
     ) as ref2:
-        wrk(ref2 + get_path, seconds=1, connections=connections)
+        cases[0].run(ref2, seconds=1, connections=connections)
         two = _best(
-            [wrk(ref2 + get_path, seconds=seconds, connections=connections) for _ in range(rounds)]
+            [cases[0].run(ref2, seconds=seconds, connections=connections) for _ in range(rounds)]
         )
     print(f"  1 worker : {one}")
     print(f"  2 workers: {two}")
     print(f"  scaling  : {two.requests_per_second / one.requests_per_second:.2f}x")
 
     print("\nratios (best reference run / best bare run)")
-    targets = {"R1 GET product": 0.6, "R2 place order": 0.5}
-    for name, (ref_result, bare_result) in summary.items():
+    for case in cases:
+        ref_result, bare_result = summary[case.name]
         ratio = ref_result.requests_per_second / bare_result.requests_per_second
-        verdict = "meets" if ratio >= targets[name] else "MISSES"
-        print(f"  {name}: {ratio:.2f} ({verdict} target >= {targets[name]})")
+        verdict = "meets" if ratio >= case.target_ratio else "MISSES"
+        print(f"  {case.name}: {ratio:.2f} ({verdict} target >= {case.target_ratio})")
 
 
 if __name__ == "__main__":

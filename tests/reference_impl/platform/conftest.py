@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
+from refarch.pg import Database
 from reference_impl.platform.routing import SpecSource
 from reference_impl.tokens import issue_access_token
 from tests.reference_impl.platform.widgets import (
@@ -38,16 +40,15 @@ def widget_database_url(postgres: TestPostgres, widget_specs: SpecSource) -> Ite
 
 
 def start_widget_server(
-    tmp_path: Path, database_url: str, specs: SpecSource, **options: object
-) -> object:
-    env = {"REFARCH_BODY_LIMIT_BYTES": str(WIDGET_BODY_LIMIT)}
+    tmp_path: Path, database_url: str, specs: SpecSource, *, database: Database | None = None
+) -> AbstractContextManager[ServerHandle]:
     return reference_server(
         tmp_path,
         database_url,
         services_factory=build_widget_services,
         app_options={"specs": specs, "registry": widget_registry()},
-        env=env,
-        **options,  # type: ignore[arg-type]
+        env={"REFARCH_BODY_LIMIT_BYTES": str(WIDGET_BODY_LIMIT)},
+        database=database,
     )
 
 
@@ -55,7 +56,7 @@ def start_widget_server(
 def widget_server(
     tmp_path_factory: pytest.TempPathFactory, widget_database_url: str, widget_specs: SpecSource
 ) -> Iterator[ServerHandle]:
-    with start_widget_server(  # type: ignore[attr-defined]
+    with start_widget_server(
         tmp_path_factory.mktemp("widget-server"), widget_database_url, widget_specs
     ) as server:
         yield server

@@ -42,7 +42,7 @@ def own_database(tmp_path: Path) -> Iterator[pg.Database]:
 def outage_server(
     tmp_path: Path, own_database: pg.Database, widget_specs: SpecSource
 ) -> Iterator[ServerHandle]:
-    with start_widget_server(  # type: ignore[attr-defined]
+    with start_widget_server(
         tmp_path, own_database.url, widget_specs, database=own_database
     ) as server:
         yield server
