@@ -6,12 +6,14 @@ that every handler registers for its operationId. Tests call it too, with a real
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import asyncpg
 
 from reference_impl.catalog.service import CatalogService
+from reference_impl.housekeeping import run_housekeeping
 from reference_impl.notifications.service import NotificationsService
 from reference_impl.orders.service import OrdersService
 from reference_impl.outbox import OutboxRelay
@@ -27,6 +29,8 @@ HANDLER_MODULES: tuple[str, ...] = (
     "reference_impl.notifications.handlers",
 )
 
+HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
+
 
 @dataclass
 class Services:
@@ -40,7 +44,15 @@ class Services:
 
     def background_tasks(self) -> list[Callable[[], Awaitable[None]]]:
         """Coroutines the platform runs for the app's lifetime (and cancels at shutdown)."""
-        return [self.relay.run_forever]
+        housekeeping = functools.partial(
+            run_housekeeping,
+            {
+                "users.refresh_tokens": self.users.prune_expired,
+                "orders.idempotency_keys": self.orders.prune_expired,
+            },
+            interval_seconds=HOUSEKEEPING_INTERVAL_SECONDS,
+        )
+        return [self.relay.run_forever, housekeeping]
 
     async def outbox_lag_seconds(self) -> float:
         return await self.relay.lag_seconds()

@@ -197,3 +197,13 @@ class IdempotencyKeys:
             user_id,
             key,
         )
+
+    async def delete_expired(self) -> int:
+        """Remove keys older than the retention period; ``claim`` already treats them as
+        free, this only keeps the table small."""
+        status = await self._db.execute(
+            "DELETE FROM orders.idempotency_keys"
+            " WHERE created_at < now() - make_interval(secs => $1)",
+            float(self.RETAINED_FOR_SECONDS),
+        )
+        return int(status.split()[-1])

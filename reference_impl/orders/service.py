@@ -194,3 +194,7 @@ class OrdersService:
             uow.publish("orders", _status_event(changed, order.status))
             await uow.commit()
         return changed
+
+    async def prune_expired(self) -> int:
+        """Housekeeping: drop idempotency keys past their retention; returns how many went."""
+        return await IdempotencyKeys(self._pool).delete_expired()

@@ -159,3 +159,10 @@ class RefreshTokenRepository:
             " WHERE family_id = $1 AND revoked_at IS NULL",
             family_id,
         )
+
+    async def delete_expired(self) -> int:
+        """Remove tokens past their expiry: they can never be used or reused again, so
+        keeping them would only grow the table (revoked-but-live ones stay for reuse
+        detection until they expire)."""
+        status = await self._db.execute("DELETE FROM users.refresh_tokens WHERE expires_at < now()")
+        return int(status.split()[-1])

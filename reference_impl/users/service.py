@@ -166,3 +166,7 @@ class UsersService:
         """
         password_hash = await self._passwords.hash(password)
         await UserRepository(self._pool).upsert_admin(email, password_hash)
+
+    async def prune_expired(self) -> int:
+        """Housekeeping: drop expired refresh tokens; returns how many went."""
+        return await RefreshTokenRepository(self._pool).delete_expired()
