@@ -222,8 +222,10 @@ class Gateway:
             if route.body_required:
                 errors.append({"field": "body", "message": "is required"})
             return None
-        errors += route.body.errors(body) if not route.body.is_valid(body) else ()
-        return body
+        if not route.body.is_valid(body):
+            errors += route.body.errors(body)
+            return body
+        return route.body.normalize(body)
 
     def _check_response(self, route: Route, status: int, body: Any) -> None:
         if status in route.responses:

@@ -117,15 +117,57 @@ def _field_errors(error: jsonschema_rs.ValidationError, prefix: str) -> list[Fie
     return [{"field": _field(prefix, path) or prefix, "message": _describe(kind)}]
 
 
+Normalizer = Callable[[Any], Any]
+
+
+def _to_int(value: Any) -> Any:
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
+def _integer_normalizer(schema: Mapping[str, Any]) -> Normalizer | None:
+    """JSON Schema counts ``2.0`` as an integer, Python and PostgreSQL do not: turn such
+    values into ``int`` where the schema says integer, so handlers never see ``2.0``.
+    Planned once per schema; a schema without integers costs nothing per request."""
+    declared = schema.get("type")
+    types = declared if isinstance(declared, list) else [declared]
+    if "integer" in types and "number" not in types:
+        return _to_int
+    properties = {
+        name: normalizer
+        for name, sub in (schema.get("properties") or {}).items()
+        if (normalizer := _integer_normalizer(sub)) is not None
+    }
+    item_schema = schema.get("items")
+    items = _integer_normalizer(item_schema) if isinstance(item_schema, Mapping) else None
+    if not properties and items is None:
+        return None
+
+    def normalize(value: Any) -> Any:
+        if properties and isinstance(value, dict):
+            for name, normalizer in properties.items():
+                if name in value:
+                    value[name] = normalizer(value[name])
+        elif items is not None and isinstance(value, list):
+            value[:] = [items(item) for item in value]
+        return value
+
+    return normalize
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledSchema:
     """A schema compiled once; ``errors`` names the failing fields under ``prefix``."""
 
     validator: Any  # jsonschema_rs validator (no public base class to annotate with)
     prefix: str
+    normalizer: Normalizer | None = None
 
     def is_valid(self, instance: Any) -> bool:
         return bool(self.validator.is_valid(instance))
+
+    def normalize(self, instance: Any) -> Any:
+        """A valid instance with integral floats in integer fields made ``int``."""
+        return instance if self.normalizer is None else self.normalizer(instance)
 
     def errors(self, instance: Any, *, limit: int = 20) -> list[FieldError]:
         found: list[FieldError] = []
@@ -141,7 +183,7 @@ def compile_schema(schema: Mapping[str, Any], prefix: str, *, where: str) -> Com
         validator = jsonschema_rs.Draft202012Validator(dict(schema), validate_formats=True)
     except (ValueError, jsonschema_rs.ValidationError) as exc:
         raise SpecError(f"{where}: schema does not compile: {exc}") from exc
-    return CompiledSchema(validator, prefix)
+    return CompiledSchema(validator, prefix, _integer_normalizer(schema))
 
 
 @dataclass(frozen=True, slots=True)

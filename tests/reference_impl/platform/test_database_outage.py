@@ -119,6 +119,7 @@ def test_database_restart_gives_503_then_recovers(
     assert traffic.bad_503s == []
 
 
+@pytest.mark.slow
 def test_readiness_is_503_while_the_database_is_down(
     outage_server: ServerHandle, own_database: pg.Database
 ) -> None:
