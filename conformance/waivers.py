@@ -45,10 +45,11 @@ def load_waivers(text: str | None = None) -> list[Waiver]:
             str(entry.get("operation", "")),
             str(entry.get("check", "")),
             str(entry.get("reason", "")),
+            tuple(int(status) for status in entry.get("statuses", ())),
         )
         if not (waiver.operation and waiver.check and waiver.reason.strip()):
             raise ValueError(
-                f"{WAIVER_FILE}: every waiver needs operation, check and reason: {entry}"
+                f"{WAIVER_FILE.name}: every waiver needs operation, check and reason: {entry}"
             )
         waivers.append(waiver)
     return waivers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from typing import Any
@@ -80,7 +81,9 @@ class CrashesOnAstralCharacters(Fault):
     name, requirement, select = "500-on-unusual-unicode", "SEC-011", ("SEC-011",)
 
     async def handle(self, request: HttpRequest, exchange: Exchange) -> HttpResponse:
-        if any(ord(ch) > 0xFFFF for ch in request.body.decode("utf-8", "replace")):
+        # JSON may escape the character (\ud835\udd18): look at the decoded document
+        document = json.dumps(request.json(), ensure_ascii=False)
+        if any(ord(ch) > 0xFFFF for ch in document):
             return HttpResponse(500, {"content-type": "text/plain"}, b"Internal Server Error")
         return await exchange.call(request)
 

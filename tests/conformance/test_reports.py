@@ -1,0 +1,114 @@
+"""The report writers: verdicts per requirement, JUnit XML, Markdown evidence, waivers."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conformance.evidence import Exchange, redact, register_secret
+from conformance.options import RunOptions
+from conformance.report import write_reports
+from conformance.requirements import Requirement, RequirementCatalog
+from conformance.results import RunResult, TestRecord, requirement_verdicts
+from conformance.waivers import load_waivers, waived_checks
+
+CATALOG = RequirementCatalog(
+    [
+        Requirement(
+            "ORD-001", "Totals", "The server computes totals.", ("placeOrder",), (), "must"
+        ),
+        Requirement("ORD-002", "No oversell", "Never oversell.", ("placeOrder",), (), "must"),
+        Requirement(
+            "AUTH-010", "Expired tokens", "Expired tokens are refused.", (), ("API2:2023",), "must"
+        ),
+        Requirement("CAT-001", "Browse", "Anyone browses.", (), (), "must"),
+    ]
+)
+
+
+def _result() -> RunResult:
+    failing = TestRecord(
+        nodeid="test_orders.py::test_totals",
+        name="test_totals",
+        requirements=["ORD-001"],
+        outcome="failed",
+        message="total = sum of the line totals",
+        expected="total = sum of the line totals",
+        actual="HTTP 201: total 1",
+        curl=["curl -i -X POST http://127.0.0.1:1/api/v1/orders"],
+    )
+    passing = TestRecord("test_orders.py::test_race", "test_race", ["ORD-002"], "passed")
+    skipped = TestRecord(
+        "test_catalog.py::test_browse",
+        "test_browse",
+        ["CAT-001"],
+        "skipped",
+        message="catalog down",
+    )
+    return RunResult(
+        "http://127.0.0.1:1",
+        "v1",
+        ["orders"],
+        1,
+        3,
+        True,
+        "start",
+        "end",
+        [failing, passing, skipped],
+    )
+
+
+def test_a_requirement_passes_only_when_all_its_tests_ran_and_passed() -> None:
+    verdicts = {v.id: v for v in requirement_verdicts(_result(), CATALOG)}
+    assert verdicts["ORD-001"].status == "failed"
+    assert verdicts["ORD-002"].status == "passed"
+    assert verdicts["CAT-001"].status == "skipped" and verdicts["CAT-001"].reason == "catalog down"
+    assert verdicts["AUTH-010"].status == "skipped" and "signing key" in verdicts["AUTH-010"].reason
+
+
+def test_reports_group_by_requirement_with_evidence(tmp_path: Path) -> None:
+    options = RunOptions(
+        base_url="http://127.0.0.1:1", admin_email="a@example.com", admin_password="x"
+    )
+    paths = write_reports(_result(), CATALOG, tmp_path, None, options)
+    suites = {suite.get("name"): suite for suite in ET.parse(paths.junit).getroot()}
+    requirement_cases = {case.get("name").split()[0]: case for case in suites["requirements"]}
+    assert set(requirement_cases) == {"ORD-001", "ORD-002", "AUTH-010", "CAT-001"}
+    assert requirement_cases["ORD-001"].find("failure") is not None
+    assert requirement_cases["CAT-001"].find("skipped").get("message") == "catalog down"
+    assert suites["tests"].get("tests") == "3" and suites["tests"].get("failures") == "1"
+    summary = paths.markdown.read_text()
+    assert summary.startswith("# Conformance report: NOT CONFORMANT")
+    assert "Expected behaviour: The server computes totals." in summary
+    assert "curl -i -X POST http://127.0.0.1:1/api/v1/orders" in summary
+    assert "a skip is never a pass" in summary
+
+
+def test_curl_lines_replay_the_request_without_operator_secrets() -> None:
+    register_secret("s3cret-admin-token", "$ADMIN_TOKEN")
+    request = httpx.Request(
+        "POST", "http://127.0.0.1:1/api/v1/orders", json={"a": "it's"},
+        headers={"Authorization": "Bearer s3cret-admin-token"},
+    )  # fmt: skip
+    exchange = Exchange.from_response(httpx.Response(201, request=request, json={"id": "1"}))
+    assert "s3cret-admin-token" not in exchange.curl
+    assert '-H "authorization: Bearer $ADMIN_TOKEN"' in exchange.curl
+    assert "--data-raw" in exchange.curl and redact("x s3cret-admin-token") == "x $ADMIN_TOKEN"
+
+
+def test_a_waiver_needs_a_reason_and_may_widen_only_some_statuses() -> None:
+    with pytest.raises(ValueError, match="reason"):
+        load_waivers('[[waiver]]\noperation = "login"\ncheck = "not_a_server_error"\n')
+    waivers = load_waivers(
+        '[[waiver]]\noperation = "placeOrder"\ncheck = "positive_data_acceptance"\nstatuses = [422]\nreason = "r"\n'
+    )
+    assert waived_checks(waivers, "placeOrder", 422) == ["positive_data_acceptance"]
+    assert waived_checks(waivers, "placeOrder", 400) == []
+    assert waived_checks(waivers, "login", 422) == []
+
+
+def test_the_shipped_waivers_are_all_reasoned() -> None:
+    assert all(waiver.reason.strip() for waiver in load_waivers())
