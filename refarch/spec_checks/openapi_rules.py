@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from refarch.spec_checks import openapi_response_rules, openapi_status_rules
+from refarch.spec_checks import openapi_examples, openapi_response_rules, openapi_status_rules
 from refarch.spec_checks.findings import Finding
 from refarch.spec_checks.layout import SpecLayout
 from refarch.spec_checks.openapi_model import (
@@ -39,7 +39,14 @@ _OWN_RULES: dict[str, str] = {
 
 #: Rule id -> what it demands, for every OAS1xx rule; the docs render this table.
 RULES: dict[str, str] = dict(
-    sorted({**_OWN_RULES, **openapi_response_rules.RULES, **openapi_status_rules.RULES}.items())
+    sorted(
+        {
+            **_OWN_RULES,
+            **openapi_response_rules.RULES,
+            **openapi_status_rules.RULES,
+            **openapi_examples.RULES,
+        }.items()
+    )
 )
 
 
@@ -177,7 +184,10 @@ def _document_rules(source: YamlSource, version: str) -> Iterator[Finding]:
 
 
 def _operation_rules(
-    op: OperationSite, cache: SourceCache, operation_ids: set[str]
+    op: OperationSite,
+    cache: SourceCache,
+    operation_ids: set[str],
+    examples: openapi_examples.ExampleValidator,
 ) -> Iterator[Finding]:
     yield from _identity_rules(op)
     yield from _slo_rule(op)
@@ -186,6 +196,7 @@ def _operation_rules(
     yield from openapi_response_rules.response_rules(op, cache, operation_ids)
     yield from openapi_status_rules.access_rules(op)
     yield from openapi_status_rules.status_coverage_rules(op, cache)
+    yield from examples.rules(op)
 
 
 def _duplicate_id(op: OperationSite, earlier: OperationSite) -> Finding:
@@ -203,6 +214,7 @@ def check_openapi_rules(layout: SpecLayout, cache: SourceCache) -> list[Finding]
     """Project rules over every service document that parses (phase 1 reports the others)."""
     findings: list[Finding] = []
     first_use: dict[str, OperationSite] = {}
+    examples = openapi_examples.ExampleValidator(cache)
     for service, path in layout.service_documents().items():
         try:
             source = cache.load(path)
@@ -214,7 +226,7 @@ def check_openapi_rules(layout: SpecLayout, cache: SourceCache) -> list[Finding]
         operations = list(iter_operations(service, source))
         own_ids = {op.operation_id for op in operations if op.operation_id}
         for op in operations:
-            findings.extend(_operation_rules(op, cache, own_ids))
+            findings.extend(_operation_rules(op, cache, own_ids, examples))
             if op.operation_id is not None:
                 earlier = first_use.setdefault(op.operation_id, op)
                 if earlier is not op:

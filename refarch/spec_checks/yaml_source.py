@@ -28,6 +28,20 @@ class YamlSourceError(ValueError):
         self.path, self.message, self.line, self.col = path, message, line, col
 
 
+class _JsonCompatibleLoader(yaml.SafeLoader):
+    """YAML as OpenAPI tools read it: an unquoted ``2026-01-01T00:00:00Z`` is a string.
+
+    PyYAML follows YAML 1.1 and would make it a ``datetime``, which no JSON schema accepts,
+    while Spectral, Redocly and every JSON consumer see a string.
+    """
+
+
+_JsonCompatibleLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_pointer(fragment: str) -> Pointer:
     """JSON pointer (RFC 6901) text after the ``#`` into its unescaped parts."""
     return tuple(p.replace("~1", "/").replace("~0", "~") for p in fragment.split("/") if p)
@@ -45,7 +59,7 @@ class YamlSource:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise YamlSourceError(path, f"cannot read the file: {exc}") from exc
-        loader = yaml.SafeLoader(text)
+        loader = _JsonCompatibleLoader(text)
         try:
             root = loader.get_single_node()
             if root is None:

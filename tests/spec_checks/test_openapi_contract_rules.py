@@ -109,3 +109,50 @@ def test_undeclared_tag_is_reported(spec_tree: SpecTree, shop_operation: ShopOpe
 
     assert finding.rule == "OAS103"
     assert "tag 'gadgets' is not declared" in finding.message
+
+
+def test_response_example_that_breaks_its_schema_is_reported_at_the_offending_value(
+    spec_tree: SpecTree, shop_operation: ShopOperation
+) -> None:
+    def wrong_type(op: dict[str, Any]) -> None:
+        op["responses"]["201"]["content"]["application/json"]["example"] = {
+            "id": "one",
+            "name": "Sprocket",
+        }
+
+    shop_operation("/widgets", "post", wrong_type)
+
+    [finding] = spec_tree.api_findings()
+
+    assert finding.rule == "OAS124"
+    assert finding.line == spec_tree.line_of(SHOP, "id: one")
+    assert "createWidget: response 201 application/json example" in finding.message
+    assert "at /id" in finding.message and "is not of type 'integer'" in finding.message
+
+
+def test_example_checked_through_a_ref_into_a_common_file(spec_tree: SpecTree) -> None:
+    def page_without_total(doc: dict[str, Any]) -> None:
+        example = doc["paths"]["/widgets"]["get"]["responses"]["200"]["content"]
+        example["application/json"]["example"]["page"].pop("total")
+
+    spec_tree.edit_yaml(SHOP, page_without_total)
+
+    [finding] = spec_tree.api_findings()
+
+    # WidgetPage.page is `$ref: ../common/pagination.yaml#/components/schemas/Page`
+    assert finding.rule == "OAS124"
+    assert "'total' is a required property" in finding.message
+
+
+def test_parameter_example_outside_its_schema_is_reported(spec_tree: SpecTree) -> None:
+    spec_tree.edit_yaml(
+        "openapi/common/pagination.yaml",
+        lambda doc: doc["components"]["parameters"]["Limit"].update(example=500),
+    )
+
+    [finding] = spec_tree.api_findings()
+
+    assert finding.rule == "OAS124"
+    assert finding.path == spec_tree.path("openapi/common/pagination.yaml").resolve()
+    assert "shared parameter limit example" in finding.message
+    assert "500 is greater than the maximum of 100" in finding.message
