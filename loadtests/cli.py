@@ -23,7 +23,7 @@ from loadtests.baseline import Baseline, load_baseline, save_baseline
 from loadtests.errors import CannotRun
 from loadtests.profiles import PROFILES, RunShape, resolve_run_shape
 from loadtests.rundata import RunData
-from loadtests.runner import run_locust
+from loadtests.runner import Distribution, run_locust
 from loadtests.seeding import check_reachable, login, seed_catalog
 from loadtests.summary import read_summary
 from loadtests.thresholds import load_thresholds
@@ -42,7 +42,7 @@ class LoadOptions:
     thresholds: Path | None
     baseline: Path | None
     save_baseline: Path | None
-    processes: int
+    distribution: Distribution
     report_dir: Path
     admin_email: str | None
     admin_password: str | None
@@ -53,6 +53,15 @@ def _checked_base_url(raw: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise CannotRun(f"--base-url {raw!r} is not an http(s) URL like http://127.0.0.1:8000.")
     return raw.rstrip("/")
+
+
+def _distribution(processes: int, expect_workers: int, master_port: int) -> Distribution:
+    if processes > 1 and expect_workers:
+        raise CannotRun(
+            "--processes and --expect-workers exclude each other: fork workers on this host, "
+            "or wait for workers started elsewhere."
+        )
+    return Distribution(processes=processes, remote_workers=expect_workers, master_port=master_port)
 
 
 def run_gate(options: LoadOptions) -> int:
@@ -77,24 +86,21 @@ def run_gate(options: LoadOptions) -> int:
 
     summary_path = report_dir / "summary.json"
     summary_path.unlink(missing_ok=True)  # a stale summary must never be judged as this run's
-    run_data_path = report_dir / "run-data.json"
-    RunData(
+    run_data = RunData(
         api_prefix=api,
         run_id=uuid.uuid4().hex[:10],
         category_ids=catalog.category_ids,
         products=catalog.products,
         search_terms=catalog.search_terms,
-        summary_path=str(summary_path),
-    ).write(run_data_path)
-
+    )
     shape = options.shape
     click.echo(
         f"refarch load: catalog ready in {seeded_after:.1f} s; running {shape.profile} "
-        f"({shape.users} users, {shape.duration_s} s, {options.processes} process(es)) "
+        f"({shape.users} users, {shape.duration_s} s, {options.distribution.describe()}) "
         f"against {options.base_url}"
     )
     locust = run_locust(
-        options.base_url, shape, report_dir, run_data_path, processes=options.processes
+        options.base_url, shape, report_dir, run_data, summary_path, options.distribution
     )
     if locust.returncode != 0 or not summary_path.exists():
         tail = "\n".join(locust.log.read_text(encoding="utf-8", errors="replace").splitlines()[-5:])
@@ -169,6 +175,20 @@ def run_gate(options: LoadOptions) -> int:
     help="Locust worker processes on this host (master/worker mode when > 1).",
 )
 @click.option(
+    "--expect-workers",
+    type=click.IntRange(0, 256),
+    default=0,
+    show_default=True,
+    help="Run as master and wait for this many remote `locust --worker` processes (see the guide).",
+)
+@click.option(
+    "--master-port",
+    type=click.IntRange(1, 65535),
+    default=5557,
+    show_default=True,
+    help="Port remote workers connect to (with --expect-workers).",
+)
+@click.option(
     "--report-dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("load-report"),
@@ -201,6 +221,8 @@ def load(
     baseline: Path | None,
     save_baseline: Path | None,
     processes: int,
+    expect_workers: int,
+    master_port: int,
     report_dir: Path,
     admin_email: str | None,
     admin_password: str | None,
@@ -218,7 +240,7 @@ def load(
             thresholds=thresholds,
             baseline=baseline,
             save_baseline=save_baseline,
-            processes=processes,
+            distribution=_distribution(processes, expect_workers, master_port),
             report_dir=report_dir,
             admin_email=admin_email,
             admin_password=admin_password,

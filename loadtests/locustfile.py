@@ -1,6 +1,7 @@
 """The locustfile ``refarch load`` runs: the shop's journeys plus the master's statistics hand-over.
 
-Started only as ``python -m locust -f loadtests/locustfile.py`` by ``loadtests.runner``.
+Started as ``python -m locust -f loadtests/locustfile.py`` by ``loadtests.runner`` (the master,
+or the single local process); remote workers run the same file with ``--worker``.
 
 Why the gate is not decided here: Locust's own ``--json-file`` is also written by every
 ``--processes`` worker (Locust 2.47 clears ``--csv``/``--html`` for forked workers but not
@@ -23,10 +24,18 @@ from locust.stats import StatsEntry
 
 from loadtests.journeys.browsing import AnonymousBrowser
 from loadtests.journeys.ordering import SignedInBuyer
-from loadtests.journeys.session import run_data
 from loadtests.journeys.signup import NewCustomer
+from loadtests.rundata import RUN_DATA_OPTION, SUMMARY_PATH_ENV
 
 __all__ = ["AnonymousBrowser", "NewCustomer", "SignedInBuyer"]
+
+
+@events.init_command_line_parser.add_listener
+def add_run_data_option(parser: Any, **_kwargs: Any) -> None:
+    # a custom option, because Locust forwards those from the master to every worker
+    parser.add_argument(
+        RUN_DATA_OPTION, default="", include_in_web_ui=False, help="set by refarch load"
+    )
 
 
 def _stats(entry: StatsEntry, name: str, errors: dict[str, int]) -> dict[str, Any]:
@@ -66,7 +75,7 @@ def hand_over_statistics(environment: Environment, **_kwargs: Any) -> None:
             0.0, (stats.total.last_request_timestamp or 0) - (stats.total.start_time or 0)
         ),
     }
-    target = Path(run_data().summary_path)
+    target = Path(os.environ[SUMMARY_PATH_ENV])
     partial = target.with_suffix(".partial")
     partial.write_text(json.dumps(summary, indent=2), encoding="utf-8")
     os.replace(partial, target)  # the CLI never sees a half-written file

@@ -1,20 +1,22 @@
-"""The hand-over from the CLI to the Locust process: one JSON file named by an env var.
+"""The hand-over from the CLI to Locust: the seeded catalog and this run's id.
 
-The CLI seeds the catalog and decides where statistics go; the locustfile (a separate
-process) reads both from here. Kept free of Locust imports so the CLI can write it.
+It travels as a custom Locust option (``--refarch-run-data <json>``) because Locust forwards
+custom options from the master to every worker, on this host or another, with each spawn
+message: a remote worker needs nothing but the package and the master's address. Kept free
+of Locust imports so the CLI can build it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
-__all__ = ["RUN_DATA_ENV", "RunData"]
+__all__ = ["RUN_DATA_OPTION", "SUMMARY_PATH_ENV", "RunData"]
 
-RUN_DATA_ENV = "REFARCH_LOAD_RUN_DATA"
+RUN_DATA_OPTION = "--refarch-run-data"
+#: Where the master writes the run's statistics; only the master ever reads it.
+SUMMARY_PATH_ENV = "REFARCH_LOAD_SUMMARY"
 
 
 @dataclass(frozen=True)
@@ -24,16 +26,10 @@ class RunData:
     category_ids: list[str]
     products: list[dict[str, Any]]  # {"id", "price_cents"}
     search_terms: list[str]
-    summary_path: str  # where the master writes the run's statistics
 
-    def write(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
 
     @classmethod
-    def from_environment(cls) -> RunData:
-        path = os.environ.get(RUN_DATA_ENV)
-        if not path:
-            raise RuntimeError(
-                f"{RUN_DATA_ENV} is not set: run this locustfile through `refarch load`"
-            )
-        return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
+    def from_json(cls, document: str) -> RunData:
+        return cls(**json.loads(document))

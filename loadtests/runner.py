@@ -15,14 +15,29 @@ from pathlib import Path
 
 from loadtests.errors import CannotRun
 from loadtests.profiles import RunShape
-from loadtests.rundata import RUN_DATA_ENV
+from loadtests.rundata import RUN_DATA_OPTION, SUMMARY_PATH_ENV, RunData
 
-__all__ = ["LOCUSTFILE", "LocustRun", "run_locust"]
+__all__ = ["LOCUSTFILE", "Distribution", "LocustRun", "locust_command", "run_locust"]
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 #: Time Locust gets beyond the run itself to ramp down, let users finish and write reports.
 STOP_TIMEOUT_S = 5
 GRACE_S = 60
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Where the users run: this process alone, forked local workers, or remote workers."""
+
+    processes: int = 1  # > 1: Locust's --processes (a master plus forked workers on this host)
+    remote_workers: int = 0  # > 0: a master that waits for this many `--worker` processes
+    master_port: int = 5557  # Locust's default; where remote workers connect
+    wait_for_workers_s: int = 120
+
+    def describe(self) -> str:
+        if self.remote_workers:
+            return f"master waiting for {self.remote_workers} remote worker(s) on port {self.master_port}"
+        return f"{self.processes} process(es)"
 
 
 @dataclass(frozen=True)
@@ -32,7 +47,9 @@ class LocustRun:
     html: Path
 
 
-def locust_command(base_url: str, shape: RunShape, report_dir: Path, processes: int) -> list[str]:
+def locust_command(
+    base_url: str, shape: RunShape, report_dir: Path, run_data: RunData, distribution: Distribution
+) -> list[str]:
     command = [
         sys.executable, "-m", "locust",
         "-f", str(LOCUSTFILE),
@@ -45,18 +62,26 @@ def locust_command(base_url: str, shape: RunShape, report_dir: Path, processes: 
         "--only-summary",
         "--html", str(report_dir / "locust.html"),
         "--csv", str(report_dir / "locust"),
+        RUN_DATA_OPTION, run_data.to_json(),
     ]  # fmt: skip
-    if processes > 1:
-        command += ["--processes", str(processes)]
+    if distribution.remote_workers:
+        command += [
+            "--master",
+            "--master-bind-port", str(distribution.master_port),
+            "--expect-workers", str(distribution.remote_workers),
+            "--expect-workers-max-wait", str(distribution.wait_for_workers_s),
+        ]  # fmt: skip
+    elif distribution.processes > 1:
+        command += ["--processes", str(distribution.processes)]
     return command
 
 
-def _environment(run_data_path: Path) -> dict[str, str]:
+def _environment(summary_path: Path) -> dict[str, str]:
     # LOCUST_* variables would silently change the run shape; the CLI's flags are the truth
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOCUST_")}
     package_root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-    env[RUN_DATA_ENV] = str(run_data_path)
+    env[SUMMARY_PATH_ENV] = str(summary_path)
     return env
 
 
@@ -66,17 +91,24 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def run_locust(
-    base_url: str, shape: RunShape, report_dir: Path, run_data_path: Path, *, processes: int = 1
+    base_url: str,
+    shape: RunShape,
+    report_dir: Path,
+    run_data: RunData,
+    summary_path: Path,
+    distribution: Distribution,
 ) -> LocustRun:
     log = report_dir / "locust.log"
     timeout = shape.duration_s + STOP_TIMEOUT_S + GRACE_S
+    if distribution.remote_workers:
+        timeout += distribution.wait_for_workers_s
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            locust_command(base_url, shape, report_dir, processes),
+            locust_command(base_url, shape, report_dir, run_data, distribution),
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env=_environment(run_data_path),
+            env=_environment(summary_path),
             # the report directory, so a locust.conf in the caller's directory is not picked up
             cwd=report_dir,
             # its own process group, so a hung run can be stopped with its --processes workers

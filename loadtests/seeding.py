@@ -84,43 +84,45 @@ def _all_pages(
 
 
 def seed_catalog(client: httpx.Client, api: str, admin_token: str) -> SeededCatalog:
-    """Create what is missing, top stock up to ``STOCK_TARGET``; reuse everything else."""
+    """Create what is wanted_product, top stock up to ``STOCK_TARGET``; reuse everything else."""
     auth = {"Authorization": f"Bearer {admin_token}"}
     wanted_categories, wanted_products = CATALOG
 
     existing = {
         c["slug"]: c for c in _all_pages(client, f"{api}/categories", {}, "GET /categories")
     }
-    for wanted in wanted_categories:
-        if wanted.slug not in existing:
+    for wanted_category in wanted_categories:
+        if wanted_category.slug not in existing:
             response = client.post(
-                f"{api}/categories", json={"slug": wanted.slug, "name": wanted.name}, headers=auth
+                f"{api}/categories",
+                json={"slug": wanted_category.slug, "name": wanted_category.name},
+                headers=auth,
             )
-            _fail_on(response, f"POST /categories ({wanted.slug})")
-            existing[wanted.slug] = response.json()
+            _fail_on(response, f"POST /categories ({wanted_category.slug})")
+            existing[wanted_category.slug] = response.json()
     category_ids = {slug: existing[slug]["id"] for slug in (c.slug for c in wanted_categories)}
 
     products: dict[str, dict[str, Any]] = {}
     for category_id in category_ids.values():
         found = _all_pages(client, f"{api}/products", {"category_id": category_id}, "GET /products")
         products.update({p["sku"]: p for p in found})
-    for wanted in wanted_products:
-        if wanted.sku in products:
+    for wanted_product in wanted_products:
+        if wanted_product.sku in products:
             continue
         response = client.post(
             f"{api}/products",
             json={
-                "sku": wanted.sku,
-                "name": wanted.name,
-                "description": wanted.description,
-                "price": {"amount": wanted.price_cents, "currency": "EUR"},
-                "category_id": category_ids[wanted.category_slug],
+                "sku": wanted_product.sku,
+                "name": wanted_product.name,
+                "description": wanted_product.description,
+                "price": {"amount": wanted_product.price_cents, "currency": "EUR"},
+                "category_id": category_ids[wanted_product.category_slug],
                 "stock": STOCK_TARGET,
             },
             headers=auth,
         )
-        _fail_on(response, f"POST /products ({wanted.sku})")
-        products[wanted.sku] = response.json()
+        _fail_on(response, f"POST /products ({wanted_product.sku})")
+        products[wanted_product.sku] = response.json()
 
     seeded = [products[w.sku] for w in wanted_products]
     for product in seeded:

@@ -5,24 +5,21 @@ from __future__ import annotations
 import random
 
 from locust import task
-from locust.contrib.fasthttp import FastHttpUser
 
 from loadtests.journeys.expectations import category, expect, page_of, product
-from loadtests.journeys.pacing import THINK_TIME
-from loadtests.journeys.session import run_data
+from loadtests.journeys.shop_user import ShopUser
 
 __all__ = ["AnonymousBrowser"]
 
 SORTS = ("name", "-name", "price", "-price", "created_at", "-created_at")
 
 
-class AnonymousBrowser(FastHttpUser):
+class AnonymousBrowser(ShopUser):
     weight = 7
-    wait_time = THINK_TIME
 
     def _list_products(self, params: dict[str, str | int]) -> None:
         with self.client.get(
-            f"{run_data().api_prefix}/products",
+            f"{self.run_data.api_prefix}/products",
             params=params,
             name="listProducts",
             catch_response=True,
@@ -35,7 +32,7 @@ class AnonymousBrowser(FastHttpUser):
 
     @task(3)
     def filter_by_category_and_price(self) -> None:
-        run = run_data()
+        run = self.run_data
         low = random.choice([0, 500, 2000])
         self._list_products(
             {
@@ -48,11 +45,11 @@ class AnonymousBrowser(FastHttpUser):
 
     @task(2)
     def search(self) -> None:
-        self._list_products({"q": random.choice(run_data().search_terms)})
+        self._list_products({"q": random.choice(self.run_data.search_terms)})
 
     @task(4)
     def view_product(self) -> None:
-        run = run_data()
+        run = self.run_data
         product_id = random.choice(run.products)["id"]
         with self.client.get(
             f"{run.api_prefix}/products/{product_id}", name="getProduct", catch_response=True
@@ -62,13 +59,13 @@ class AnonymousBrowser(FastHttpUser):
     @task(1)
     def list_categories(self) -> None:
         with self.client.get(
-            f"{run_data().api_prefix}/categories", name="listCategories", catch_response=True
+            f"{self.run_data.api_prefix}/categories", name="listCategories", catch_response=True
         ) as response:
             expect(response, 200, page_of(category))
 
     @task(1)
     def view_category(self) -> None:
-        run = run_data()
+        run = self.run_data
         category_id = random.choice(run.category_ids)
         with self.client.get(
             f"{run.api_prefix}/categories/{category_id}", name="getCategory", catch_response=True

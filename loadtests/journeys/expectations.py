@@ -80,7 +80,7 @@ def expect(response: ResponseContextManager, status: int, shape: Shape) -> Any |
     """Mark the response as success or failure; returns the parsed body on success."""
     if response.status_code != status:
         if response.status_code == 0:  # no HTTP response at all: connection refused, reset, timeout
-            response.failure(f"no response: {type(response.error).__name__}")
+            response.failure(f"no response: {type(getattr(response, 'error', None)).__name__}")
         else:
             response.failure(f"HTTP {response.status_code}, expected {status}")
         return None

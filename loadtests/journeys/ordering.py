@@ -7,12 +7,10 @@ import uuid
 from typing import Any
 
 from locust import task
-from locust.contrib.fasthttp import FastHttpUser
 
 from loadtests.journeys.accounts import SignedIn, login, register_and_login
 from loadtests.journeys.expectations import expect, order, page_of
-from loadtests.journeys.pacing import THINK_TIME
-from loadtests.journeys.session import run_data
+from loadtests.journeys.shop_user import ShopUser
 
 __all__ = ["SignedInBuyer"]
 
@@ -27,25 +25,26 @@ ADDRESS = {
 REMEMBERED_ORDERS = 20
 
 
-class SignedInBuyer(FastHttpUser):
+class SignedInBuyer(ShopUser):
     weight = 2
-    wait_time = THINK_TIME
 
     def on_start(self) -> None:
-        self.account: SignedIn | None = register_and_login(self.client, run_data())
+        self.account: SignedIn | None = register_and_login(self.client, self.run_data)
         self.pending_orders: list[str] = []
 
     def _headers(self, **extra: str) -> dict[str, str] | None:
         """Auth headers, logging in again when the token is about to expire; None if signed out."""
         if self.account is None:
-            self.account = register_and_login(self.client, run_data())
+            self.account = register_and_login(self.client, self.run_data)
         elif self.account.stale:
-            self.account = login(self.client, run_data(), self.account.email, self.account.password)
+            self.account = login(
+                self.client, self.run_data, self.account.email, self.account.password
+            )
         return None if self.account is None else {**self.account.headers, **extra}
 
     @task(3)
     def place_order(self) -> None:
-        run = run_data()
+        run = self.run_data
         headers = self._headers(**{"Idempotency-Key": str(uuid.uuid4())})
         if headers is None:
             return
@@ -75,7 +74,7 @@ class SignedInBuyer(FastHttpUser):
             return
         order_id = random.choice(self.pending_orders)
         with self.client.get(
-            f"{run_data().api_prefix}/orders/{order_id}",
+            f"{self.run_data.api_prefix}/orders/{order_id}",
             headers=headers,
             name="getOrder",
             catch_response=True,
@@ -90,7 +89,7 @@ class SignedInBuyer(FastHttpUser):
         if headers is None:
             return
         with self.client.get(
-            f"{run_data().api_prefix}/orders",
+            f"{self.run_data.api_prefix}/orders",
             params={"limit": 10},
             headers=headers,
             name="listMyOrders",
@@ -105,7 +104,7 @@ class SignedInBuyer(FastHttpUser):
             return
         order_id = self.pending_orders.pop()
         with self.client.post(
-            f"{run_data().api_prefix}/orders/{order_id}/cancel",
+            f"{self.run_data.api_prefix}/orders/{order_id}/cancel",
             headers=headers,
             name="cancelOrder",
             catch_response=True,

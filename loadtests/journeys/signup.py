@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from locust import task
-from locust.contrib.fasthttp import FastHttpUser
 
 from loadtests.journeys.accounts import register_and_login
 from loadtests.journeys.expectations import expect, user
-from loadtests.journeys.pacing import THINK_TIME
-from loadtests.journeys.session import run_data
+from loadtests.journeys.shop_user import ShopUser
 
 __all__ = ["NewCustomer"]
 
 
-class NewCustomer(FastHttpUser):
+class NewCustomer(ShopUser):
     weight = 1
-    wait_time = THINK_TIME
 
     @task
     def sign_up_and_look_at_profile(self) -> None:
-        run = run_data()
+        run = self.run_data
         signed_in = register_and_login(self.client, run)
         if signed_in is None:
             return
