@@ -4,8 +4,9 @@ Producers write events to ``<schema>.outbox`` in the same transaction as the cha
 (see unit_of_work). The relay claims a batch with ``FOR UPDATE SKIP LOCKED`` (several
 worker processes then share the work without handing out one event twice at the same
 time), hands each event to the consumer inside the same transaction, and marks the batch
-published. If anything fails the transaction rolls back and the batch comes round again:
-delivery is at least once, and the consumer de-duplicates by event id.
+published. If the connection fails the transaction rolls back and the batch comes round
+again; an event the consumer fails on is skipped and retried in a later round without
+holding up the rest. Delivery is at least once; the consumer de-duplicates by event id.
 
 It wakes on ``NOTIFY refarch_outbox`` (sent by the outbox tables' trigger on commit), with
 a poll as fallback, so an event is usually delivered within milliseconds. It never lets an
@@ -34,6 +35,13 @@ CHANNEL = "refarch_outbox"
 Consumer = Callable[[UnitOfWork, Event], Awaitable[object]]
 
 _MAX_BACKOFF_SECONDS = 5.0
+#: The database or the link to it failed (not the event): the relay reconnects instead.
+_CONNECTION_ERRORS = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,  # server shutting down, backend terminated
+)
 _PUBLISHED_RETENTION = "7 days"
 _PRUNE_EVERY_SECONDS = 3600.0
 
@@ -64,25 +72,44 @@ class OutboxRelay:
                 " ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
                 self._batch_size,
             )
-            for row in rows:
-                await self._consume(
-                    uow,
-                    Event(
-                        event_type=row["event_type"],
-                        aggregate_type=row["aggregate_type"],
-                        aggregate_id=row["aggregate_id"],
-                        payload=row["payload"],
-                        id=row["id"],
-                        occurred_at=row["created_at"],
-                    ),
-                )
-            if rows:
+            delivered = [row["id"] for row in rows if await self._deliver(uow, row)]
+            if delivered:
                 await uow.connection.execute(
                     f"UPDATE {schema}.outbox SET published_at = now() WHERE id = ANY($1::uuid[])",
-                    [row["id"] for row in rows],
+                    delivered,
                 )
             await uow.commit()
-        return len(rows)
+        return len(delivered)
+
+    async def _deliver(self, uow: UnitOfWork, row: asyncpg.Record) -> bool:
+        """Hand one event to the consumer inside a savepoint; False if the consumer failed.
+
+        A failing event is rolled back alone and stays unpublished for the next round, so
+        one bad event (a payload the consumer cannot handle) never blocks all the others.
+        A lost connection is not the event's fault: it propagates and the relay reconnects.
+        """
+        event = Event(
+            event_type=row["event_type"],
+            aggregate_type=row["aggregate_type"],
+            aggregate_id=row["aggregate_id"],
+            payload=row["payload"],
+            id=row["id"],
+            occurred_at=row["created_at"],
+        )
+        try:
+            async with uow.connection.transaction():  # nested: a savepoint
+                await self._consume(uow, event)
+        except _CONNECTION_ERRORS:
+            raise
+        except Exception:
+            log.error(
+                "consumer failed on event %s (%s); it stays in the outbox for a retry",
+                event.id,
+                event.event_type,
+                exc_info=True,
+            )
+            return False
+        return True
 
     async def drain(self) -> int:
         """Deliver everything pending in every outbox; returns how many were delivered."""
