@@ -79,14 +79,26 @@ def _position(sql: str, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
+def _error_position(sql: str, error: asyncpg.PostgresError) -> tuple[int, int]:
+    """Where in the migration PostgreSQL's error points: its character offset when given,
+    else the first mention of the object it names (``relation "shop.parts" does not exist``)."""
+    offset = getattr(error, "position", None)
+    if offset:
+        return _position(sql, int(offset))
+    for name in re.findall(r'"([^"]+)"', str(error)):
+        found = re.search(re.escape(name), sql, re.IGNORECASE)
+        if found:
+            return _position(sql, found.start() + 1)
+    return 0, 0
+
+
 def _refused(error: MigrationError, fallback: Path) -> Finding:
     cause = error.__cause__
     path = path_in_migration_error(str(error), fallback)
     if isinstance(cause, asyncpg.PostgresError):
         line = col = 0
-        position = getattr(cause, "position", None)
-        if position and path.is_file():
-            line, col = _position(path.read_text(encoding="utf-8"), int(position))
+        if path.is_file():
+            line, col = _error_position(path.read_text(encoding="utf-8"), cause)
         sqlstate = getattr(cause, "sqlstate", "")
         return Finding(
             path,

@@ -47,11 +47,15 @@ def access_rules(op: OperationSite) -> Iterator[Finding]:
             "(or `security: []` if the operation is public)",
         )
     if role is not None and (role not in KNOWN_ROLES or not op.secured):
-        reason = f"unknown role {role!r}" if role not in KNOWN_ROLES else "a public operation"
+        problem = (
+            f"x-required-role names an unknown role {role!r}"
+            if role not in KNOWN_ROLES
+            else "x-required-role on a public operation (security: [])"
+        )
         yield op.finding(
             ("x-required-role",),
             "OAS116",
-            f"x-required-role on {reason}",
+            problem,
             f"roles are {', '.join(KNOWN_ROLES)}; role-restricted operations need security",
         )
     if role == "admin" and "403" not in codes:
