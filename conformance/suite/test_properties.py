@@ -43,7 +43,7 @@ def property_user(api: ApiClient, cleanup: Cleanup) -> Actor:
 def _verify_operation(
     case: schemathesis.Case, property_user: Actor, admin: Actor, cleanup: Cleanup
 ) -> None:
-    operation = operation_index(RUN.version)[(case.method.upper(), case.path)]
+    operation = operation_index(RUN.version)[(case.operation.method.upper(), case.operation.path)]
     headers = credentials(case, operation, admin if operation.admin_only else property_user)
     response = case.call(headers=headers)
     if response.status_code == 201 and operation.operation_id in DELETE_PATHS:

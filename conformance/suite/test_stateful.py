@@ -61,7 +61,7 @@ def _run_sequences(service: str, user: Actor, admin: Actor, cleanup: Cleanup) ->
 
     class Sequences(base):  # type: ignore[valid-type, misc]
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
-            operation = index[(case.method.upper(), case.path)]
+            operation = index[(case.operation.method.upper(), case.operation.path)]
             as_admin = operation.admin_only or operation.operation_id in OWNER_OR_ADMIN_READS
             headers = credentials(case, operation, admin if as_admin else user)
             return {"headers": headers} if headers else {}
@@ -69,7 +69,7 @@ def _run_sequences(service: str, user: Actor, admin: Actor, cleanup: Cleanup) ->
         def validate_response(
             self, response: Response, case: Case, additional_checks: Any = None, **kwargs: Any
         ) -> None:
-            operation_id = index[(case.method.upper(), case.path)].operation_id
+            operation_id = index[(case.operation.method.upper(), case.operation.path)].operation_id
             waived = waived_checks(WAIVERS, operation_id, response.status_code)
             case.validate_response(
                 response,
@@ -79,7 +79,7 @@ def _run_sequences(service: str, user: Actor, admin: Actor, cleanup: Cleanup) ->
             )
 
         def after_call(self, response: Response, case: Case) -> None:
-            operation_id = index[(case.method.upper(), case.path)].operation_id
+            operation_id = index[(case.operation.method.upper(), case.operation.path)].operation_id
             if response.status_code == 201 and operation_id in DELETE_PATHS:
                 body = response.json()
                 if isinstance(body, dict) and "id" in body:
