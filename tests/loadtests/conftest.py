@@ -3,6 +3,7 @@ to run ``refarch load`` exactly as a CI job does (its own process, judged by exi
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -25,9 +26,10 @@ class LoadResult:
     report_dir: Path
 
     def verdict(self) -> dict[str, Any]:
-        import json
-
-        return json.loads((self.report_dir / "verdict.json").read_text(encoding="utf-8"))
+        document: dict[str, Any] = json.loads(
+            (self.report_dir / "verdict.json").read_text(encoding="utf-8")
+        )
+        return document
 
     def operation(self, name: str) -> dict[str, Any]:
         return next(op for op in self.verdict()["operations"] if op["operation"] == name)

@@ -96,7 +96,7 @@ def _proxy_app(upstream: str, faults: Faults) -> Starlette:
         upstream_response = await client.request(
             request.method,
             request.url.path,
-            params=request.query_params.multi_items(),
+            params=request.url.query,  # forwarded verbatim
             content=await request.body(),
             headers=[(k, v) for k, v in request.headers.items() if k.lower() not in _DROPPED],
         )
