@@ -155,7 +155,9 @@ def _operation_section(
     label, kind = access_label(operation)
     title = spec.get("summary") or operation.operation_id
     lines = [
-        f"### {title} {{ #{operation.operation_id} }}",
+        # the operationId leads the heading: search ranks title matches first, and readers
+        # of the other pages (and of conformance reports) know operations by this name
+        f"### {operation.operation_id} — {title} {{ #{operation.operation_id} }}",
         f"{code(operation.method + ' ' + prefix + operation.path)} · operationId "
         f"{code(operation.operation_id)} · {badge(label, kind)}"
         + (" · " + badge("deprecated", "deprecated") if spec.get("deprecated") else ""),

@@ -58,7 +58,7 @@ def er_diagram(schema: Schema) -> str:
             optional = all(tbl.column(c).nullable for c in fk.columns)
             parent_side = "|o" if optional else "||"
             lines.append(
-                f'    {ref_name} {parent_side}--o{{ {tbl.name} : "{", ".join(fk.columns)}"}}'
+                f'    {ref_name} {parent_side}--o{{ {tbl.name} : "{", ".join(fk.columns)}"'
             )
     return fenced("mermaid", "\n".join(lines))
 

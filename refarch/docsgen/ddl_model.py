@@ -102,7 +102,7 @@ class Schema:
 
 
 # sqlglot type -> PostgreSQL's canonical spelling (format_type)
-_PG_TYPE_NAMES: dict[exp.DataType.Type, str] = {
+_PG_TYPE_NAMES: dict[exp.DType, str] = {
     exp.DataType.Type.UUID: "uuid",
     exp.DataType.Type.TEXT: "text",
     exp.DataType.Type.VARCHAR: "character varying",
@@ -290,7 +290,7 @@ def parse_schema(name: str, migrations: Iterable[Migration]) -> Schema:
     return schema
 
 
-def _apply(statement: exp.Expression, schema: Schema, tables: dict[str, Table], path: Path) -> None:
+def _apply(statement: exp.Expr, schema: Schema, tables: dict[str, Table], path: Path) -> None:
     kind = str(statement.args.get("kind") or "").upper()
     if isinstance(statement, exp.Create) and kind == "SCHEMA":
         schema.description = schema.description or _comment(statement)

@@ -6,6 +6,7 @@ caller (a test session, the CLI), and a failing build cannot leave either half-c
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -89,6 +90,9 @@ def build_site(
             str(site_dir),
         ],
         cwd=root,
+        # Material prints a multi-line end-of-life banner on every build; the decision to
+        # stay on plain Markdown (ADR 0010) already covers it.
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
         check=False,
