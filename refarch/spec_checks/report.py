@@ -33,8 +33,9 @@ def summary_line(results: list[PhaseResult]) -> str:
 class TextReport:
     """A progress line per phase, then its problems; a summary at the end."""
 
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: IO[str], *, show_findings: bool = True) -> None:
         self.out = out
+        self.show_findings = show_findings
 
     def start(self, number: int, total: int, phase: Phase) -> None:
         self.out.write(f"[{number}/{total}] {phase.title} ... ")
@@ -47,7 +48,7 @@ class TextReport:
             self.out.write(f"ok ({result.seconds:.2f} s)\n")
         else:
             self.out.write(f"{_plural(len(result.findings), 'problem')} ({result.seconds:.2f} s)\n")
-            for finding in result.findings:
+            for finding in result.findings if self.show_findings else ():
                 self.out.write(finding.as_text() + "\n")
         self.out.flush()
 
@@ -60,13 +61,13 @@ class JsonReport:
 
     def __init__(self, out: IO[str], progress: IO[str], options: CheckOptions) -> None:
         self.out, self.options = out, options
-        self.text = TextReport(progress)
+        self.progress = TextReport(progress, show_findings=False)
 
     def start(self, number: int, total: int, phase: Phase) -> None:
-        self.text.start(number, total, phase)
+        self.progress.start(number, total, phase)
 
     def done(self, number: int, total: int, result: PhaseResult) -> None:
-        self.text.out.write("skipped\n" if result.skipped_because else f"{len(result.findings)}\n")
+        self.progress.done(number, total, result)
 
     def finish(self, results: list[PhaseResult]) -> None:
         document: dict[str, Any] = {
