@@ -89,6 +89,11 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
 def is_database_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, _UNAVAILABLE):
         return True
+    if isinstance(exc, asyncpg.exceptions.InternalClientError):
+        # "cannot switch to state N; another operation is in progress": the server went away
+        # mid-conversation and left the connection's protocol state behind; the pool
+        # terminates that connection on release, so the next request gets a fresh one.
+        return "another operation" in str(exc)
     if isinstance(exc, asyncpg.InterfaceError):
         # "connection is closed", "pool is closing", "cannot perform operation: another
         # operation is in progress" after a reset: the connection, not the query, failed.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -15,7 +15,7 @@ import pytest
 from refarch import pg
 from reference_impl.platform.routing import SpecSource
 from tests.reference_impl.platform.conftest import start_widget_server
-from tests.support.server import ServerHandle
+from tests.support.server import ServerHandle, reference_server
 
 RECOVERY_TIMEOUT_SECONDS = 30.0
 
@@ -48,11 +48,18 @@ def outage_server(
         yield server
 
 
+@pytest.fixture
+def real_app_outage_server(tmp_path: Path, own_database: pg.Database) -> Iterator[ServerHandle]:
+    """The real v1 app (it migrates the fresh server itself at start-up)."""
+    with reference_server(tmp_path, own_database.url, database=own_database) as server:
+        yield server
+
+
 class _Traffic:
     """Clients hitting a database-backed operation until told to stop."""
 
-    def __init__(self, url: str, clients: int) -> None:
-        self.url = url
+    def __init__(self, request: Callable[[httpx.Client], httpx.Response], clients: int) -> None:
+        self.request = request
         self.statuses: Counter[int] = Counter()
         self.transport_errors: list[str] = []
         self.bad_503s: list[str] = []
@@ -74,7 +81,7 @@ class _Traffic:
         with httpx.Client(timeout=10.0) as client:
             while not self._stop.is_set():
                 try:
-                    response = client.get(self.url)
+                    response = self.request(client)
                 except httpx.TransportError as exc:
                     with self._lock:
                         self.transport_errors.append(repr(exc))
@@ -97,26 +104,78 @@ def _wait_for(url: str, status: int) -> None:
     raise AssertionError(f"{url} never answered {status}")
 
 
-@pytest.mark.slow
-def test_database_restart_gives_503_then_recovers(
-    outage_server: ServerHandle, own_database: pg.Database
-) -> None:
-    url = f"{outage_server.api_url}/database-time"
-    with _Traffic(url, clients=4) as traffic:
+def _restart_during_traffic(
+    url: str, database: pg.Database, request: Callable[[httpx.Client], httpx.Response] | None = None
+) -> _Traffic:
+    with _Traffic(request or (lambda client: client.get(url)), clients=4) as traffic:
         _wait_for(url, 200)
-        own_database.stop()
+        database.stop()
         down = httpx.get(url, timeout=5.0)
         assert down.status_code == 503
         assert down.headers["retry-after"].isdigit()
         assert down.json()["status"] == 503
         time.sleep(0.5)
-        _start_again(own_database)
+        _start_again(database)
         _wait_for(url, 200)
         time.sleep(0.3)  # some traffic after recovery too
+    return traffic
+
+
+def _assert_only_clean_503s(traffic: _Traffic) -> None:
     assert traffic.transport_errors == []
     assert set(traffic.statuses) <= {200, 503}, traffic.statuses
     assert traffic.statuses[503] > 0
     assert traffic.bad_503s == []
+
+
+@pytest.mark.slow
+def test_database_restart_gives_503_then_recovers(
+    outage_server: ServerHandle, own_database: pg.Database
+) -> None:
+    traffic = _restart_during_traffic(f"{outage_server.api_url}/database-time", own_database)
+    _assert_only_clean_503s(traffic)
+
+
+@pytest.mark.slow
+def test_real_services_answer_503_during_a_restart_and_recover(
+    real_app_outage_server: ServerHandle, own_database: pg.Database
+) -> None:
+    server = real_app_outage_server
+    login = httpx.post(
+        f"{server.api_url}/auth/login",
+        json={"email": server.admin_email, "password": server.admin_password},
+    )
+    auth = {"authorization": f"Bearer {login.json()['access_token']}"}
+    product = httpx.post(
+        f"{server.api_url}/products",
+        json={
+            "sku": "OUTAGE-1",
+            "name": "Outage",
+            "price": {"amount": 100, "currency": "EUR"},
+            "stock": 1_000_000,
+        },
+        headers=auth,
+    ).json()
+    order = {
+        "items": [{"product_id": product["id"], "quantity": 1}],
+        "shipping_address": {
+            "name": "A",
+            "line1": "B",
+            "city": "C",
+            "postal_code": "1",
+            "country": "DE",
+        },
+    }
+    reads = _restart_during_traffic(f"{server.api_url}/products", own_database)
+    _assert_only_clean_503s(reads)
+    writes = _restart_during_traffic(
+        f"{server.api_url}/products/{product['id']}",
+        own_database,
+        lambda client: client.post(f"{server.api_url}/orders", json=order, headers=auth),
+    )
+    assert writes.transport_errors == []
+    assert set(writes.statuses) <= {201, 503}, writes.statuses
+    assert writes.bad_503s == []
 
 
 @pytest.mark.slow
