@@ -120,7 +120,7 @@ def run_gate(options: LoadOptions) -> int:
     click.echo(render.to_terminal(verdict))
     if options.save_baseline:
         if verdict.passed:
-            save_baseline(options.save_baseline, summary, shape, source=f"{options.base_url}")
+            save_baseline(options.save_baseline, summary, shape, source=options.base_url)
             click.echo(f"baseline saved to {options.save_baseline}")
         else:
             # a baseline is the bar later runs are held to: never record a failing run as one

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -72,8 +73,22 @@ def locust_command(
             "--expect-workers-max-wait", str(distribution.wait_for_workers_s),
         ]  # fmt: skip
     elif distribution.processes > 1:
-        command += ["--processes", str(distribution.processes)]
+        # forked workers talk to their master over loopback on a free port, not Locust's fixed
+        # 5557 on every interface: two gates on one CI host must not find each other's master
+        port = _free_loopback_port()
+        command += [
+            "--processes", str(distribution.processes),
+            "--master-bind-host", "127.0.0.1",
+            "--master-bind-port", str(port),
+            "--master-port", str(port),
+        ]  # fmt: skip
     return command
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _environment(summary_path: Path) -> dict[str, str]:

@@ -32,7 +32,7 @@ class SignedInBuyer(ShopUser):
         self.account: SignedIn | None = register_and_login(self.client, self.run_data)
         self.pending_orders: list[str] = []
 
-    def _headers(self, **extra: str) -> dict[str, str] | None:
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str] | None:
         """Auth headers, logging in again when the token is about to expire; None if signed out."""
         if self.account is None:
             self.account = register_and_login(self.client, self.run_data)
@@ -40,12 +40,13 @@ class SignedInBuyer(ShopUser):
             self.account = login(
                 self.client, self.run_data, self.account.email, self.account.password
             )
-        return None if self.account is None else {**self.account.headers, **extra}
+        return None if self.account is None else {**self.account.headers, **(extra or {})}
 
     @task(3)
     def place_order(self) -> None:
         run = self.run_data
-        headers = self._headers(**{"Idempotency-Key": str(uuid.uuid4())})
+        # a fresh key per order: a retry of the same order would reuse it (replayed, not duplicated)
+        headers = self._headers({"Idempotency-Key": str(uuid.uuid4())})
         if headers is None:
             return
         picked = random.sample(run.products, k=random.randint(1, 3))
