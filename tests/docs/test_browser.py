@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from refarch.specs import operations
+from tests.docs.conftest import BuiltSite
 
 pytestmark = pytest.mark.browser
 
@@ -126,3 +127,17 @@ def test_browsing_the_site_never_leaves_the_machine(page: Page, site_url: str) -
     page.wait_for_load_state("networkidle")
     assert len(log.urls) > 10, "the request log recorded nothing; is routing active?"
     assert log.remote == []
+
+
+def test_the_site_works_opened_from_disk(page: Page, built_site: BuiltSite) -> None:
+    # file:// needs the inlined search index (offline plugin) and the vendored iframe-worker
+    page.goto((built_site.site / "reference" / "v1" / "data" / "orders.html").as_uri())
+    page.locator("div.mermaid-diagram[data-rendered='ok'] svg").first.wait_for(
+        state="attached", timeout=15_000
+    )
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(SEARCHED_OPERATION)
+    hit = page.locator(
+        f".md-search-result a[href*='api/orders.html'][href$='#{SEARCHED_OPERATION}']"
+    )
+    hit.first.wait_for(state="attached", timeout=15_000)
