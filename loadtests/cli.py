@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
-import httpx
 
 from loadtests import render
 from loadtests.baseline import Baseline, load_baseline, save_baseline
@@ -24,7 +23,7 @@ from loadtests.errors import CannotRun
 from loadtests.profiles import PROFILES, RunShape, resolve_run_shape
 from loadtests.rundata import RunData
 from loadtests.runner import Distribution, run_locust
-from loadtests.seeding import check_reachable, login, seed_catalog
+from loadtests.seeding import prepare_catalog
 from loadtests.summary import read_summary
 from loadtests.thresholds import load_thresholds
 from loadtests.verdict import judge
@@ -75,13 +74,15 @@ def run_gate(options: LoadOptions) -> int:
             "--admin-password, or set REFARCH_LOAD_ADMIN_EMAIL and REFARCH_LOAD_ADMIN_PASSWORD."
         )
     report_dir = options.report_dir.resolve()
-    report_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CannotRun(
+            f"cannot create the report directory {report_dir}: {exc.strerror}."
+        ) from None
     api = f"/api/{options.api_version}"
 
-    with httpx.Client(base_url=options.base_url, timeout=10.0) as client:
-        check_reachable(client, api)
-        token = login(client, api, options.admin_email, options.admin_password)
-        catalog = seed_catalog(client, api, token)
+    catalog = prepare_catalog(options.base_url, api, options.admin_email, options.admin_password)
     seeded_after = time.monotonic() - started
 
     summary_path = report_dir / "summary.json"
@@ -248,5 +249,9 @@ def load(
         code = run_gate(options)
     except CannotRun as exc:
         click.echo(f"refarch load: could not run: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        # not exit 1: an interrupted run says nothing about the implementation
+        click.echo("refarch load: could not run: interrupted; Locust was stopped.", err=True)
         sys.exit(2)
     sys.exit(code)

@@ -14,7 +14,7 @@ import httpx
 from loadtests.catalog import CATALOG, SEARCH_TERMS, STOCK_TARGET
 from loadtests.errors import CannotRun
 
-__all__ = ["SeededCatalog", "check_reachable", "seed_catalog"]
+__all__ = ["SeededCatalog", "check_reachable", "login", "prepare_catalog", "seed_catalog"]
 
 PAGE = 100  # the contract's maximum page size
 
@@ -138,3 +138,24 @@ def seed_catalog(client: httpx.Client, api: str, admin_token: str) -> SeededCata
         products=[{"id": p["id"], "price_cents": p["price"]["amount"]} for p in seeded],
         search_terms=list(SEARCH_TERMS),
     )
+
+
+def prepare_catalog(
+    base_url: str, api: str, admin_email: str, admin_password: str
+) -> SeededCatalog:
+    """Reachability check, admin login and seeding, with every failure turned into a reason."""
+    try:
+        with httpx.Client(base_url=base_url, timeout=10.0) as client:
+            check_reachable(client, api)
+            token = login(client, api, admin_email, admin_password)
+            return seed_catalog(client, api, token)
+    except httpx.HTTPError as exc:
+        raise CannotRun(
+            f"lost contact with {base_url} while seeding the catalog ({type(exc).__name__}: {exc})."
+        ) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        # a body without the fields the contract promises: a conformance problem, not a load one
+        raise CannotRun(
+            f"{base_url} answered a seeding request with a body that does not match the contract "
+            f"({type(exc).__name__}: {exc}); run `refarch conform` against it first."
+        ) from None

@@ -5,6 +5,9 @@ Files are checked before any traffic is sent, so those cases need no server at a
 
 from __future__ import annotations
 
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -45,6 +48,17 @@ def test_a_missing_or_malformed_file_cannot_run(
 def test_an_unreachable_url_cannot_run(run_load: RunLoad) -> None:
     result = run_load(f"http://127.0.0.1:{free_port()}", admin=SOME_ADMIN)
     assert_cannot_run(result.output, result.exit_code, "cannot reach http://127.0.0.1:")
+
+
+def test_a_url_that_is_not_the_api_cannot_run(run_load: RunLoad, tmp_path: Path) -> None:
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as not_the_api:
+        threading.Thread(target=not_the_api.serve_forever, daemon=True).start()
+        try:
+            result = run_load(f"http://127.0.0.1:{not_the_api.server_port}", admin=SOME_ADMIN)
+        finally:
+            not_the_api.shutdown()
+    assert_cannot_run(result.output, result.exit_code, "answered GET /api/v1/health with 404")
 
 
 def test_more_users_than_the_profile_allows_cannot_run(run_load: RunLoad) -> None:
