@@ -52,7 +52,7 @@ def check(
     database_url: str | None,
     output_format: str,
 ) -> None:
-    """Validate the OpenAPI documents, project rules, requirements catalog and SQL migrations.
+    """Check OpenAPI documents, project rules, requirements and SQL migrations.
 
     Each problem is printed as `path:line:col: RULE message` with a fix hint.
     Exit status: 0 clean, 1 problems found, 2 the checks could not run.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 import yaml
@@ -65,6 +65,14 @@ class SpecTree:
         return check_sql(self.layout())
 
 
+class ShopOperation(Protocol):
+    """Changes one operation of the shop service in place: ``("/widgets", "get", fn)``."""
+
+    def __call__(
+        self, url_path: str, method: str, change: Callable[[dict[str, Any]], None]
+    ) -> None: ...
+
+
 def rules(findings: list[Finding]) -> list[str]:
     return sorted(f.rule for f in findings)
 
@@ -75,12 +83,8 @@ def spec_tree(tmp_path: Path) -> SpecTree:
 
 
 @pytest.fixture
-def shop_operation(
-    spec_tree: SpecTree,
-) -> Callable[[str, str, Callable[[dict[str, Any]], None]], None]:
-    """Change one operation of the shop service: ``shop_operation("/widgets", "get", fn)``."""
+def shop_operation(spec_tree: SpecTree) -> ShopOperation:
+    def edit(url_path: str, method: str, change: Callable[[dict[str, Any]], None]) -> None:
+        spec_tree.edit_yaml(SHOP, lambda doc: change(doc["paths"][url_path][method]))
 
-    def change(url_path: str, method: str, fn: Callable[[dict[str, Any]], None]) -> None:
-        spec_tree.edit_yaml(SHOP, lambda doc: fn(doc["paths"][url_path][method]))
-
-    return change
+    return edit

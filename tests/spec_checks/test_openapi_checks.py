@@ -6,11 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.spec_checks.conftest import SHOP, SpecTree, rules
+from tests.spec_checks.conftest import SHOP, ShopOperation, SpecTree, rules
 
 PROBLEM_REF = "../common/problem.yaml#/components/responses/"
 REQUEST_ID = {"X-Request-ID": {"$ref": "../common/headers.yaml#/components/headers/XRequestId"}}
-ShopOperation = Any  # the shop_operation fixture's callable
 
 
 def test_minimal_tree_has_no_api_findings(spec_tree: SpecTree) -> None:

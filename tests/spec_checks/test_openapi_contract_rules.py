@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.spec_checks.conftest import SHOP, SpecTree, rules
+from tests.spec_checks.conftest import SHOP, ShopOperation, SpecTree, rules
 
-ShopOperation = Any  # the shop_operation fixture's callable
 PROBLEM = "openapi/common/problem.yaml"
 
 
