@@ -36,7 +36,7 @@ RULES: dict[str, str] = {
     "OAS107": "every 4xx/5xx response is application/problem+json only",
     "OAS108": "problem+json bodies use the common Problem schema",
     "OAS117": "responses declare X-Request-ID; 401 WWW-Authenticate; 405 Allow; 429/503 Retry-After",
-    "OAS122": "links name an operationId of the same document",
+    "OAS122": "links target an operation of the same document and fill only its parameters",
     "OAS123": "201 responses declare links to what can be done with the new resource",
 }
 
@@ -67,9 +67,9 @@ def request_body_rules(op: OperationSite, cache: SourceCache) -> Iterator[Findin
 
 
 def response_rules(
-    op: OperationSite, cache: SourceCache, operation_ids: set[str]
+    op: OperationSite, cache: SourceCache, siblings: dict[str, OperationSite]
 ) -> Iterator[Finding]:
-    """``operation_ids``: those of ``op``'s own document, the only valid link targets."""
+    """``siblings``: the operations of ``op``'s own document by id, the valid link targets."""
     responses = op.spec.get("responses")
     for code in responses if isinstance(responses, dict) else {}:
         try:
@@ -92,7 +92,7 @@ def response_rules(
         if _is_error_status(str(code)):
             yield from _problem_rules(response, content, label, cache)
         yield from _header_rules(response, str(code), label)
-        yield from _link_rules(op, response, str(code), operation_ids)
+        yield from _link_rules(op, response, str(code), siblings, cache)
 
 
 def _problem_rules(
@@ -146,7 +146,11 @@ def _header_rules(response: Ref, code: str, label: str) -> Iterator[Finding]:
 
 
 def _link_rules(
-    op: OperationSite, response: Ref, code: str, operation_ids: set[str]
+    op: OperationSite,
+    response: Ref,
+    code: str,
+    siblings: dict[str, OperationSite],
+    cache: SourceCache,
 ) -> Iterator[Finding]:
     links = response.value.get("links")
     if code == "201" and not links:
@@ -157,12 +161,48 @@ def _link_rules(
             "add `links:` to the operations that use the new resource (e.g. get it by id), "
             "so stateful testing can chain calls",
         )
-    for name, link in mapping(links).items():
-        target = link.get("operationId") if isinstance(link, dict) else None
-        if not (isinstance(target, str) and target in operation_ids):
+    for name in mapping(links):
+        try:
+            link = cache.resolve(response.source, (*response.pointer, "links", name))
+        except LookupError:
+            continue  # reported by the validity phase
+        target_id = mapping(link.value).get("operationId")
+        target = siblings.get(target_id) if isinstance(target_id, str) else None
+        if target is None:
             yield finding_at(
-                Ref(response.source, (*response.pointer, "links", name)),
+                link,
                 "OAS122",
-                f"{op.name}: link {name} targets {target!r}, not an operation of this document",
+                f"{op.name}: link {name} targets {target_id!r}, not an operation of this document",
                 "name an operationId defined in the same document (operationRef is not used)",
             )
+            continue
+        yield from _link_parameter_rules(op, name, link, target, cache)
+
+
+def _link_parameter_rules(
+    op: OperationSite, name: str, link: Ref, target: OperationSite, cache: SourceCache
+) -> Iterator[Finding]:
+    """Every parameter a link fills must exist on the target, or stateful tests break."""
+    accepted = {
+        (str(p.value.get("in")), str(p.value.get("name")))
+        for p in target.parameters(cache)
+        if isinstance(p.value, dict)
+    }
+    for key in mapping(mapping(link.value).get("parameters")):
+        location, _, param = str(key).rpartition(".")
+        known = any(n == param and (not location or loc == location) for loc, n in accepted)
+        if not known:
+            yield finding_at(
+                Ref(link.source, (*link.pointer, "parameters", key)),
+                "OAS122",
+                f"{op.name}: link {name} sets parameter {key!r}, which {target.name} does not take",
+                f"use one of {target.name}'s parameters: "
+                + (", ".join(sorted(n for _, n in accepted)) or "none"),
+            )
+    if "requestBody" in mapping(link.value) and "requestBody" not in target.spec:
+        yield finding_at(
+            Ref(link.source, (*link.pointer, "requestBody")),
+            "OAS122",
+            f"{op.name}: link {name} sets a request body, but {target.name} takes none",
+            "drop `requestBody` from the link",
+        )

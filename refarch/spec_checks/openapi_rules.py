@@ -186,14 +186,14 @@ def _document_rules(source: YamlSource, version: str) -> Iterator[Finding]:
 def _operation_rules(
     op: OperationSite,
     cache: SourceCache,
-    operation_ids: set[str],
+    siblings: dict[str, OperationSite],
     examples: openapi_examples.ExampleValidator,
 ) -> Iterator[Finding]:
     yield from _identity_rules(op)
     yield from _slo_rule(op)
     yield from _pagination_rule(op, cache)
     yield from openapi_response_rules.request_body_rules(op, cache)
-    yield from openapi_response_rules.response_rules(op, cache, operation_ids)
+    yield from openapi_response_rules.response_rules(op, cache, siblings)
     yield from openapi_status_rules.access_rules(op)
     yield from openapi_status_rules.status_coverage_rules(op, cache)
     yield from examples.rules(op)
@@ -224,9 +224,9 @@ def check_openapi_rules(layout: SpecLayout, cache: SourceCache) -> list[Finding]
             continue
         findings.extend(_document_rules(source, layout.version))
         operations = list(iter_operations(service, source))
-        own_ids = {op.operation_id for op in operations if op.operation_id}
+        siblings = {op.operation_id: op for op in operations if op.operation_id}
         for op in operations:
-            findings.extend(_operation_rules(op, cache, own_ids, examples))
+            findings.extend(_operation_rules(op, cache, siblings, examples))
             if op.operation_id is not None:
                 earlier = first_use.setdefault(op.operation_id, op)
                 if earlier is not op:

@@ -155,3 +155,20 @@ def test_parameter_example_outside_its_schema_is_reported(spec_tree: SpecTree) -
     assert finding.path == spec_tree.path("openapi/common/pagination.yaml").resolve()
     assert "shared parameter limit example" in finding.message
     assert "500 is greater than the maximum of 100" in finding.message
+
+
+def test_link_filling_a_parameter_the_target_does_not_take_is_reported(
+    spec_tree: SpecTree, shop_operation: ShopOperation
+) -> None:
+    def wrong_parameter(op: dict[str, Any]) -> None:
+        op["responses"]["201"]["links"]["DeleteCreatedWidget"]["parameters"] = {
+            "path.id": "$response.body#/id"
+        }
+
+    shop_operation("/widgets", "post", wrong_parameter)
+
+    [finding] = spec_tree.api_findings()
+
+    assert finding.rule == "OAS122"
+    assert "sets parameter 'path.id', which deleteWidget does not take" in finding.message
+    assert "widget_id" in finding.hint
