@@ -184,7 +184,12 @@ def _operation_section(
 
 
 def render_service_page(
-    service: str, document: dict[str, Any], ops: list[Operation], catalog: RequirementCatalog
+    service: str,
+    document: dict[str, Any],
+    ops: list[Operation],
+    catalog: RequirementCatalog,
+    *,
+    has_data_page: bool = False,
 ) -> str:
     info = document.get("info", {})
     prefix = _server_prefix(document)
@@ -193,7 +198,8 @@ def render_service_page(
         GENERATED_NOTICE,
         f"# {info.get('title', service)} ({version})",
         f"Service {code(service)} · spec version {code(info.get('version', '?'))} · base path "
-        f"{code(prefix or '/')} · source `specs/openapi/{service}/{version}.yaml`.",
+        f"{code(prefix or '/')} · source `specs/openapi/{service}/{version}.yaml`"
+        + (f" · [data model](../data/{service}.md)." if has_data_page else "."),
     ]
     if info.get("description"):
         sections.append(str(info["description"]).strip())

@@ -124,12 +124,18 @@ def _indexes_table(tbl: Table) -> str | None:
     return table(["Index", "Keys", "Unique", "Method", "Only rows where"], rows)
 
 
-def render_schema_page(schema: Schema, version: str) -> str:
+def render_schema_page(schema: Schema, version: str, *, has_api_page: bool = False) -> str:
+    api_link = (
+        f" The operations that read and write it are in the [{schema.name} API reference]"
+        f"(../api/{schema.name}.md)."
+        if has_api_page
+        else ""
+    )
     sections = [
         GENERATED_NOTICE,
         f"# Data model: `{schema.name}` schema",
         f"Generated from `specs/sql/{schema.name}/`, the append-only migrations the service "
-        f"applies at start-up. Docs version {version}.",
+        f"applies at start-up (docs version {version}).{api_link}",
     ]
     if schema.description:
         sections.append(schema.description)

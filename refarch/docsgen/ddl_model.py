@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import sqlglot
 from sqlglot import exp
 
+from refarch.docsgen.ddl_source import index_source, split_statements, table_source
 from refarch.migrate import Migration, discover
 
 __all__ = [
@@ -221,7 +222,7 @@ def _add_table_constraint(table: Table, node: exp.Expression) -> None:
         )
 
 
-def _create_table(statement: exp.Create, default_schema: str) -> Table:
+def _create_table(statement: exp.Create, source: str, default_schema: str) -> Table:
     target = statement.this  # Schema(this=Table, expressions=[ColumnDef | constraint])
     table = Table(
         schema=target.this.db or default_schema,
@@ -233,36 +234,38 @@ def _create_table(statement: exp.Create, default_schema: str) -> Table:
             _add_column(table, item)
         else:
             _add_table_constraint(table, item)
-    # PostgreSQL makes every primary-key column NOT NULL, whatever the column said.
+    verbatim = table_source(source)
+    if len(verbatim.checks) == len(table.checks):
+        table.checks = verbatim.checks
     table.columns = [
-        Column(c.name, c.type, False, c.default, c.generated) if c.name in table.primary_key else c
-        for c in table.columns
+        replace(
+            column,
+            # PostgreSQL makes every primary-key column NOT NULL, whatever the column said.
+            nullable=column.nullable and column.name not in table.primary_key,
+            default=verbatim.defaults.get(column.name, column.default),
+            generated=verbatim.generated.get(column.name, column.generated),
+        )
+        for column in table.columns
     ]
     return table
 
 
-def _create_index(statement: exp.Create) -> tuple[str, Index]:
+def _create_index(statement: exp.Create, source: str) -> tuple[str, Index]:
     index = statement.this
     params = index.args["params"]
-    keys = tuple(
-        _sql(
-            column.this
-            if isinstance(column, exp.Ordered) and not column.args.get("desc")
-            else column
-        )
-        for column in params.args.get("columns") or []
-    )
+    keys = [_sql(column) for column in params.args.get("columns") or []]
     method = params.args.get("using")
     where = params.args.get("where")
+    verbatim = index_source(source)
     table = index.args["table"]
     return (
         f"{table.db}.{table.name}",
         Index(
             name=index.name,
-            keys=keys,
+            keys=tuple(verbatim.keys if len(verbatim.keys) == len(keys) else keys),
             unique=bool(statement.args.get("unique")),
             method=method.name.lower() if method is not None else None,
-            where=_sql(where.this) if where is not None else None,
+            where=(verbatim.where or _sql(where.this)) if where is not None else None,
         ),
     )
 
@@ -273,32 +276,32 @@ def parse_schema(name: str, migrations: Iterable[Migration]) -> Schema:
     tables: dict[str, Table] = {}
     sqlglot_log = logging.getLogger("sqlglot")
     for migration in migrations:
-        # sqlglot logs a warning for every function body it keeps as an opaque command
-        level = sqlglot_log.level
-        sqlglot_log.setLevel(logging.ERROR)
-        try:
-            statements = sqlglot.parse(migration.sql(), read="postgres")
-        except sqlglot.errors.ParseError as exc:
-            raise DataModelError(f"{migration.path}: cannot parse: {exc}") from exc
-        finally:
-            sqlglot_log.setLevel(level)
-        for statement in statements:
-            if statement is None:
-                continue
-            _apply(statement, schema, tables, migration.path)
+        for source in split_statements(migration.sql()):
+            # sqlglot logs a warning for every function body it keeps as an opaque command
+            level = sqlglot_log.level
+            sqlglot_log.setLevel(logging.ERROR)
+            try:
+                statement = sqlglot.parse_one(source, read="postgres")
+            except sqlglot.errors.ParseError as exc:
+                raise DataModelError(f"{migration.path}: cannot parse: {exc}") from exc
+            finally:
+                sqlglot_log.setLevel(level)
+            _apply(statement, source, schema, tables, migration.path)
     schema.tables = list(tables.values())
     return schema
 
 
-def _apply(statement: exp.Expr, schema: Schema, tables: dict[str, Table], path: Path) -> None:
+def _apply(
+    statement: exp.Expr, source: str, schema: Schema, tables: dict[str, Table], path: Path
+) -> None:
     kind = str(statement.args.get("kind") or "").upper()
     if isinstance(statement, exp.Create) and kind == "SCHEMA":
         schema.description = schema.description or _comment(statement)
     elif isinstance(statement, exp.Create) and kind == "TABLE":
-        table = _create_table(statement, schema.name)
+        table = _create_table(statement, source, schema.name)
         tables[table.qualified_name] = table
     elif isinstance(statement, exp.Create) and kind == "INDEX":
-        table_name, index = _create_index(statement)
+        table_name, index = _create_index(statement, source)
         if table_name not in tables:
             raise DataModelError(f"{path}: index {index.name} on unknown table {table_name}")
         tables[table_name].indexes.append(index)

@@ -70,7 +70,13 @@ def generate_reference(
             service_ops = [op for op in ops if op.service == service]
             _write(
                 out_dir / "api" / f"{service}.md",
-                render_service_page(service, documents[service], service_ops, catalog),
+                render_service_page(
+                    service,
+                    documents[service],
+                    service_ops,
+                    catalog,
+                    has_data_page=service in {schema.name for schema in schemas},
+                ),
                 written,
             )
         for schema in schemas:

@@ -179,3 +179,29 @@ def test_ddl_the_model_does_not_understand_is_a_loud_error(tmp_path: Path) -> No
     )
     with pytest.raises(DataModelError, match="does not model"):
         parse_schema("shop", [_migration(tmp_path, sql)])
+
+
+def test_clauses_are_quoted_as_the_migration_wrote_them(tmp_path: Path) -> None:
+    from refarch.docsgen.ddl_model import parse_schema
+
+    sql = (
+        "CREATE TABLE shop.a (\n"
+        "    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),\n"
+        "    name text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 100),\n"
+        "    data jsonb NOT NULL DEFAULT '{}'::JSONB,\n"
+        "    at timestamptz NOT NULL DEFAULT now(),\n"
+        "    search tsvector GENERATED ALWAYS AS (to_tsvector('simple'::REGCONFIG, name)) STORED,\n"
+        "    CHECK ((name = 'x') = (data IS NULL))\n"
+        ");\n"
+        "CREATE UNIQUE INDEX a_name ON shop.a (lower(name)) WHERE at > '2020-01-01';\n"
+        "-- a trailing comment is not a statement\n"
+    )
+    table = parse_schema("shop", [_migration(tmp_path, sql)]).table("a")
+    assert table.checks == ["char_length(name) BETWEEN 1 AND 100", "(name = 'x') = (data IS NULL)"]
+    assert [table.column(c).default for c in ("id", "data", "at")] == [
+        "gen_random_uuid()",
+        "'{}'::JSONB",
+        "now()",
+    ]
+    assert table.column("search").generated == "to_tsvector('simple'::REGCONFIG, name)"
+    assert [(i.keys, i.where) for i in table.indexes] == [(("lower(name)",), "at > '2020-01-01'")]
