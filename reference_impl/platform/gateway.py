@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
+from uuid import UUID
 
 import orjson
 
@@ -55,6 +56,14 @@ _NO_STORE = (b"cache-control", b"no-store")
 _JSON = b"application/json"
 _PROBLEM_JSON = b"application/problem+json"
 _UNMATCHED = "unmatched"
+
+
+def _json_default(value: Any) -> Any:
+    """orjson encodes ``uuid.UUID`` natively but not subclasses such as the UUIDs asyncpg
+    returns from queries; handlers may pass those straight through."""
+    if isinstance(value, UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 class Headers(dict[str, str]):
@@ -255,7 +264,7 @@ class Gateway:
     async def _send_api_response(
         self, route: Route, response: ApiResponse, path: str, request_id: str, send: Send
     ) -> int:
-        body = b"" if response.body is None else orjson.dumps(response.body)
+        body = b"" if response.body is None else orjson.dumps(response.body, default=_json_default)
         if self.settings.validate_responses:
             try:
                 self._check_response(

@@ -110,3 +110,10 @@ def test_every_response_carries_the_security_headers_and_no_cors(
         assert response.headers["cache-control"] == "no-store"
         assert "access-control-allow-origin" not in response.headers
         assert response.headers["x-request-id"]
+
+
+def test_values_straight_from_asyncpg_are_encoded(widget_server: ServerHandle) -> None:
+    response = httpx.get(f"{widget_server.api_url}/database-time")
+    assert response.status_code == 200, response.text
+    assert uuid.UUID(response.json()["id"])
+    assert response.json()["now"].endswith("+00:00")

@@ -226,8 +226,8 @@ def widget_registry() -> HandlerRegistry:
 
     @registry.operation("getDatabaseTime")
     async def get_database_time(request: ApiRequest) -> ApiResponse:
-        now = await request.services.pool.fetchval("SELECT now()")
-        return ApiResponse(200, {"now": now})
+        row = await request.services.pool.fetchrow("SELECT now() AS now, gen_random_uuid() AS id")
+        return ApiResponse(200, {"now": row["now"], "id": row["id"]})  # asyncpg's own UUID type
 
     @registry.operation("breachContract")
     async def breach_contract(request: ApiRequest) -> ApiResponse:
