@@ -7,7 +7,9 @@ to another static-site engine unchanged.
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,18 +29,26 @@ GENERATED_NOTICE = (
 )
 
 
+_CODE_SPAN = re.compile(r"(``.*?``|`[^`]*`)")
+
+
 def escape_cell(text: object) -> str:
-    """Text that is safe inside one pipe-table cell (no pipes, no line breaks)."""
+    """Text that is safe inside one pipe-table cell: one line, pipes escaped.
+
+    Python-Markdown never splits a cell at a pipe inside a code span (and would show a
+    backslash there), so only pipes outside code spans are escaped.
+    """
     value = " ".join(str(text).split())
-    return value.replace("|", "\\|")
+    parts = _CODE_SPAN.split(value)
+    return "".join(p if i % 2 else p.replace("|", "\\|") for i, p in enumerate(parts))
 
 
 def code(text: object) -> str:
-    """Inline code that survives backticks inside the value and a table cell around it."""
+    """Inline code that survives backticks inside the value."""
     value = str(text)
-    fence = "``" if "`" in value else "`"
-    padded = f" {value} " if "`" in value else value
-    return f"{fence}{padded}{fence}".replace("|", "\\|")
+    if "`" in value:
+        return f"`` {value} ``"
+    return f"`{value}`"
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -54,9 +64,16 @@ def fenced(language: str, body: str) -> str:
     return f"```{language}\n{body.rstrip()}\n```"
 
 
+def _json_default(value: Any) -> str:
+    # YAML turns unquoted timestamps into datetime objects; show them as written in RFC 3339
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat().replace("+00:00", "Z")
+    raise TypeError(f"{type(value).__name__} is not JSON: {value!r}")
+
+
 def json_block(value: Any) -> str:
     # sort_keys=False: examples keep the field order the spec author chose
-    return fenced("json", json.dumps(value, indent=2, ensure_ascii=False))
+    return fenced("json", json.dumps(value, indent=2, ensure_ascii=False, default=_json_default))
 
 
 def badge(label: str, kind: str) -> str:
