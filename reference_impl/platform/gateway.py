@@ -94,6 +94,13 @@ class _ResponseContractViolation(Exception):
     """A handler answered something its operation's spec does not allow."""
 
 
+_CONTRACT_BREACH = Problem(
+    500,
+    "Internal server error",
+    "The server produced a response that breaks its own contract.",
+)
+
+
 class Gateway:
     def __init__(
         self, table: RouteTable, settings: Settings, metrics: Metrics, state: RuntimeState
@@ -138,9 +145,14 @@ class Gateway:
             response = await self._call(
                 route, match.path_params, scope, receive, headers, request_id
             )
-            status = await self._send_api_response(route, response, path, request_id, send)
+            status = await self._send_api_response(route, response, request_id, send)
         except ClientDisconnected:
             status = 499  # nginx's convention for "client closed the request"
+        except _ResponseContractViolation as exc:
+            # only with validate_responses (always on in tests): a bug must fail loudly
+            log.error(str(exc), extra={"fields": {"request_id": request_id}})
+            status = 500
+            await self._send_problem(_CONTRACT_BREACH, path, request_id, send)
         except Exception as exc:
             problem = problem_for(exc, request_id=request_id)
             status = problem.status
@@ -262,23 +274,13 @@ class Gateway:
             )
 
     async def _send_api_response(
-        self, route: Route, response: ApiResponse, path: str, request_id: str, send: Send
+        self, route: Route, response: ApiResponse, request_id: str, send: Send
     ) -> int:
         body = b"" if response.body is None else orjson.dumps(response.body, default=_json_default)
         if self.settings.validate_responses:
-            try:
-                self._check_response(
-                    route, response.status, None if response.body is None else orjson.loads(body)
-                )
-            except _ResponseContractViolation as exc:
-                log.error(str(exc), extra={"fields": {"request_id": request_id}})
-                problem = Problem(
-                    500,
-                    "Internal server error",
-                    "The server produced a response that breaks its own contract.",
-                )
-                await self._send_problem(problem, path, request_id, send)
-                return 500
+            self._check_response(
+                route, response.status, None if response.body is None else orjson.loads(body)
+            )
         content_type: bytes | None = None
         if body:
             content_type = _PROBLEM_JSON if response.status >= 400 else _JSON
