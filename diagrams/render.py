@@ -31,6 +31,7 @@ def discover() -> dict[str, Callable[[str], None]]:
         spec = importlib.util.spec_from_file_location(f"refarch_diagram_{script.stem}", script)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up while executing
         spec.loader.exec_module(module)
         for name, draw in module.DIAGRAMS.items():
             if name in found:

@@ -52,22 +52,24 @@ def _section(
     severity = badge(
         requirement.severity.upper(), "must" if requirement.severity == "must" else "should"
     )
-    lines = [
-        f"### {requirement.id} {requirement.title} {{ #{requirement.id} }}",
-        f"{severity} {requirement.statement}",
-        f"- **Operations:** {_operation_links(requirement, by_id)}",
-    ]
+    facts = [f"- **Operations:** {_operation_links(requirement, by_id)}"]
     if requirement.owasp:
-        lines.append(
+        facts.append(
             "- **OWASP:** "
             + ", ".join(f"[{o}](owasp.md#{_owasp_anchor(o)})" for o in requirement.owasp)
         )
     tests = catalog.tests.get(requirement.id, [])
     if tests:
-        lines.append("- **Verified by:**\n" + "\n".join(f"    - {code(t)}" for t in tests))
+        facts.append("- **Verified by:**\n" + "\n".join(f"    - {code(t)}" for t in tests))
     else:
-        lines.append(f"- **Verified by:** {NO_TEST}")
-    return "\n".join(lines[:2]) + "\n\n" + "\n".join(lines[2:])
+        facts.append(f"- **Verified by:** {NO_TEST}")
+    return "\n\n".join(
+        [
+            f"### {requirement.id} {requirement.title} {{ #{requirement.id} }}",
+            f"{severity} {requirement.statement}",
+            "\n".join(facts),
+        ]
+    )
 
 
 def _prefix(requirement_id: str) -> str:
