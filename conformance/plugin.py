@@ -53,6 +53,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): requirement ids this test verifies")
     config.addinivalue_line("markers", "services(*names): services this test needs")
     config.addinivalue_line("markers", "layer(name): scenarios, security, properties or stateful")
+    # the run's working directory is a per-target state directory (see cli.py); show test
+    # ids relative to the suite rather than as ../../site-packages/conformance/suite/...
+    config.cwd_relative_nodeid = lambda nodeid: nodeid  # type: ignore[method-assign]
     base_url = config.getoption("--conform-base-url")
     if not base_url:
         return  # e.g. `pytest --help`: nothing to run against

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conformance.conform_runner import run_conform
 from tests.support.server import ServerHandle, free_port
+
+# the module's reference server takes several seconds to start
+pytestmark = pytest.mark.slow
 
 
 def test_an_unreachable_target_exits_2_and_says_so(tmp_path: Path) -> None:
