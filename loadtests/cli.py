@@ -112,6 +112,14 @@ def run_gate(options: LoadOptions) -> int:
     summary = read_summary(summary_path)
     if summary.total.samples == 0:
         raise CannotRun("Locust ran but sent no requests, so there is nothing to judge.")
+    if summary.exceptions:
+        count = sum(summary.exceptions.values())
+        first = next(iter(summary.exceptions))
+        raise CannotRun(
+            f"the load journeys raised {count} unexpected exception(s) (first: {first}), so the "
+            f"run sent less load than asked for and is not judged; see "
+            f"{report_dir / 'locust_exceptions.csv'}."
+        )
 
     verdict = judge(summary, shape, thresholds, baseline)
     (report_dir / "verdict.md").write_text(render.to_markdown(verdict), encoding="utf-8")

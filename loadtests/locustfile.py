@@ -71,6 +71,9 @@ def hand_over_statistics(environment: Environment, **_kwargs: Any) -> None:
             if entry.num_requests
         ],
         "total": _stats(stats.total, "Aggregated", total_errors),
+        # a journey that raised sent less load than the profile asked for; the CLI refuses to
+        # judge such a run rather than pass it on fewer requests
+        "exceptions": {row["msg"]: row["count"] for row in environment.runner.exceptions.values()},
         "duration_s": max(
             0.0, (stats.total.last_request_timestamp or 0) - (stats.total.start_time or 0)
         ),

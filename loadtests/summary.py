@@ -39,6 +39,7 @@ class RunSummary:
     operations: list[OperationStats]
     total: OperationStats
     duration_s: float
+    exceptions: dict[str, int] = field(default_factory=dict)  # raised in journeys: message -> count
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, **asdict(self)}
@@ -51,6 +52,7 @@ class RunSummary:
             operations=[OperationStats(**op) for op in data["operations"]],
             total=OperationStats(**data["total"]),
             duration_s=float(data["duration_s"]),
+            exceptions={str(k): int(v) for k, v in data.get("exceptions", {}).items()},
         )
 
 
@@ -62,5 +64,5 @@ def read_summary(path: Path) -> RunSummary:
             f"Locust finished without writing its statistics ({path}); see locust.log in the "
             "report directory for why it failed."
         ) from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CannotRun(f"the statistics Locust wrote to {path} are unreadable: {exc}.") from None

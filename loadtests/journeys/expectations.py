@@ -89,7 +89,10 @@ def expect(response: ResponseContextManager, status: int, shape: Shape) -> Any |
     except ValueError:
         response.failure("body is not JSON")
         return None
-    problem = shape(body)
+    try:
+        problem = shape(body)
+    except (AttributeError, KeyError, TypeError):  # e.g. a list where an object belongs
+        problem = "unexpected structure"
     if problem is not None:
         response.failure(f"wrong body: {problem}")
         return None
