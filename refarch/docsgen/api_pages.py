@@ -139,6 +139,23 @@ def _responses(operation: Operation) -> list[str]:
     return out
 
 
+def _links(operation: Operation, service_of: dict[str, str]) -> list[str]:
+    """The spec's OpenAPI ``links``: what a client (or a stateful test) can call next."""
+    rows = []
+    for status, response in operation.spec.get("responses", {}).items():
+        for name, link in (response.get("links") or {}).items():
+            target = str(link.get("operationId") or link.get("operationRef", ""))
+            if target in service_of:
+                page = "" if service_of[target] == operation.service else f"{service_of[target]}.md"
+                shown = f"[{code(target)}]({page}#{target})"
+            else:
+                shown = code(target)
+            rows.append([code(status), shown, name, str(link.get("description", ""))])
+    if not rows:
+        return []
+    return ["**Links to next operations**", table(["After", "Call", "Link", "Why"], rows)]
+
+
 def _requirements_line(operation: Operation, catalog: RequirementCatalog) -> str:
     bound = catalog.for_operation(operation.operation_id)
     links = ", ".join(f"[{r.id}](../requirements.md#{r.id})" for r in bound) or "none specific"
@@ -149,7 +166,11 @@ def _requirements_line(operation: Operation, catalog: RequirementCatalog) -> str
 
 
 def _operation_section(
-    operation: Operation, path_item: dict[str, Any], prefix: str, catalog: RequirementCatalog
+    operation: Operation,
+    path_item: dict[str, Any],
+    prefix: str,
+    catalog: RequirementCatalog,
+    service_of: dict[str, str],
 ) -> str:
     spec = operation.spec
     label, kind = access_label(operation)
@@ -180,6 +201,7 @@ def _operation_section(
     lines.extend(_parameters(operation, path_item))
     lines.extend(_request_body(operation))
     lines.extend(_responses(operation))
+    lines.extend(_links(operation, service_of))
     return "\n\n".join(lines)
 
 
@@ -190,7 +212,10 @@ def render_service_page(
     catalog: RequirementCatalog,
     *,
     has_data_page: bool = False,
+    service_of: dict[str, str] | None = None,
 ) -> str:
+    """``service_of`` maps every known operationId to its service, for cross-page links."""
+    service_of = service_of if service_of is not None else {op.operation_id: service for op in ops}
     info = document.get("info", {})
     prefix = _server_prefix(document)
     version = catalog.version
@@ -231,7 +256,7 @@ def render_service_page(
             sections.append(str(tag_descriptions[tag]))
         for op in tagged:
             path_item = document["paths"][op.path]
-            sections.append(_operation_section(op, path_item, prefix, catalog))
+            sections.append(_operation_section(op, path_item, prefix, catalog, service_of))
     return "\n\n".join(sections) + "\n"
 
 

@@ -76,6 +76,7 @@ def generate_reference(
                     service_ops,
                     catalog,
                     has_data_page=service in {schema.name for schema in schemas},
+                    service_of={op.operation_id: op.service for op in ops},
                 ),
                 written,
             )
