@@ -9,7 +9,6 @@ evidence, and writes the reports when the session ends.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 from conformance.actors import Actor, Cleanup, actor_for, register_user
 from conformance.evidence import ApiClient, TestLog, register_secret
 from conformance.expect import ContractViolation
+from conformance.failure_text import parse_failure
 from conformance.options import DEFAULT_MAX_EXAMPLES, QUICK_MAX_EXAMPLES, RunOptions, activate
 from conformance.requirements import RequirementCatalog
 from conformance.results import RunResult, TestRecord
@@ -28,8 +28,6 @@ from refarch.specs import SERVICES
 
 ADMIN_EMAIL_ENV = "REFARCH_CONFORM_ADMIN_EMAIL"
 ADMIN_PASSWORD_ENV = "REFARCH_CONFORM_ADMIN_PASSWORD"
-_CURL_LINE = re.compile(r"^\s*(curl .+)$", re.MULTILINE)
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -167,10 +165,9 @@ class ConformanceRun:
             record.message = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
             record.message = record.message.removeprefix("Skipped: ")
         elif report.failed:
-            if report.when != "call":
-                record.message = f"error in {report.when}: "
-            details = _ANSI.sub("", str(report.longrepr))
-            record.details = details[-8000:]
+            failure = parse_failure(str(report.longrepr))
+            record.details = failure.excerpt
+            record.message = "" if report.when == "call" else f"error in {report.when}: "
             error = call.excinfo.value if call.excinfo else None
             if isinstance(error, ContractViolation):
                 record.expected, record.actual = error.expected, error.actual
@@ -178,10 +175,10 @@ class ConformanceRun:
                 if error.exchange is not None:
                     record.exchanges = [error.exchange.as_dict()]
             else:
-                record.message += (report.longreprtext.strip().splitlines() or [""])[-1][:300]
-            if not record.exchanges and TestLog.exchanges:
+                record.message += failure.message
+            if not record.exchanges and not failure.curls and TestLog.exchanges:
                 record.exchanges = [exchange.as_dict() for exchange in TestLog.exchanges[-2:]]
-            record.curl = [e["curl"] for e in record.exchanges] or _CURL_LINE.findall(details)
+            record.curl = [e["curl"] for e in record.exchanges] or failure.curls
         if existing is not None:
             self.result.tests.remove(existing)
         self.result.tests.append(record)

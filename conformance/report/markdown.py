@@ -31,10 +31,10 @@ def _failure(test: TestRecord) -> list[str]:
         lines += _fence(
             json.dumps(response["headers"], indent=1)[:600] + "\n" + response["body"][:1000]
         )
+    if not test.exchanges and test.details:
+        lines += ["", "  What was checked and what came back:", *_fence(test.details[:3000])]
     if test.curl:
         lines += ["", "  Reproduce:", *_fence("\n".join(test.curl[-3:]), "sh")]
-    elif test.details:
-        lines += _fence(test.details[-2500:])
     return lines
 
 
