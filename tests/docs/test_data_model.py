@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from refarch.docsgen.ddl_model import DataModelError, Schema, load_data_model
+from refarch.docsgen.ddl_model import DataModelError, Schema, load_data_model, parse_schema
 from refarch.migrate import Migration
 
 ON_DELETE = {"a": None, "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
@@ -134,8 +134,6 @@ def _migration(tmp_path: Path, sql: str) -> Migration:
 
 
 def test_composite_keys_defaults_and_references_are_modelled(tmp_path: Path) -> None:
-    from refarch.docsgen.ddl_model import parse_schema
-
     schema: Schema = parse_schema(
         "shop",
         [
@@ -172,8 +170,6 @@ def test_composite_keys_defaults_and_references_are_modelled(tmp_path: Path) -> 
 
 
 def test_ddl_the_model_does_not_understand_is_a_loud_error(tmp_path: Path) -> None:
-    from refarch.docsgen.ddl_model import parse_schema
-
     sql = (
         "CREATE TABLE shop.a (id uuid PRIMARY KEY);\nALTER TABLE shop.a RENAME COLUMN id TO key;\n"
     )
@@ -182,8 +178,6 @@ def test_ddl_the_model_does_not_understand_is_a_loud_error(tmp_path: Path) -> No
 
 
 def test_clauses_are_quoted_as_the_migration_wrote_them(tmp_path: Path) -> None:
-    from refarch.docsgen.ddl_model import parse_schema
-
     sql = (
         "CREATE TABLE shop.a (\n"
         "    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),\n"
