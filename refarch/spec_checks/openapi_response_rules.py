@@ -25,6 +25,7 @@ PROBLEM_JSON = "application/problem+json"
 #: Headers the contract promises on responses: name -> status codes (None = every response).
 REQUIRED_HEADERS: dict[str, tuple[str, ...] | None] = {
     "X-Request-ID": None,
+    "Location": ("201",),  # RFC 9110: where the created resource lives
     "WWW-Authenticate": ("401",),
     "Allow": ("405",),
     "Retry-After": ("429", "503"),
@@ -35,7 +36,10 @@ RULES: dict[str, str] = {
     "OAS106": "every response body media type has an example",
     "OAS107": "every 4xx/5xx response is application/problem+json only",
     "OAS108": "problem+json bodies use the common Problem schema",
-    "OAS117": "responses declare X-Request-ID; 401 WWW-Authenticate; 405 Allow; 429/503 Retry-After",
+    "OAS117": (
+        "responses declare X-Request-ID; 201 Location; 401 WWW-Authenticate; 405 Allow; "
+        "429/503 Retry-After"
+    ),
     "OAS122": "links target an operation of the same document and fill only its parameters",
     "OAS123": "201 responses declare links to what can be done with the new resource",
 }

@@ -172,3 +172,14 @@ def test_link_filling_a_parameter_the_target_does_not_take_is_reported(
     assert finding.rule == "OAS122"
     assert "sets parameter 'path.id', which deleteWidget does not take" in finding.message
     assert "widget_id" in finding.hint
+
+
+def test_created_response_without_location_is_reported(
+    spec_tree: SpecTree, shop_operation: ShopOperation
+) -> None:
+    shop_operation("/widgets", "post", lambda op: op["responses"]["201"]["headers"].pop("Location"))
+
+    [finding] = spec_tree.api_findings()
+
+    assert finding.rule == "OAS117"
+    assert "createWidget: response 201 does not declare the Location header" in finding.message
