@@ -96,6 +96,10 @@ VIEWS = {
 }
 
 
+# diagrams.c4 boxes are 2.6 in wide but wrap text at 40 characters, which overflows them
+WIDE = {"width": "3.1"}
+
+
 def _drawer(service: str, view: ServiceView) -> Callable[[str], None]:
     def draw(filename: str) -> None:
         with Diagram(
@@ -107,18 +111,24 @@ def _drawer(service: str, view: ServiceView) -> Callable[[str], None]:
             graph_attr=GRAPH,
         ):
             gateway = Container(
-                "Gateway layer", "platform", "Authenticated, validated request bound by operationId"
+                "Gateway layer",
+                "platform",
+                "Authenticated, validated request bound by operationId",
+                **WIDE,
             )
             with SystemBoundary(f"reference_impl/{service}"):
-                handlers = Container("Handlers", f"{service}/handlers.py", view.handlers)
-                logic = Container("Service", f"{service}/service.py", view.service)
+                handlers = Container("Handlers", f"{service}/handlers.py", view.handlers, **WIDE)
+                logic = Container("Service", f"{service}/service.py", view.service, **WIDE)
                 domain = Container(
                     "Domain",
                     f"{service}/domain.py",
                     "Entities, rules and domain errors; stdlib only",
+                    **WIDE,
                 )
-                repository = Container("Repository", f"{service}/repository.py", view.repository)
-            schema = Database(f"schema {service}", "PostgreSQL", view.tables)
+                repository = Container(
+                    "Repository", f"{service}/repository.py", view.repository, **WIDE
+                )
+            schema = Database(f"schema {service}", "PostgreSQL", view.tables, **WIDE)
 
             gateway >> Relationship("ApiRequest") >> handlers
             handlers >> Relationship("calls") >> logic
@@ -126,7 +136,7 @@ def _drawer(service: str, view: ServiceView) -> Callable[[str], None]:
             logic >> Relationship("unit of work") >> repository
             repository >> Relationship("SQL (asyncpg)") >> schema
             for name, technology, description, calls_in in view.collaborators:
-                other = Container(name, technology, description, fillcolor="gray60")
+                other = Container(name, technology, description, fillcolor="gray60", **WIDE)
                 if calls_in:
                     other >> Relationship("calls") >> logic
                 else:

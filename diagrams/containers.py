@@ -13,6 +13,10 @@ GRAPH = {
 }
 
 
+# diagrams.c4 boxes are 2.6 in wide but wrap text at 40 characters, which overflows them
+WIDE = {"width": "3.1"}
+
+
 def draw(filename: str) -> None:
     with Diagram(
         "refarch: containers",
@@ -32,26 +36,36 @@ def draw(filename: str) -> None:
                 "Edge",
                 "HTTP load balancer",
                 "Terminates TLS, spreads requests over healthy processes",
+                **WIDE,
             )
             with SystemBoundary("Application process (N copies, stateless)"):
                 gateway = Container(
                     "Gateway layer",
                     "ASGI middleware + spec router",
                     "Request ids, body limit, auth, validation, problem+json",
+                    **WIDE,
                 )
-                users = Container("users", "Python module", "Accounts, login, tokens")
-                catalog = Container("catalog", "Python module", "Categories, products, stock")
-                orders = Container("orders", "Python module", "Orders, idempotency, state machine")
+                users = Container("users", "Python module", "Accounts, login, tokens", **WIDE)
+                catalog = Container(
+                    "catalog", "Python module", "Categories, products, stock", **WIDE
+                )
+                orders = Container(
+                    "orders", "Python module", "Orders, idempotency, state machine", **WIDE
+                )
                 notifications = Container(
-                    "notifications", "Python module", "Messages per user, from events"
+                    "notifications", "Python module", "Messages per user, from events", **WIDE
                 )
                 relay = Container(
-                    "Outbox relay", "Background task", "Delivers committed events at least once"
+                    "Outbox relay",
+                    "Background task",
+                    "Delivers committed events at least once",
+                    **WIDE,
                 )
             database = Database(
                 "PostgreSQL",
                 "PostgreSQL 18",
                 "One schema per service + refarch_meta; all shared state",
+                **WIDE,
             )
 
         clients >> Relationship("HTTPS /api/v1") >> edge

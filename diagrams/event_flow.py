@@ -13,6 +13,10 @@ GRAPH = {
 }
 
 
+# diagrams.c4 boxes are 2.6 in wide but wrap text at 40 characters, which overflows them
+WIDE = {"width": "3.1"}
+
+
 def draw(filename: str) -> None:
     with Diagram(
         "refarch: event flow through the transactional outbox",
@@ -24,35 +28,41 @@ def draw(filename: str) -> None:
     ):
         with SystemBoundary("Producers (one transaction each)"):
             users = Container(
-                "users service", "registerUser", "Inserts the account and a user.registered event"
+                "users service",
+                "registerUser",
+                "Inserts the account and a user.registered event",
+                **WIDE,
             )
             orders = Container(
                 "orders service",
-                "placeOrder, cancelOrder, transitionOrder",
-                "Changes the order and adds order.placed / order.status_changed",
+                "orders module",
+                "Place, cancel, transition: adds order.placed or order.status_changed",
+                **WIDE,
             )
             users_outbox = Database(
-                "users.outbox", "table", "id = event id; published_at null until relayed"
+                "users.outbox", "table", "id = event id; published_at null until relayed", **WIDE
             )
             orders_outbox = Database(
-                "orders.outbox", "table", "id = event id; published_at null until relayed"
+                "orders.outbox", "table", "id = event id; published_at null until relayed", **WIDE
             )
         relay = Container(
             "Outbox relay",
-            "in every process",
-            "Wakes on NOTIFY refarch_outbox (poll as fallback); claims a batch FOR UPDATE SKIP LOCKED",
+            "background task",
+            "Wakes on NOTIFY (polls as a fallback) and claims rows with SKIP LOCKED",
+            **WIDE,
         )
         with SystemBoundary("Consumer (same transaction as the claim)"):
             consumer = Container(
-                "notifications service", "handle_event", "Maps the event to a notification"
+                "notifications service", "handle_event", "Maps the event to a notification", **WIDE
             )
             store = Database(
                 "notifications.notifications",
                 "table",
                 "event_id UNIQUE: a redelivered event is ignored",
+                **WIDE,
             )
         reader = Container(
-            "listMyNotifications", "GET /api/v1/notifications", "The user sees the message"
+            "listMyNotifications", "GET /api/v1/notifications", "The user sees the message", **WIDE
         )
 
         users >> Relationship("INSERT in the same transaction") >> users_outbox
