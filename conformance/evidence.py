@@ -127,14 +127,14 @@ def _json_or_raw(kwargs: dict[str, Any]) -> dict[str, Any]:
 class ApiClient(httpx.Client):
     """An httpx client whose every exchange becomes evidence for the current test."""
 
-    def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+    def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         response = super().request(method, url, **_json_or_raw(kwargs))
         TestLog.record(response)
         return response
 
 
 class AsyncApiClient(httpx.AsyncClient):
-    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+    async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         response = await super().request(method, url, **_json_or_raw(kwargs))
         TestLog.record(response)
         return response

@@ -76,7 +76,7 @@ def expect_problem(response: httpx.Response, status: int, *, why: str) -> dict[s
         f"a problem document with status {status} and a title",
         response,
     )
-    return body  # type: ignore[no-any-return]
+    return body
 
 
 _LOCATION = re.compile(r"^(body|query|path|header|headers)\.")

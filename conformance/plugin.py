@@ -119,7 +119,8 @@ class ConformanceRun:
             problems.append(f"--requirements names unknown ids: {', '.join(unknown_selected)}")
         if problems:
             raise pytest.UsageError("invalid requirement tags:\n  " + "\n  ".join(problems))
-        selected, deselected = [], []
+        selected: list[pytest.Item] = []
+        deselected: list[pytest.Item] = []
         for item in items:
             keep = self.options.covers(needed_services(item)) and (
                 not self.options.requirements
@@ -238,7 +239,7 @@ def _name_the_operation(item: pytest.Item) -> None:
     the label, so every operation would share one id in progress lines and reports."""
     label = getattr(item, "operation_label", None)
     if label and not item.nodeid.endswith("]"):
-        item._id = type(item._id).parse(f"{item.nodeid}[{label}]")  # type: ignore[attr-defined]
+        item._id = type(item._id).parse(f"{item.nodeid}[{label}]")
 
 
 LAYERS = ("scenarios", "security", "properties", "stateful")

@@ -31,7 +31,7 @@ def wait_for_notification(
         expect_status(response, 200, why="a user lists their own notifications")
         for notification in json_body(response)["items"]:
             if matches(notification):
-                return notification  # type: ignore[no-any-return]
+                return notification
         if time.monotonic() >= deadline:
             return None
         time.sleep(0.2)

@@ -12,13 +12,21 @@ import functools
 import hypothesis
 import schemathesis
 from schemathesis import GenerationMode
+from schemathesis.checks import CHECKS, CheckFunction, load_all_checks
 from schemathesis.core.parameters import ParameterLocation
 
 from conformance.actors import Actor
 from conformance.options import RunOptions
+from conformance.waivers import Waiver, waived_checks
 from refarch.specs import Operation, operations, spec_path
 
-__all__ = ["credentials", "hypothesis_settings", "operation_index", "service_schema"]
+__all__ = [
+    "credentials",
+    "hypothesis_settings",
+    "operation_index",
+    "service_schema",
+    "waived_check_functions",
+]
 
 
 @functools.cache
@@ -69,3 +77,12 @@ def credentials(case: schemathesis.Case, operation: Operation, identity: Actor) 
         # Idempotency-Key case is answered 401 here (scenarios cover that header)
         return {}
     return identity.headers
+
+
+def waived_check_functions(
+    waivers: list[Waiver], operation_id: str, status: int
+) -> list[CheckFunction]:
+    """The Schemathesis checks the waivers switch off for this response."""
+    load_all_checks()
+    names = waived_checks(waivers, operation_id, status)
+    return [check for check in CHECKS.get_by_names(names) if callable(check)]  # type: ignore[misc]

@@ -27,7 +27,7 @@ def create_category(
     expect_status(response, 201, why="an admin creates a category with a new slug")
     category = json_body(response)
     cleanup.delete(f"/categories/{category['id']}")
-    return category  # type: ignore[no-any-return]
+    return category
 
 
 def create_product(
@@ -50,13 +50,13 @@ def create_product(
     expect_status(response, 201, why="an admin creates a product with a new SKU")
     product = json_body(response)
     cleanup.delete(f"/products/{product['id']}")
-    return product  # type: ignore[no-any-return]
+    return product
 
 
 def get_product(api: ApiClient, product_id: str) -> dict[str, Any]:
     response = api.get(f"/products/{product_id}")
     expect_status(response, 200, why="an existing product can be read by anyone")
-    return json_body(response)  # type: ignore[no-any-return]
+    return json_body(response)
 
 
 def order_body(*lines: tuple[str, int]) -> dict[str, Any]:

@@ -121,7 +121,7 @@ def test_login_ignores_the_letter_case_of_the_email(api: ApiClient, alice: Actor
 
 
 @pytest.mark.requirement("AUTH-014")
-def test_login_failures_do_not_reveal_which_accounts_exist(api: ApiClient, new_user) -> None:  # type: ignore[no-untyped-def]
+def test_login_failures_do_not_reveal_which_accounts_exist(api: ApiClient, new_user) -> None:
     user = new_user(role="enum")
     wrong = api.post("/auth/login", json={"email": user.email, "password": "not-the-password-1"})
     unknown = api.post(

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.services("orders", "catalog", "users"), pytest.mark.la
 def _placed(response: Any) -> dict[str, Any]:
     return json_body(
         expect_status(response, 201, why="a valid order for products in stock is placed")
-    )  # type: ignore[no-any-return]
+    )
 
 
 def _essence(order: dict[str, Any]) -> dict[str, Any]:

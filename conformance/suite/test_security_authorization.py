@@ -19,7 +19,7 @@ RUN = current_run()
 SAME = ("type", "title", "status", "detail")
 
 
-def _indistinguishable(mine, missing, what: str) -> None:  # type: ignore[no-untyped-def]
+def _indistinguishable(mine, missing, what: str) -> None:
     """Another user's object must answer exactly like an id that does not exist."""
     expect_status(
         mine,

@@ -21,7 +21,7 @@ VERSION_LEAK = re.compile(r"\d+\.\d+")
 EVIL_ORIGIN = "https://evil.example"
 
 
-def _error_responses(api: ApiClient, alice: Actor) -> list:  # type: ignore[type-arg]
+def _error_responses(api: ApiClient, alice: Actor) -> list:
     return [
         api.get(f"/products/{MISSING}"),
         api.get("/products/not-a-uuid"),

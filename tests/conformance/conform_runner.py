@@ -28,7 +28,7 @@ class ConformRun:
 
     @property
     def report(self) -> dict[str, Any]:
-        return json.loads((self.report_dir / "conformance.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        return json.loads((self.report_dir / "conformance.json").read_text(encoding="utf-8"))
 
     def requirement_status(self) -> dict[str, str]:
         return {entry["id"]: entry["status"] for entry in self.report["requirements"]}
