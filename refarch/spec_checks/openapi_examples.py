@@ -58,10 +58,7 @@ class ExampleValidator:
     def rules(self, op: OperationSite) -> Iterator[Finding]:
         for param in op.parameters(self.cache):
             name = mapping(param.value).get("name")
-            # a shared parameter is reported once, where it is written, so without an operation
-            inline = param.source is op.source and param.pointer[:2] == op.pointer[:2]
-            label = f"{op.name}: parameter {name}" if inline else f"shared parameter {name}"
-            yield from self._check_examples(param, f"{label} example")
+            yield from self._check_examples(param, op.describe(param, f"parameter {name} example"))
         if "requestBody" in op.spec:
             try:
                 body = self.cache.resolve(op.source, (*op.pointer, "requestBody"))
@@ -74,9 +71,7 @@ class ExampleValidator:
                 response = self.cache.resolve(op.source, (*op.pointer, "responses", code))
             except LookupError:
                 continue
-            inline = response.source is op.source and response.pointer[:3] == op.pointer
-            label = f"{op.name}: response {code}" if inline else f"shared response {code}"
-            yield from self._media_examples(response, label)
+            yield from self._media_examples(response, op.describe(response, f"response {code}"))
 
     def _media_examples(self, owner: Ref, label: str) -> Iterator[Finding]:
         for media_type in mapping(mapping(owner.value).get("content")):

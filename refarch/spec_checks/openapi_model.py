@@ -57,6 +57,12 @@ class OperationSite:
     def name(self) -> str:
         return self.operation_id or f"{self.method.upper()} {self.url_path}"
 
+    def describe(self, ref: Ref, what: str) -> str:
+        """``what`` named by this operation when ``ref`` is written inside it; a shared
+        component is reported once, where it is written, so it is not named by any one user."""
+        inline = ref.source is self.source and ref.pointer[:2] == ("paths", self.url_path)
+        return f"{self.name}: {what}" if inline else f"shared {what}"
+
     def at(self, *sub: str | int) -> Ref:
         return Ref(self.source, (*self.pointer, *sub))
 

@@ -82,8 +82,7 @@ def response_rules(
             continue
         if not isinstance(response.value, dict):
             continue
-        inline = response.source is op.source and response.pointer[:3] == op.pointer
-        label = f"{op.name}: response {code}" if inline else f"shared response {code}"
+        label = op.describe(response, f"response {code}")
         content = mapping(response.value.get("content"))
         for media_type, media in content.items():
             if not _has_example(media):
