@@ -37,7 +37,7 @@ check: setup ## lint and type-check the code, check the specs (incl. Spectral, R
 	$(REFARCH) specs check
 	npx --no-install spectral lint --fail-severity=error specs/openapi/*/v1.yaml
 	npx --no-install redocly lint --format=stylish specs/openapi/*/v1.yaml
-	$(PY) diagrams/render.py --check
+	$(REFARCH) docs diagrams --check
 
 test: setup ## run the whole test suite (parallel, real PostgreSQL, real browser)
 	$(PYTEST) -n $(WORKERS) --dist loadgroup --durations=15
@@ -45,8 +45,9 @@ test: setup ## run the whole test suite (parallel, real PostgreSQL, real browser
 demo: setup ## run the platform end to end on embedded PostgreSQL and show every part working
 	$(PY) scripts/demo.py
 
-docs: setup ## generate the reference pages and build the documentation site into site/
-	$(REFARCH) docs build
+docs: setup ## check the diagrams are fresh, generate the reference pages, build the site into site/
+	$(REFARCH) docs diagrams --check
+	$(REFARCH) docs build --out site
 
 bench: setup ## measure the reference implementation against minimal apps (prints ratios)
 	$(PY) bench/run.py
