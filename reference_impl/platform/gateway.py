@@ -14,7 +14,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote_from_bytes
 from uuid import UUID
 
 import orjson
@@ -64,6 +64,13 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _instance(scope: Scope) -> str:
+    """The request path percent-encoded as received: a valid URI reference for a problem's
+    ``instance`` whatever bytes the client sent (the decoded path may not be one)."""
+    raw = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+    return quote_from_bytes(raw, safe="/%:@!$&'()*+,;=-._~")
 
 
 class Headers(dict[str, str]):
@@ -132,13 +139,15 @@ class Gateway:
                 return
             match = self.table.match(method, path)
             if match is None:
-                raise HttpProblem(404, "Not found", f"No operation is served at {path}.")
+                raise HttpProblem(
+                    404, "Not found", f"No operation is served at {_instance(scope)}."
+                )
             route = match.route
             if route is None:
                 raise HttpProblem(
                     405,
                     "Method not allowed",
-                    f"{method} is not allowed on {path}.",
+                    f"{method} is not allowed on {_instance(scope)}.",
                     headers={"Allow": ", ".join(match.allowed)},
                 )
             operation_id = route.operation_id
@@ -152,15 +161,16 @@ class Gateway:
             # only with validate_responses (always on in tests): a bug must fail loudly
             log.error(str(exc), extra={"fields": {"request_id": request_id}})
             status = 500
-            await self._send_problem(_CONTRACT_BREACH, path, request_id, send)
+            await self._send_problem(_CONTRACT_BREACH, scope, request_id, send)
         except Exception as exc:
             problem = problem_for(exc, request_id=request_id)
             status = problem.status
-            await self._send_problem(problem, path, request_id, send)
+            await self._send_problem(problem, scope, request_id, send)
         finally:
             elapsed = time.perf_counter() - started
             self.metrics.observe(operation_id, method, status, elapsed)
-            log_request(request_id, operation_id, method, path, status, elapsed * 1000)
+            logged_path = path if path.isascii() else _instance(scope)
+            log_request(request_id, operation_id, method, logged_path, status, elapsed * 1000)
 
     async def _call(
         self,
@@ -215,7 +225,7 @@ class Gateway:
         except DomainError as exc:
             if self.settings.validate_responses:
                 problem = problem_for(exc, request_id=request_id)
-                body = problem.body(instance=scope["path"], request_id=request_id)
+                body = problem.body(instance=_instance(scope), request_id=request_id)
                 self._check_response(route, problem.status, body)
             raise
 
@@ -287,8 +297,10 @@ class Gateway:
         await self._send(send, response.status, body, content_type, request_id, response.headers)
         return response.status
 
-    async def _send_problem(self, problem: Problem, path: str, request_id: str, send: Send) -> None:
-        body = orjson.dumps(problem.body(instance=path, request_id=request_id))
+    async def _send_problem(
+        self, problem: Problem, scope: Scope, request_id: str, send: Send
+    ) -> None:
+        body = orjson.dumps(problem.body(instance=_instance(scope), request_id=request_id))
         await self._send(send, problem.status, body, _PROBLEM_JSON, request_id, problem.headers)
 
     async def _metrics(self, method: str, request_id: str, send: Send) -> int:

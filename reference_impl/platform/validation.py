@@ -56,8 +56,23 @@ def _coerce_scalar(kind: str, raw: str) -> Any:
     return raw
 
 
-def _describe(kind: Any) -> str:
-    """A human sentence for one failed keyword, without echoing the (maybe huge) value."""
+def _example_of(schema: Mapping[str, Any], keyword_path: list[str | int]) -> Any:
+    """The ``example`` of the schema node holding the failed keyword, if it has one."""
+    node: Any = schema
+    try:
+        for step in keyword_path[:-1]:
+            node = node[step]
+    except (KeyError, IndexError, TypeError):
+        return None
+    if not isinstance(node, Mapping):
+        return None
+    examples = node.get("examples")
+    return node.get("example", examples[0] if isinstance(examples, list) and examples else None)
+
+
+def _describe(kind: Any, example: Any) -> str:
+    """A human sentence for one failed keyword, without echoing the (maybe huge) value and
+    without schema jargon: a pattern is explained by the spec's example, never quoted."""
     name = kind.name
     if name == "type":
         return "must be of type " + " or ".join(kind.types)
@@ -68,11 +83,17 @@ def _describe(kind: Any) -> str:
     if name in ("maximum", "exclusiveMaximum"):
         return ("must be at most " if name == "maximum" else "must be less than ") + str(kind.limit)
     if name == "minLength":
-        return f"must be at least {kind.limit} characters long"
+        return (
+            "must not be empty"
+            if kind.limit == 1
+            else f"must be at least {kind.limit} characters long"
+        )
     if name == "maxLength":
         return f"must be at most {kind.limit} characters long"
     if name == "pattern":
-        return f"must match the pattern {kind.pattern}"
+        if isinstance(example, str | int) and len(str(example)) <= 80:
+            return f"is not in the expected format (for example {example})"
+        return "is not in the expected format"
     if name == "format":
         return f"must be a valid {kind.format}"
     if name == "enum":
@@ -103,7 +124,9 @@ def _field(prefix: str, path: Iterable[str | int]) -> str:
     return out
 
 
-def _field_errors(error: jsonschema_rs.ValidationError, prefix: str) -> list[FieldError]:
+def _field_errors(
+    error: jsonschema_rs.ValidationError, prefix: str, schema: Mapping[str, Any]
+) -> list[FieldError]:
     kind: Any = error.kind  # per-keyword attributes (property, limit...) are dynamic
     path = list(error.instance_path)
     if kind.name == "required":
@@ -114,7 +137,8 @@ def _field_errors(error: jsonschema_rs.ValidationError, prefix: str) -> list[Fie
             {"field": _field(prefix, [*path, name]), "message": "is not an allowed field"}
             for name in names
         ] or [{"field": _field(prefix, path), "message": "contains fields that are not allowed"}]
-    return [{"field": _field(prefix, path) or prefix, "message": _describe(kind)}]
+    example = _example_of(schema, list(error.schema_path)) if kind.name == "pattern" else None
+    return [{"field": _field(prefix, path) or prefix, "message": _describe(kind, example)}]
 
 
 Normalizer = Callable[[Any], Any]
@@ -160,6 +184,7 @@ class CompiledSchema:
 
     validator: Any  # jsonschema_rs validator (no public base class to annotate with)
     prefix: str
+    schema: Mapping[str, Any]  # kept to explain failures with the spec's examples
     normalizer: Normalizer | None = None
 
     def is_valid(self, instance: Any) -> bool:
@@ -172,7 +197,7 @@ class CompiledSchema:
     def errors(self, instance: Any, *, limit: int = 20) -> list[FieldError]:
         found: list[FieldError] = []
         for error in self.validator.iter_errors(instance):
-            found.extend(_field_errors(error, self.prefix))
+            found.extend(_field_errors(error, self.prefix, self.schema))
             if len(found) >= limit:  # a hostile body must not make the answer huge
                 break
         return found[:limit]
@@ -183,7 +208,7 @@ def compile_schema(schema: Mapping[str, Any], prefix: str, *, where: str) -> Com
         validator = jsonschema_rs.Draft202012Validator(dict(schema), validate_formats=True)
     except (ValueError, jsonschema_rs.ValidationError) as exc:
         raise SpecError(f"{where}: schema does not compile: {exc}") from exc
-    return CompiledSchema(validator, prefix, _integer_normalizer(schema))
+    return CompiledSchema(validator, prefix, schema, _integer_normalizer(schema))
 
 
 @dataclass(frozen=True, slots=True)

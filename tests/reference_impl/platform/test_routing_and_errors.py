@@ -29,6 +29,14 @@ def test_unknown_route_is_a_404_problem(widget_server: ServerHandle) -> None:
     assert body["instance"] == "/api/v1/no-such-thing"
 
 
+def test_problem_instance_is_the_path_percent_encoded_as_received(
+    widget_server: ServerHandle,
+) -> None:
+    response = httpx.get(f"{widget_server.api_url}/caf%C3%A9/%F0%9F%92%A5")
+    body = _assert_problem(response, 404)
+    assert body["instance"] == "/api/v1/caf%C3%A9/%F0%9F%92%A5"
+
+
 def test_wrong_method_is_405_with_the_specs_methods_in_allow(widget_server: ServerHandle) -> None:
     response = httpx.put(f"{widget_server.api_url}/widgets/{uuid.uuid4()}", json={})
     _assert_problem(response, 405)

@@ -28,7 +28,7 @@ def test_422_names_nested_body_fields(widget_server: ServerHandle, admin_token: 
         {"name": "", "items": [{"quantity": 0}, {}], "owner_email": "not-an-email", "role": "x"},
     )
     fields = _fields(response)
-    assert fields["body.name"] == "must be at least 1 characters long"
+    assert fields["body.name"] == "must not be empty"
     assert fields["body.items[0].quantity"] == "must be at least 1"
     assert fields["body.items[1].quantity"] == "is required"
     assert fields["body.owner_email"] == "must be a valid email"

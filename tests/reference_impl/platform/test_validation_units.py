@@ -64,3 +64,14 @@ def test_an_object_parameter_is_refused_at_start_up() -> None:
         ParameterSet(
             "query", [{"name": "filter", "in": "query", "schema": {"type": "object"}}], where="t"
         )
+
+
+def test_a_pattern_failure_is_explained_by_the_specs_example_not_the_regex() -> None:
+    phone = {"type": "string", "pattern": r"^\+[1-9][0-9]{1,14}$", "example": "+4915112345678"}
+    schema = compile_schema({"properties": {"phone": phone}}, "body", where="test")
+    assert schema.errors({"phone": "12"}) == [
+        {
+            "field": "body.phone",
+            "message": "is not in the expected format (for example +4915112345678)",
+        }
+    ]
