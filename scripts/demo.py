@@ -97,13 +97,19 @@ def expect(response: httpx.Response, status: int) -> dict:
 
 def shopper_journey(base_url: str, admin_email: str, admin_password: str) -> None:
     api = httpx.Client(base_url=f"{base_url}/api/v1", timeout=10)
-    admin = expect(api.post("/auth/login", json={"email": admin_email, "password": admin_password}), 200)
+    admin = expect(
+        api.post("/auth/login", json={"email": admin_email, "password": admin_password}), 200
+    )
     admin_auth = {"Authorization": f"Bearer {admin['access_token']}"}
 
     step("Admin stocks the catalog")
     run = uuid.uuid4().hex[:6].upper()
     category = expect(
-        api.post("/categories", headers=admin_auth, json={"slug": f"demo-{run.lower()}", "name": "Demo gadgets"}),
+        api.post(
+            "/categories",
+            headers=admin_auth,
+            json={"slug": f"demo-{run.lower()}", "name": "Demo gadgets"},
+        ),
         201,
     )
     product = expect(
@@ -129,7 +135,12 @@ def shopper_journey(base_url: str, admin_email: str, admin_password: str) -> Non
     user = expect(
         api.post(
             "/auth/register",
-            json={"email": email, "password": password, "first_name": "Ada", "last_name": "Lovelace"},
+            json={
+                "email": email,
+                "password": password,
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+            },
         ),
         201,
     )
@@ -156,8 +167,13 @@ def shopper_journey(base_url: str, admin_email: str, admin_password: str) -> Non
     key = {"Idempotency-Key": uuid.uuid4().hex}
     order = expect(api.post("/orders", headers={**auth, **key}, json=order_body), 201)
     replay = api.post("/orders", headers={**auth, **key}, json=order_body)
-    show("order", f"{order['id']} {order['status']}, total {order['total']['amount'] / 100:.2f} EUR")
-    show("retry with same key", f"{replay.status_code}, same order: {replay.json().get('id') == order['id']}")
+    show(
+        "order", f"{order['id']} {order['status']}, total {order['total']['amount'] / 100:.2f} EUR"
+    )
+    show(
+        "retry with same key",
+        f"{replay.status_code}, same order: {replay.json().get('id') == order['id']}",
+    )
     stock = expect(api.get(f"/products/{product['id']}"), 200)["stock"]
     show("stock after order", stock)
     cancelled = expect(api.post(f"/orders/{order['id']}/cancel", headers=auth), 200)
@@ -180,11 +196,18 @@ def shopper_journey(base_url: str, admin_email: str, admin_password: str) -> Non
     show("removed", f"{product['sku']} and category {category['slug']}")
 
 
-def run_tool(title: str, args: list[str], env: dict[str, str]) -> None:
+def run_tool(title: str, args: list[str], env: dict[str, str], *, verdict_ok: bool = False) -> None:
+    """Run a refarch command; exit 2 (could not run) always stops the demo.
+
+    With ``verdict_ok`` an exit 1 is a verdict worth showing rather than a broken demo:
+    latency gates on a busy laptop can legitimately fail, and the table says why.
+    """
     step(title)
     print("   $ refarch " + " ".join(args), flush=True)
     result = subprocess.run([REFARCH, *args], env={**os.environ, **env})
-    if result.returncode != 0:
+    if result.returncode == 1 and verdict_ok:
+        show("gate verdict", "FAILED on this machine (see the table above); the demo goes on")
+    elif result.returncode != 0:
         raise SystemExit(f"`refarch {args[0]}` failed with exit code {result.returncode}")
 
 
@@ -205,15 +228,31 @@ def main() -> None:
         shopper_journey(base_url, admin_email, admin_password)
         run_tool(
             "Conformance suite (quick) against it",
-            ["conform", "--base-url", base_url, "--quick", "--report-dir", str(REPORTS / "conformance")],
+            [
+                "conform",
+                "--base-url",
+                base_url,
+                "--quick",
+                "--report-dir",
+                str(REPORTS / "conformance"),
+            ],
             creds,
         )
         run_tool(
             "Smoke load gate against it",
-            ["load", "--base-url", base_url, "--profile", "smoke", "--report-dir", str(REPORTS / "load")],
+            [
+                "load",
+                "--base-url",
+                base_url,
+                "--profile",
+                "smoke",
+                "--report-dir",
+                str(REPORTS / "load"),
+            ],
             creds,
+            verdict_ok=True,
         )
-    run_tool("Documentation site", ["docs", "build"], {})
+    run_tool("Documentation site", ["docs", "build", "--out", str(ROOT / "site")], {})
     step("Done")
     show("docs site", f"file://{ROOT / 'site' / 'index.html'}  (or `refarch docs serve`)")
     show("reports", REPORTS)
