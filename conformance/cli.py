@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,6 +48,19 @@ def _working_directory(path: Path) -> Iterator[None]:
 def _state_dir(report_dir: Path, base_url: str) -> Path:
     digest = hashlib.sha256(base_url.encode()).hexdigest()[:12]
     return report_dir / ".state" / digest
+
+
+def _failed_requirements(report: Path) -> list[str]:
+    """One line per failed requirement, so a CI log says what broke before anyone opens files."""
+    try:
+        document = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [
+        f"{entry['id']} {entry['title']} ({entry['reason']})"
+        for entry in document.get("requirements", [])
+        if entry.get("status") == "failed"
+    ]
 
 
 def pytest_arguments(options: RunOptions, report_dir: Path, junit_xml: Path | None) -> list[str]:
@@ -111,7 +125,9 @@ def pytest_arguments(options: RunOptions, report_dir: Path, junit_xml: Path | No
 )
 @click.option("--seed", type=int, default=None, help="Seed for generated data, to replay a run.")
 @click.option(
-    "--quick", is_flag=True, help="Few examples and no slow scenarios: a smoke run under 30 s."
+    "--quick",
+    is_flag=True,
+    help="A smoke run: few examples, no coverage phase, sampled token checks.",
 )
 @click.option(
     "--requirements",
@@ -178,9 +194,10 @@ def conform(
     summary = report_dir / "conformance.md"
     if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         verdict = "conformant" if code == pytest.ExitCode.OK else "NOT conformant"
-        click.echo(
-            f"\nrefarch conform: {verdict}. Report: {summary} (JSON and JUnit XML beside it)"
-        )
+        click.echo(f"\nrefarch conform: {verdict}.")
+        for line in _failed_requirements(report_dir / "conformance.json"):
+            click.echo(f"  FAIL {line}")
+        click.echo(f"Report: {summary} (JSON and JUnit XML beside it)")
         raise SystemExit(EXIT_CONFORMANT if code == pytest.ExitCode.OK else EXIT_NOT_CONFORMANT)
     reason = (
         "no test matched the selection"

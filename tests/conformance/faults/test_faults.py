@@ -52,5 +52,6 @@ def test_the_suite_fails_on_the_fault_and_names_the_requirement(
         faulty_reference.switch.active = None
     assert run.exit_code == 1, f"{fault.name} went unnoticed:\n{run.output[-4000:]}"
     assert fault.requirement in run.failed_requirements(), run.failed_requirements()
+    assert f"FAIL {fault.requirement} " in run.output, "the CI log names the broken requirement"
     summary = (tmp_path / "conformance.md").read_text()
     assert f"### {fault.requirement}:" in summary
