@@ -78,8 +78,21 @@ class Cleanup:
     def __init__(self) -> None:
         self._paths: list[str] = []
 
+    #: Where what a generated create made can be deleted again, by operationId.
+    DELETE_PATHS = {
+        "registerUser": "/users/{id}",
+        "createCategory": "/categories/{id}",
+        "createProduct": "/products/{id}",
+    }
+
     def delete(self, path: str) -> None:
         self._paths.append(path)
+
+    def delete_created(self, operation_id: str, status: int, body: Any) -> None:
+        """Schedule the deletion of what a successful generated create made."""
+        path = self.DELETE_PATHS.get(operation_id)
+        if path and status == 201 and isinstance(body, dict) and "id" in body:
+            self.delete(path.format(id=body["id"]))
 
     def run(self, client: httpx.Client, admin_headers: dict[str, str]) -> list[str]:
         leftovers = []

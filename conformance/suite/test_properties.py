@@ -28,13 +28,6 @@ from conformance.waivers import load_waivers
 RUN = current_run()
 WAIVERS = load_waivers()
 
-#: Where what a successful create made can be deleted again (the run cleans up after itself).
-DELETE_PATHS = {
-    "registerUser": "/users/{id}",
-    "createCategory": "/categories/{id}",
-    "createProduct": "/products/{id}",
-}
-
 REQUIREMENTS = ("API-013",)
 pytestmark = [pytest.mark.requirement(*REQUIREMENTS), pytest.mark.layer("properties")]
 
@@ -50,10 +43,8 @@ def _verify_operation(
     operation = operation_index(RUN.version)[(case.operation.method.upper(), case.operation.path)]
     headers = credentials(case, operation, admin if operation.admin_only else property_user)
     response = case.call(headers=headers)
-    if response.status_code == 201 and operation.operation_id in DELETE_PATHS:
-        created = response.json()
-        if isinstance(created, dict) and "id" in created:
-            cleanup.delete(DELETE_PATHS[operation.operation_id].format(id=created["id"]))
+    if response.status_code == 201:
+        cleanup.delete_created(operation.operation_id, response.status_code, response.json())
     waived = waived_check_functions(WAIVERS, operation.operation_id, response.status_code)
     case.validate_response(response, excluded_checks=waived, headers=headers)
 

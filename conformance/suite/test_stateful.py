@@ -31,11 +31,6 @@ from refarch.specs import load_openapi
 RUN = current_run()
 WAIVERS = load_waivers()
 OWNER_OR_ADMIN_READS = frozenset({"getUser", "getOrder", "cancelOrder"})
-DELETE_PATHS = {
-    "registerUser": "/users/{id}",
-    "createCategory": "/categories/{id}",
-    "createProduct": "/products/{id}",
-}
 
 REQUIREMENTS = ("API-013", "API-012")
 pytestmark = [pytest.mark.requirement(*REQUIREMENTS), pytest.mark.layer("stateful")]
@@ -83,10 +78,8 @@ def _run_sequences(service: str, user: Actor, admin: Actor, cleanup: Cleanup) ->
 
         def after_call(self, response: Response, case: Case) -> None:
             operation_id = index[(case.operation.method.upper(), case.operation.path)].operation_id
-            if response.status_code == 201 and operation_id in DELETE_PATHS:
-                body = response.json()
-                if isinstance(body, dict) and "id" in body:
-                    cleanup.delete(DELETE_PATHS[operation_id].format(id=body["id"]))
+            if response.status_code == 201:
+                cleanup.delete_created(operation_id, response.status_code, response.json())
 
     Sequences.run(
         settings=hypothesis.settings(
