@@ -4,6 +4,7 @@ ordinary users and the admin."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from conformance.expect import expect, expect_status, json_body
 from conformance.options import current_run
 from conformance.schemas import operation_index
 from conformance.shop import create_product, get_product, place_order
+from conformance.testdata import random_sku, random_slug
 
 pytestmark = [pytest.mark.layer("security")]
 RUN = current_run()
@@ -85,20 +87,23 @@ def _concrete(path: str) -> str:
     return path
 
 
-#: a valid body for each admin operation that takes one, so a 403 cannot hide behind a 422
-ADMIN_BODIES = {
-    "adminUpdateUser": {"status": "suspended"},
-    "createCategory": {"slug": "conform-forbidden", "name": "Forbidden"},
-    "updateCategory": {"name": "Forbidden"},
-    "createProduct": {
-        "sku": "CONF-FORBIDDEN",
-        "name": "Forbidden",
-        "price": {"amount": 1, "currency": "EUR"},
-    },
-    "updateProduct": {"name": "Forbidden"},
-    "adjustStock": {"delta": 1},
-    "transitionOrder": {"to": "paid"},
-}
+def _admin_body(operation_id: str) -> dict[str, Any] | None:
+    """A valid body for each admin operation that takes one, so a 403 cannot hide behind a
+    422; unique values, in case a broken implementation lets the request through."""
+    bodies: dict[str, dict[str, Any]] = {
+        "adminUpdateUser": {"status": "suspended"},
+        "createCategory": {"slug": random_slug(), "name": "Forbidden"},
+        "updateCategory": {"name": "Forbidden"},
+        "createProduct": {
+            "sku": random_sku(),
+            "name": "Forbidden",
+            "price": {"amount": 1, "currency": "EUR"},
+        },
+        "updateProduct": {"name": "Forbidden"},
+        "adjustStock": {"delta": 1},
+        "transitionOrder": {"to": "paid"},
+    }
+    return bodies.get(operation_id)
 
 
 @pytest.mark.services("users")
@@ -111,7 +116,7 @@ def test_every_admin_operation_refuses_customers(api: ApiClient, alice: Actor) -
     ]
     expect(bool(admin_operations), "the specs mark admin operations with x-required-role: admin")
     for op in admin_operations:
-        body = ADMIN_BODIES.get(op.operation_id)
+        body = _admin_body(op.operation_id)
         response = api.request(
             op.method, _concrete(op.path), headers=alice.headers, **({"json": body} if body else {})
         )
