@@ -122,9 +122,8 @@ class ConformanceRun:
         selected: list[pytest.Item] = []
         deselected: list[pytest.Item] = []
         for item in items:
-            keep = self.options.covers(needed_services(item)) and (
-                not self.options.requirements
-                or any(rid in self.options.requirements for rid in requirement_ids(item))
+            keep = self.options.covers(needed_services(item)) and self.options.selects(
+                *requirement_ids(item)
             )
             (selected if keep else deselected).append(item)
         if deselected:
