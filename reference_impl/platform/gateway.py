@@ -27,6 +27,7 @@ from reference_impl.platform.logs import log_request
 from reference_impl.platform.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from reference_impl.platform.metrics import Metrics
 from reference_impl.platform.problems import HttpProblem, Problem, problem_for
+from reference_impl.platform.responses import ResponseContractViolation
 from reference_impl.platform.routing import Route, RouteTable
 from reference_impl.platform.validation import FieldError
 from reference_impl.settings import Settings
@@ -73,6 +74,13 @@ def _instance(scope: Scope) -> str:
     return quote_from_bytes(raw, safe="/%:@!$&'()*+,;=-._~")
 
 
+def _headers_as_sent(extra: dict[str, str], request_id: str) -> dict[str, str]:
+    """The headers ``_send`` will add to a response, by lower-case name (for checking)."""
+    sent = {"x-request-id": request_id, "cache-control": "no-store"}
+    sent.update((name.lower(), value) for name, value in extra.items())
+    return sent
+
+
 class Headers(dict[str, str]):
     """Request headers with lower-case names; lookups ignore case (HTTP names are
     case-insensitive, and ASGI servers already lower-case them)."""
@@ -95,10 +103,6 @@ class RuntimeState:
 
     pool: asyncpg.Pool | None = None
     services: Services | None = None
-
-
-class _ResponseContractViolation(Exception):
-    """A handler answered something its operation's spec does not allow."""
 
 
 _CONTRACT_BREACH = Problem(
@@ -157,7 +161,7 @@ class Gateway:
             status = await self._send_api_response(route, response, request_id, send)
         except ClientDisconnected:
             status = 499  # nginx's convention for "client closed the request"
-        except _ResponseContractViolation as exc:
+        except ResponseContractViolation as exc:
             # only with validate_responses (always on in tests): a bug must fail loudly
             log.error(str(exc), extra={"fields": {"request_id": request_id}})
             status = 500
@@ -225,8 +229,11 @@ class Gateway:
         except DomainError as exc:
             if self.settings.validate_responses:
                 problem = problem_for(exc, request_id=request_id)
-                body = problem.body(instance=_instance(scope), request_id=request_id)
-                self._check_response(route, problem.status, body)
+                route.responses.check(
+                    problem.status,
+                    problem.body(instance=_instance(scope), request_id=request_id),
+                    _headers_as_sent(problem.headers, request_id),
+                )
             raise
 
     async def _body(
@@ -258,38 +265,15 @@ class Gateway:
             return body
         return route.body.normalize(body)
 
-    def _check_response(self, route: Route, status: int, body: Any) -> None:
-        if status in route.responses:
-            validator = route.responses[status]
-        elif route.declares_default:
-            validator = route.default_response
-        else:
-            raise _ResponseContractViolation(
-                f"{route.operation_id} answered {status}, a status its spec does not declare"
-            )
-        if validator is None:
-            if body is not None:
-                raise _ResponseContractViolation(
-                    f"{route.operation_id} answered {status} with a body the spec does not declare"
-                )
-            return
-        if body is None:
-            raise _ResponseContractViolation(
-                f"{route.operation_id} answered {status} without the body its spec declares"
-            )
-        if not validator.is_valid(body):
-            raise _ResponseContractViolation(
-                f"{route.operation_id} answered {status} with a body that breaks its schema: "
-                f"{validator.errors(body, limit=5)}"
-            )
-
     async def _send_api_response(
         self, route: Route, response: ApiResponse, request_id: str, send: Send
     ) -> int:
         body = b"" if response.body is None else orjson.dumps(response.body, default=_json_default)
         if self.settings.validate_responses:
-            self._check_response(
-                route, response.status, None if response.body is None else orjson.loads(body)
+            route.responses.check(
+                response.status,
+                None if response.body is None else orjson.loads(body),
+                _headers_as_sent(response.headers, request_id),
             )
         content_type: bytes | None = None
         if body:

@@ -18,6 +18,7 @@ from typing import Any
 
 from refarch import specs
 from reference_impl.platform.contract import Handler, HandlerRegistry
+from reference_impl.platform.responses import ResponseContract, compile_responses, json_schema_of
 from reference_impl.platform.validation import (
     CompiledSchema,
     ParameterSet,
@@ -27,7 +28,6 @@ from reference_impl.platform.validation import (
 
 __all__ = ["Route", "RouteMatch", "RouteTable", "SpecSource", "build_route_table", "load_handlers"]
 
-_JSON_MEDIA_TYPES = ("application/json", "application/problem+json")
 _TEMPLATE_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -53,9 +53,7 @@ class Route:
     header_params: ParameterSet
     body: CompiledSchema | None  # None: the operation takes no JSON body
     body_required: bool
-    responses: Mapping[int, CompiledSchema | None]  # declared status -> body validator
-    default_response: CompiledSchema | None
-    declares_default: bool
+    responses: ResponseContract
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,30 +113,6 @@ def load_handlers() -> HandlerRegistry:
     return registry
 
 
-def _json_schema(content: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    for media_type in _JSON_MEDIA_TYPES:
-        entry = (content or {}).get(media_type)
-        if entry is not None:
-            return dict(entry.get("schema") or {})
-    return None
-
-
-def _responses(
-    operation: specs.Operation, where: str
-) -> tuple[dict[int, CompiledSchema | None], CompiledSchema | None, bool]:
-    declared: dict[int, CompiledSchema | None] = {}
-    default: CompiledSchema | None = None
-    has_default = False
-    for status, response in (operation.spec.get("responses") or {}).items():
-        schema = _json_schema(response.get("content"))
-        compiled = compile_schema(schema, "response", where=where) if schema else None
-        if str(status) == "default":
-            default, has_default = compiled, True
-        elif str(status).isdigit():
-            declared[int(status)] = compiled
-    return declared, default, has_default
-
-
 def _parameters(path_item: Mapping[str, Any], operation: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Path-item parameters overridden by the operation's own (OpenAPI: same name and in)."""
     merged = {(p["name"], p["in"]): p for p in path_item.get("parameters") or []}
@@ -162,10 +136,9 @@ def _compile_route(
         for location in ("path", "query", "header")
     }
     request_body = spec.get("requestBody")
-    body_schema = _json_schema(request_body.get("content")) if request_body else None
+    body_schema = json_schema_of(request_body.get("content")) if request_body else None
     if request_body and body_schema is None:
         raise SpecError(f"{where}: only application/json request bodies are served")
-    responses, default, has_default = _responses(operation, where)
     effective_security = spec.get("security", document.get("security"))
     return Route(
         operation_id=operation.operation_id,
@@ -179,9 +152,9 @@ def _compile_route(
         header_params=ParameterSet("header", by_location["header"], where=where),
         body=compile_schema(body_schema, "body", where=where) if body_schema is not None else None,
         body_required=bool(request_body and request_body.get("required")),
-        responses=responses,
-        default_response=default,
-        declares_default=has_default,
+        responses=compile_responses(
+            operation.operation_id, spec.get("responses") or {}, where=where
+        ),
     )
 
 

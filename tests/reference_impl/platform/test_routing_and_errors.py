@@ -88,6 +88,12 @@ def test_a_response_breaking_the_spec_becomes_500_when_validation_is_on(
     _assert_problem(httpx.get(f"{widget_server.api_url}/contract-breach"), 500)
 
 
+def test_a_missing_required_response_header_becomes_500_when_validation_is_on(
+    widget_server: ServerHandle,
+) -> None:
+    _assert_problem(httpx.get(f"{widget_server.api_url}/missing-header"), 500)
+
+
 def test_an_undeclared_error_status_becomes_500_when_validation_is_on(
     widget_server: ServerHandle,
 ) -> None:

@@ -161,6 +161,24 @@ WIDGETS_SPEC: dict[str, Any] = {
                 "responses": _ok(_WIDGET),
             }
         },
+        "/missing-header": {
+            "get": {
+                "operationId": "omitRequiredHeader",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "headers": {
+                            "Location": {
+                                "required": True,
+                                "schema": {"type": "string", "pattern": "^/api/v1/"},
+                            }
+                        },
+                        "content": {"application/json": {"schema": _WIDGET}},
+                    }
+                },
+            }
+        },
         "/undeclared-conflict": {
             "get": {
                 "operationId": "raiseUndeclaredConflict",
@@ -232,6 +250,11 @@ def widget_registry() -> HandlerRegistry:
     @registry.operation("breachContract")
     async def breach_contract(request: ApiRequest) -> ApiResponse:
         return ApiResponse(200, {"id": 123})
+
+    @registry.operation("omitRequiredHeader")
+    async def omit_required_header(request: ApiRequest) -> ApiResponse:
+        widget = {"id": uuid.uuid4(), "name": "w", "created_at": datetime.now(UTC)}
+        return ApiResponse(200, widget)  # no Location, though the spec requires it
 
     @registry.operation("raiseUndeclaredConflict")
     async def raise_undeclared_conflict(request: ApiRequest) -> ApiResponse:
