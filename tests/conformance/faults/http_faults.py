@@ -77,6 +77,17 @@ class ErrorsAsPlainJson(Fault):
             response.headers["content-type"] = "application/json"
 
 
+class ListsAsPlainText(Fault):
+    """Serves a documented JSON body with the wrong media type: only the schema-driven
+    property tests know every operation's documented content types."""
+
+    name, requirement, select = "success-with-wrong-content-type", "API-013", ("API-013",)
+
+    async def after(self, request: HttpRequest, response: HttpResponse, exchange: Exchange) -> None:
+        if request.method == "GET" and request.path == "/categories" and response.status == 200:
+            response.headers["content-type"] = "text/plain; charset=utf-8"
+
+
 class CrashesOnAstralCharacters(Fault):
     name, requirement, select = "500-on-unusual-unicode", "SEC-011", ("SEC-011",)
 
@@ -321,6 +332,7 @@ HTTP_FAULTS: list[Fault] = [
     CreatedAnswers200(),
     DropsRequiredField(),
     ErrorsAsPlainJson(),
+    ListsAsPlainText(),
     CrashesOnAstralCharacters(),
     IgnoresPaginationMaximum(),
     StackTraceInErrors(),
