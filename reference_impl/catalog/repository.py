@@ -20,6 +20,7 @@ from reference_impl.catalog.domain import (
     UnknownCategory,
 )
 from reference_impl.money import Money
+from reference_impl.paging import Filters, fetch_page
 from reference_impl.unit_of_work import Executor
 
 __all__ = ["CategoryRepository", "ProductRepository"]
@@ -109,16 +110,15 @@ class CategoryRepository:
         return status == "DELETE 1"
 
     async def page(self, *, limit: int, offset: int) -> tuple[list[Category], int]:
-        rows = await self._db.fetch(
-            f"SELECT {_CATEGORY_COLUMNS}, count(*) OVER () AS total FROM catalog.categories"
-            " ORDER BY name, id LIMIT $1 OFFSET $2",
-            limit,
-            offset,
+        rows, total = await fetch_page(
+            self._db,
+            columns=_CATEGORY_COLUMNS,
+            table="catalog.categories",
+            filters=Filters(),
+            order_by="name, id",
+            limit=limit,
+            offset=offset,
         )
-        if rows:
-            total = rows[0]["total"]
-        else:
-            total = await self._db.fetchval("SELECT count(*) FROM catalog.categories")
         return [Category(**{k: v for k, v in row.items() if k != "total"}) for row in rows], total
 
 
@@ -186,39 +186,24 @@ class ProductRepository:
     async def page(
         self, criteria: ProductFilter, *, limit: int, offset: int
     ) -> tuple[list[Product], int]:
-        conditions: list[str] = []
-        args: list[Any] = []
-
-        def where(sql: str, value: Any) -> None:
-            args.append(value)
-            conditions.append(sql.format(f"${len(args)}"))
-
-        if criteria.category_id is not None:
-            where("category_id = {}", criteria.category_id)
-        if criteria.min_price is not None:
-            where("price_amount >= {}", criteria.min_price)
-        if criteria.max_price is not None:
-            where("price_amount <= {}", criteria.max_price)
-        if criteria.q is not None:
-            where("search @@ websearch_to_tsquery('english', {})", criteria.q)
+        filters = Filters()
+        filters.add_when("category_id = {}", criteria.category_id)
+        filters.add_when("price_amount >= {}", criteria.min_price)
+        filters.add_when("price_amount <= {}", criteria.max_price)
+        filters.add_when("search @@ websearch_to_tsquery('english', {})", criteria.q)
         if criteria.in_stock is True:
-            conditions.append("stock > 0")
+            filters.add_fixed("stock > 0")
         elif criteria.in_stock is False:
-            conditions.append("stock = 0")
-        clause = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        rows = await self._db.fetch(
-            f"SELECT {_PRODUCT_COLUMNS}, count(*) OVER () AS total FROM catalog.products {clause}"
-            f" ORDER BY {_ORDER_BY[criteria.sort]} LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-            *args,
-            limit,
-            offset,
+            filters.add_fixed("stock = 0")
+        rows, total = await fetch_page(
+            self._db,
+            columns=_PRODUCT_COLUMNS,
+            table="catalog.products",
+            filters=filters,
+            order_by=_ORDER_BY[criteria.sort],
+            limit=limit,
+            offset=offset,
         )
-        if rows:
-            total = rows[0]["total"]
-        else:  # past the last page the window count is unavailable
-            total = await self._db.fetchval(
-                f"SELECT count(*) FROM catalog.products {clause}", *args
-            )
         return [p for p in map(_product, rows) if p is not None], total
 
     # --- stock reservations (run inside the ordering unit of work) -----------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from reference_impl.notifications.domain import NewNotification, Notification
+from reference_impl.paging import Filters, fetch_page
 from reference_impl.unit_of_work import Executor
 
 __all__ = ["NotificationRepository"]
@@ -38,25 +39,18 @@ class NotificationRepository:
     async def page(
         self, user_id: UUID, *, type_: str | None, limit: int, offset: int
     ) -> tuple[list[Notification], int]:
-        args: list[object] = [user_id]
-        where = "WHERE user_id = $1"
-        if type_ is not None:
-            args.append(type_)
-            where += " AND type = $2"
-        rows = await self._db.fetch(
-            f"SELECT {_COLUMNS}, count(*) OVER () AS total FROM notifications.notifications"
-            f" {where} ORDER BY created_at DESC, id DESC"
-            f" LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-            *args,
-            limit,
-            offset,
+        filters = Filters()
+        filters.add("user_id = {}", user_id)
+        filters.add_when("type = {}", type_)
+        rows, total = await fetch_page(
+            self._db,
+            columns=_COLUMNS,
+            table="notifications.notifications",
+            filters=filters,
+            order_by="created_at DESC, id DESC",
+            limit=limit,
+            offset=offset,
         )
-        if rows:
-            total = rows[0]["total"]
-        else:  # past the last page the window count is unavailable
-            total = await self._db.fetchval(
-                f"SELECT count(*) FROM notifications.notifications {where}", *args
-            )
         return [
             Notification(**{key: row[key] for key in Notification.__slots__}) for row in rows
         ], total

@@ -10,6 +10,7 @@ import asyncpg
 
 from reference_impl.money import Money
 from reference_impl.orders.domain import Order, OrderLine, StoredOutcome
+from reference_impl.paging import Filters, fetch_page
 from reference_impl.unit_of_work import Executor
 
 __all__ = ["IdempotencyKeys", "OrderRepository"]
@@ -81,27 +82,18 @@ class OrderRepository:
     async def page(
         self, *, user_id: UUID | None, status: str | None, limit: int, offset: int
     ) -> tuple[list[Order], int]:
-        conditions: list[str] = []
-        args: list[Any] = []
-        if user_id is not None:
-            args.append(user_id)
-            conditions.append(f"user_id = ${len(args)}")
-        if status is not None:
-            args.append(status)
-            conditions.append(f"status = ${len(args)}")
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        rows = await self._db.fetch(
-            f"SELECT {_ORDER_COLUMNS}, currency, count(*) OVER () AS total FROM orders.orders"
-            f" {where} ORDER BY created_at DESC, id DESC"
-            f" LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-            *args,
-            limit,
-            offset,
+        filters = Filters()
+        filters.add_when("user_id = {}", user_id)
+        filters.add_when("status = {}", status)
+        rows, total = await fetch_page(
+            self._db,
+            columns=f"{_ORDER_COLUMNS}, currency",
+            table="orders.orders",
+            filters=filters,
+            order_by="created_at DESC, id DESC",
+            limit=limit,
+            offset=offset,
         )
-        if rows:
-            total = rows[0]["total"]
-        else:  # past the last page the window count is unavailable
-            total = await self._db.fetchval(f"SELECT count(*) FROM orders.orders {where}", *args)
         return await self._with_lines(rows), total
 
     async def _with_lines(self, rows: list[asyncpg.Record]) -> list[Order]:

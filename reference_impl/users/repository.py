@@ -8,6 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
+from reference_impl.paging import Filters, fetch_page
 from reference_impl.unit_of_work import Executor
 from reference_impl.users.domain import EmailAlreadyRegistered, NewUser, User
 
@@ -92,26 +93,18 @@ class UserRepository:
     async def page(
         self, *, role: str | None, email: str | None, limit: int, offset: int
     ) -> tuple[list[User], int]:
-        conditions: list[str] = []
-        args: list[Any] = []
-        if role is not None:
-            args.append(role)
-            conditions.append(f"role = ${len(args)}")
-        if email is not None:
-            args.append(email)
-            conditions.append(f"lower(email) = lower(${len(args)})")
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        rows = await self._db.fetch(
-            f"SELECT {_USER_COLUMNS}, count(*) OVER () AS total FROM users.users {where}"
-            f" ORDER BY created_at, id LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-            *args,
-            limit,
-            offset,
+        filters = Filters()
+        filters.add_when("role = {}", role)
+        filters.add_when("lower(email) = lower({})", email)
+        rows, total = await fetch_page(
+            self._db,
+            columns=_USER_COLUMNS,
+            table="users.users",
+            filters=filters,
+            order_by="created_at, id",
+            limit=limit,
+            offset=offset,
         )
-        if rows:
-            total = rows[0]["total"]
-        else:  # past the last page the window count is unavailable
-            total = await self._db.fetchval(f"SELECT count(*) FROM users.users {where}", *args)
         return [u for u in map(_user, rows) if u is not None], total
 
 
