@@ -28,6 +28,9 @@ _LABELS = ("operation_id", "method", "status_class")
 # Latency buckets around the specs' SLOs (p95 tens of ms, p99 up to a few hundred).
 _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 _STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
+# The method is client-chosen: arbitrary verbs must not mint new series (label cardinality
+# is memory on the server and in Prometheus), so anything unusual counts as OTHER.
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class Metrics:
@@ -63,10 +66,11 @@ class Metrics:
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe(self, operation_id: str, method: str, status: int, seconds: float) -> None:
-        key = (operation_id, method, status)
+        verb = method if method in _KNOWN_METHODS else "OTHER"
+        key = (operation_id, verb, status)
         children = self._children.get(key)
         if children is None:
-            labels = (operation_id, method, _STATUS_CLASSES[min(status // 100, 5) - 1])
+            labels = (operation_id, verb, _STATUS_CLASSES[min(status // 100, 5) - 1])
             children = (self.requests.labels(*labels), self.latency.labels(*labels))
             self._children[key] = children
         children[0].inc()

@@ -18,6 +18,7 @@ def test_metrics_expose_request_series_per_operation(widget_server: ServerHandle
     httpx.get(f"{widget_server.api_url}/widgets")
     httpx.get(f"{widget_server.api_url}/widgets?limit=1000")
     httpx.get(f"{widget_server.api_url}/nowhere")
+    httpx.request("BREW", f"{widget_server.api_url}/widgets")
     response = httpx.get(f"{widget_server.base_url}/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
@@ -31,6 +32,7 @@ def test_metrics_expose_request_series_per_operation(widget_server: ServerHandle
         in text
     )
     assert 'operation_id="unmatched"' in text
+    assert "BREW" not in text  # client-chosen verbs do not mint series
     assert "refarch_http_request_duration_seconds_bucket{" in text
     assert "refarch_db_pool_connections " in text
     assert "refarch_db_pool_connections_in_use " in text
