@@ -100,7 +100,7 @@ def _duration_ms(text: str) -> float:
 
 
 def _find(pattern: str, text: str) -> str:
-    found = re.search(pattern, text)
+    found = re.search(pattern, text, re.MULTILINE)
     if found is None:
         raise ValueError(f"no {pattern!r}")
     return found[1]
@@ -132,8 +132,9 @@ def wrk(
     ).stdout
     try:
         rps = float(_find(r"Requests/sec:\s+([0-9.]+)", out))
-        p50 = _duration_ms(_find(r"50%\s+(\S+)", out))
-        p99 = _duration_ms(_find(r"99%\s+(\S+)", out))
+        # anchored: "+/- Stdev" columns such as "72.50%" must not be read as the 50th percentile
+        p50 = _duration_ms(_find(r"^\s+50%\s+(\S+)", out))
+        p99 = _duration_ms(_find(r"^\s+99%\s+(\S+)", out))
     except ValueError as exc:
         raise RuntimeError(f"unexpected wrk output ({exc}):\n{out}") from None
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)

@@ -18,7 +18,7 @@ from refarch.pg import Database
 from reference_impl.platform.contract import HandlerRegistry
 from reference_impl.platform.database import create_pool, migrate, redact
 from reference_impl.platform.gateway import Gateway, RuntimeState
-from reference_impl.platform.logs import configure_logging
+from reference_impl.platform.logs import configure_logging, flush_logs
 from reference_impl.platform.metrics import Metrics
 from reference_impl.platform.routing import SpecSource, build_route_table, load_handlers
 from reference_impl.settings import ConfigError, Settings
@@ -35,6 +35,7 @@ log = logging.getLogger("reference_impl.app")
 ServicesFactory = Callable[["asyncpg.Pool", Settings], Awaitable["Services"]]
 
 _RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+LOG_FLUSH_SECONDS = 0.2
 
 
 async def _default_services_factory(pool: asyncpg.Pool, settings: Settings) -> Services:
@@ -114,7 +115,7 @@ class ReferenceApp:
             log.info("bootstrap admin account ready: %s", self.settings.admin_email)
         self._tasks = [
             asyncio.create_task(self._supervise(task), name=getattr(task, "__qualname__", None))
-            for task in services.background_tasks()
+            for task in (*services.background_tasks(), _flush_logs_periodically)
         ]
 
     async def shutdown(self) -> None:
@@ -122,6 +123,7 @@ class ReferenceApp:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        flush_logs()
         services, self.state.services = self.state.services, None
         if services is not None:
             await services.close()
@@ -150,6 +152,13 @@ class ReferenceApp:
                 failures += 1
                 log.exception("background task %s failed; restarting in %.0f s", name, delay)
                 await asyncio.sleep(delay)
+
+
+async def _flush_logs_periodically() -> None:
+    """Batched log lines reach stderr within LOG_FLUSH_SECONDS (see BatchedLineHandler)."""
+    while True:
+        await asyncio.sleep(LOG_FLUSH_SECONDS)
+        flush_logs()
 
 
 def create_app(

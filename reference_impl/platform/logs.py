@@ -7,14 +7,22 @@ query strings are never logged, so tokens and passwords cannot leak into the log
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
-from typing import Any
+from typing import Any, TextIO
 
 import orjson
 
-__all__ = ["JsonFormatter", "access_log", "configure_logging", "log_request"]
+__all__ = [
+    "BatchedLineHandler",
+    "JsonFormatter",
+    "access_log",
+    "configure_logging",
+    "flush_logs",
+    "log_request",
+]
 
 access_log = logging.getLogger("reference_impl.access")
 
@@ -46,6 +54,44 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
+class BatchedLineHandler(logging.Handler):
+    """Formats each record as it comes but writes lines in batches.
+
+    A write (and flush) per access-log line cost ~30 us of CPU per request, 14% of a
+    product read, measured with bench/run.py. Lines are written when ``capacity`` are
+    waiting, at once for warnings and errors, and by ``flush_logs`` which the app calls a
+    few times a second, so no line waits longer than that.
+    """
+
+    def __init__(self, stream: TextIO, *, capacity: int = 256) -> None:
+        super().__init__()
+        self.stream = stream
+        self.capacity = capacity
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:  # called under the handler's lock
+        try:
+            self.lines.append(self.format(record))
+        except Exception:
+            self.handleError(record)
+            return
+        if len(self.lines) >= self.capacity or record.levelno >= logging.WARNING:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock or contextlib.nullcontext():
+            if self.lines:
+                self.stream.write("\n".join(self.lines) + "\n")
+                self.lines.clear()
+                self.stream.flush()
+
+
+def flush_logs() -> None:
+    """Write out batched log lines (the app runs this periodically)."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+
 def configure_logging(level: str = "info") -> None:
     """JSON lines on stderr for our loggers and uvicorn's (its access log stays off)."""
     # The Logging HOWTO's "Optimization" switches: caller, thread and process lookups were
@@ -54,7 +100,7 @@ def configure_logging(level: str = "info") -> None:
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
-    handler = logging.StreamHandler(sys.stderr)
+    handler = BatchedLineHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import time
@@ -10,7 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from reference_impl.platform.logs import JsonFormatter
+from reference_impl.platform.logs import BatchedLineHandler, JsonFormatter
 from tests.support.server import ServerHandle
 
 
@@ -71,3 +72,21 @@ def test_access_log_is_one_json_line_without_credentials(
     assert entry["status"] == 201
     assert entry["duration_ms"] >= 0
     assert admin_token not in lines[0]
+
+
+def test_log_lines_are_batched_until_flushed_but_warnings_go_out_at_once() -> None:
+    stream = io.StringIO()
+    handler = BatchedLineHandler(stream, capacity=100)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger(f"test.batched.{uuid.uuid4().hex}")
+    logger.propagate = False
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.info("first")
+    assert stream.getvalue() == ""
+    logger.warning("second")
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [line["message"] for line in lines] == ["first", "second"]
+    logger.info("third")
+    handler.flush()
+    assert json.loads(stream.getvalue().splitlines()[-1])["message"] == "third"
