@@ -50,7 +50,7 @@ docs: setup ## check the diagrams are fresh, generate the reference pages, build
 	$(REFARCH) docs build --out site
 
 bench: setup ## measure the reference implementation against minimal apps (prints ratios)
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 clean: ## remove build output (keeps the venv and the embedded database)
 	rm -rf site reports .hypothesis .schemathesis
