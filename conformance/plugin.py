@@ -20,6 +20,7 @@ from conformance.actors import Actor, Cleanup, actor_for, register_user
 from conformance.evidence import ApiClient, TestLog, register_secret
 from conformance.expect import ContractViolation
 from conformance.failure_text import parse_failure
+from conformance.generated_auth import IDENTITIES
 from conformance.options import DEFAULT_MAX_EXAMPLES, QUICK_MAX_EXAMPLES, RunOptions, activate
 from conformance.requirements import RequirementCatalog
 from conformance.results import RunResult, TestRecord
@@ -222,6 +223,12 @@ class ConformanceRun:
     @pytest.fixture(scope="session")
     def bob(self, api: ApiClient, cleanup: Cleanup) -> Actor:
         return register_user(api, cleanup, role="bob")
+
+    @pytest.fixture(scope="session")
+    def generated_identities(self, api: ApiClient, admin: Actor, cleanup: Cleanup) -> None:
+        """Who Schemathesis-generated requests act as (see conformance.generated_auth)."""
+        IDENTITIES.admin = admin
+        IDENTITIES.user = register_user(api, cleanup, role="generated")
 
     @pytest.fixture
     def new_user(self, api: ApiClient, cleanup: Cleanup) -> Any:

@@ -13,15 +13,13 @@ import hypothesis
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, CheckFunction, load_all_checks
-from schemathesis.core.parameters import ParameterLocation
 
-from conformance.actors import Actor
+from conformance.generated_auth import use_bearer_tokens
 from conformance.options import RunOptions
 from conformance.waivers import Waiver, waived_checks
 from refarch.specs import Operation, operations, spec_path
 
 __all__ = [
-    "credentials",
     "hypothesis_settings",
     "operation_index",
     "service_schema",
@@ -43,6 +41,7 @@ def service_schema(options: RunOptions, service: str) -> schemathesis.BaseSchema
     schema.config.phases.update(phases=[*phases, "stateful"])
     if options.seed is not None:
         schema.config.seed = options.seed
+    use_bearer_tokens(schema, options.version)
     return schema
 
 
@@ -60,23 +59,6 @@ def hypothesis_settings(options: RunOptions) -> hypothesis.settings:
 def operation_index(version: str) -> dict[tuple[str, str], Operation]:
     """(METHOD, path as written in the spec) -> operation, for every service."""
     return {(op.method, op.path): op for op in operations(version)}
-
-
-def credentials(case: schemathesis.Case, operation: Operation, identity: Actor) -> dict[str, str]:
-    """The Authorization header to add to a generated request, if any.
-
-    None for public operations, and none when negative generation deliberately left the
-    header out: adding it back would turn "must be refused" into a false alarm.
-    """
-    if operation.public:
-        return {}
-    if "authorization" in {name.lower() for name in (case.headers or {})}:
-        return {}  # generated (possibly invalid) credentials are part of the test
-    if case.meta is not None and case.meta.is_negative_at(ParameterLocation.HEADER):
-        # the negated header may be the missing token; the price is that an invalid
-        # Idempotency-Key case is answered 401 here (scenarios cover that header)
-        return {}
-    return identity.headers
 
 
 def waived_check_functions(

@@ -13,11 +13,9 @@ from typing import Any
 import pytest
 import schemathesis
 
-from conformance.actors import Actor, Cleanup, register_user
-from conformance.evidence import ApiClient
+from conformance.actors import Cleanup
 from conformance.options import current_run
 from conformance.schemas import (
-    credentials,
     hypothesis_settings,
     operation_index,
     service_schema,
@@ -32,21 +30,13 @@ REQUIREMENTS = ("API-013",)
 pytestmark = [pytest.mark.requirement(*REQUIREMENTS), pytest.mark.layer("properties")]
 
 
-@pytest.fixture(scope="session")
-def property_user(api: ApiClient, cleanup: Cleanup) -> Actor:
-    return register_user(api, cleanup, role="fuzz")
-
-
-def _verify_operation(
-    case: schemathesis.Case, property_user: Actor, admin: Actor, cleanup: Cleanup
-) -> None:
+def _verify_operation(case: schemathesis.Case, cleanup: Cleanup) -> None:
     operation = operation_index(RUN.version)[(case.operation.method.upper(), case.operation.path)]
-    headers = credentials(case, operation, admin if operation.admin_only else property_user)
-    response = case.call(headers=headers)
+    response = case.call()
     if response.status_code == 201:
         cleanup.delete_created(operation.operation_id, response.status_code, response.json())
     waived = waived_check_functions(WAIVERS, operation.operation_id, response.status_code)
-    case.validate_response(response, excluded_checks=waived, headers=headers)
+    case.validate_response(response, excluded_checks=waived)
 
 
 def _property_test(service: str) -> Any:
@@ -54,8 +44,8 @@ def _property_test(service: str) -> Any:
     @service_schema(RUN, service).parametrize()
     @pytest.mark.services(service)
     @hypothesis_settings(RUN)
-    def test(case: schemathesis.Case, property_user: Actor, admin: Actor, cleanup: Cleanup) -> None:
-        _verify_operation(case, property_user, admin, cleanup)
+    def test(case: schemathesis.Case, generated_identities: None, cleanup: Cleanup) -> None:
+        _verify_operation(case, cleanup)
 
     test.__name__ = f"test_{service}_operation"
     return test

@@ -108,5 +108,8 @@ def test_deleted_accounts_are_gone(api: ApiClient, admin: Actor, cleanup: Cleanu
     )
     login = api.post("/auth/login", json={"email": user.email, "password": user.password})
     expect_problem(login, 401, why="a deleted account cannot sign in")
+    # its access token has not expired yet; getMyProfile documents no 404, so: 401
+    stale = api.get("/users/me", headers=user.headers)
+    expect_problem(stale, 401, why="the access token of a deleted account no longer works")
     yourself = api.delete(f"/users/{admin.user_id}", headers=admin.headers)
     expect_problem(yourself, 409, why="an administrator cannot delete their own account")
