@@ -17,6 +17,7 @@ from reference_impl.errors import Conflict, NotFound, Unauthenticated
 __all__ = [
     "ROLES",
     "STATUSES",
+    "AccountGone",
     "CannotDeleteSelf",
     "EmailAlreadyRegistered",
     "InvalidCredentials",
@@ -53,6 +54,16 @@ class InvalidCredentials(Unauthenticated):
 class InvalidRefreshToken(Unauthenticated):
     def __init__(self) -> None:
         super().__init__("The refresh token is invalid, expired or revoked.", invalid_token=True)
+
+
+class AccountGone(Unauthenticated):
+    """A still-unexpired access token whose account was deleted: the token no longer
+    identifies anyone, so it is refused like any other invalid token (never a 404)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The account this token was issued for no longer exists.", invalid_token=True
+        )
 
 
 class UserNotFound(NotFound):

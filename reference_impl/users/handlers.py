@@ -74,7 +74,7 @@ async def logout(request: ApiRequest) -> ApiResponse:
 @operation("getMyProfile")
 async def get_my_profile(request: ApiRequest) -> ApiResponse:
     me = request.require_principal()
-    return ApiResponse(200, user_json(await request.services.users.get_user(me, me.user_id)))
+    return ApiResponse(200, user_json(await request.services.users.my_profile(me)))
 
 
 @operation("updateMyProfile")

@@ -15,6 +15,7 @@ from reference_impl.settings import Settings
 from reference_impl.tokens import issue_access_token
 from reference_impl.unit_of_work import UnitOfWork
 from reference_impl.users.domain import (
+    AccountGone,
     CannotDeleteSelf,
     InvalidCredentials,
     InvalidRefreshToken,
@@ -128,8 +129,17 @@ class UsersService:
             raise UserNotFound()
         return user
 
+    async def my_profile(self, me: Principal) -> User:
+        user = await UserRepository(self._pool).get(me.user_id)
+        if user is None:
+            raise AccountGone()
+        return user
+
     async def update_profile(self, user_id: UUID, changes: dict[str, Any]) -> User:
-        return await self._update(user_id, changes, PROFILE_FIELDS)
+        try:
+            return await self._update(user_id, changes, PROFILE_FIELDS)
+        except UserNotFound:
+            raise AccountGone() from None
 
     async def admin_update(self, user_id: UUID, changes: dict[str, Any]) -> User:
         return await self._update(user_id, changes, ADMIN_FIELDS)

@@ -11,6 +11,7 @@ from reference_impl.errors import RateLimited
 from reference_impl.platform.contract import Principal
 from reference_impl.tokens import verify_access_token
 from reference_impl.users.domain import (
+    AccountGone,
     CannotDeleteSelf,
     EmailAlreadyRegistered,
     InvalidCredentials,
@@ -234,3 +235,16 @@ async def test_usr_bootstrap_admin_is_idempotent_and_promotes(services: Services
     assert (
         await services.pool.fetchval("SELECT count(*) FROM users.users WHERE role = 'admin'") == 2
     )
+
+
+async def test_usr_011_a_deleted_accounts_token_is_refused_not_a_missing_user(
+    services: Services,
+) -> None:
+    operator, user = await register(services), await register(services)
+    await services.users.delete_user(Principal(user_id=operator.id, role="admin"), user.id)
+
+    with pytest.raises(AccountGone) as reading:
+        await services.users.my_profile(as_principal(user))
+    with pytest.raises(AccountGone) as updating:
+        await services.users.update_profile(user.id, {"first_name": "Ghost"})
+    assert reading.value.invalid_token and updating.value.invalid_token
