@@ -112,18 +112,20 @@ def reference_server(
     subprocess: bool | None = None,
     database: Database | None = None,
     app_options: Mapping[str, Any] | None = None,
+    asgi_wrapper: Callable[[Any, Settings], Any] | None = None,
 ) -> Iterator[ServerHandle]:
     """A running server against ``database_url`` (e.g. the ``database_url`` fixture).
 
     ``env`` adds REFARCH_* settings; ``app_options`` are extra keyword arguments for
     ``create_app`` in thread mode (``specs=``, ``registry=``); ``database`` is handed back
-    on the handle for tests that stop and restart PostgreSQL.
+    on the handle for tests that stop and restart PostgreSQL; ``asgi_wrapper(app, settings)``
+    wraps the built app in thread mode (fault injection in front of the real app).
     """
     in_child = subprocess if subprocess is not None else workers > 1
     if workers > 1 and not in_child:
         raise ValueError("several workers need subprocess=True")
-    if in_child and (services_factory is not None or app_options):
-        raise ValueError("services_factory and app_options only work in thread mode")
+    if in_child and (services_factory is not None or app_options or asgi_wrapper):
+        raise ValueError("services_factory, app_options and asgi_wrapper only work in thread mode")
     run_dir = tmp_path / f"server-{uuid.uuid4().hex[:8]}"
     data_dir = run_dir / "data"
     data_dir.mkdir(parents=True)
@@ -145,6 +147,7 @@ def reference_server(
         services_factory=services_factory,
         app_options=dict(app_options or {}),
         database=database,
+        asgi_wrapper=asgi_wrapper,
     )
     try:
         yield handle
@@ -161,12 +164,15 @@ def _start_thread(
     services_factory: Any,
     app_options: dict[str, Any],
     database: Database | None,
+    asgi_wrapper: Callable[[Any, Settings], Any] | None = None,
 ) -> ServerHandle:
     import uvicorn
 
     from reference_impl.app import create_app
 
     app = create_app(settings, services_factory=services_factory, **app_options)
+    if asgi_wrapper is not None:
+        app = asgi_wrapper(app, settings)
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from reference_impl import app as reference_app
 from reference_impl.bootstrap import build_services
 from reference_impl.settings import Settings
 from tests.conformance.conftest import SERVER_ENV
@@ -39,19 +38,17 @@ def faulty_reference(
             fault.patch_services(services, switch.is_active(fault))
         return services
 
-    create_app = reference_app.create_app
-
-    def create_faulty_app(settings: Settings, **options: Any) -> Any:
-        return FaultyApp(create_app(settings, **options), switch, settings)
+    def faulty_app(app: Any, settings: Settings) -> Any:
+        return FaultyApp(app, switch, settings)
 
     database_url = postgres.fresh_database()
-    with pytest.MonkeyPatch.context() as patch:
-        # tests.support.server builds the app through reference_impl.app.create_app; the
-        # middleware has no other seam (services_factory covers the services only)
-        patch.setattr(reference_app, "create_app", create_faulty_app)
-        base: Path = tmp_path_factory.mktemp("faulty")
-        with reference_server(
-            base, database_url, env=SERVER_ENV, services_factory=services_with_faults
-        ) as server:
-            yield FaultyReference(server, switch)
+    base: Path = tmp_path_factory.mktemp("faulty")
+    with reference_server(
+        base,
+        database_url,
+        env=SERVER_ENV,
+        services_factory=services_with_faults,
+        asgi_wrapper=faulty_app,
+    ) as server:
+        yield FaultyReference(server, switch)
     postgres.drop(database_url)
