@@ -138,17 +138,19 @@ def reference_server(
     # loading settings here generates the signing key file the server then reads, so the
     # test process can issue tokens the server accepts
     settings = Settings.from_env(full_env, data_dir=data_dir)
-    start = _start_child if in_child else _start_thread
-    handle = start(
-        run_dir=run_dir,
-        settings=settings,
-        env=full_env,
-        workers=workers,
-        services_factory=services_factory,
-        app_options=dict(app_options or {}),
-        database=database,
-        asgi_wrapper=asgi_wrapper,
-    )
+    if in_child:
+        handle = _start_child(
+            run_dir=run_dir, settings=settings, env=full_env, workers=workers, database=database
+        )
+    else:
+        handle = _start_thread(
+            run_dir=run_dir,
+            settings=settings,
+            services_factory=services_factory,
+            app_options=dict(app_options or {}),
+            database=database,
+            asgi_wrapper=asgi_wrapper,
+        )
     try:
         yield handle
     finally:
@@ -159,8 +161,6 @@ def _start_thread(
     *,
     run_dir: Path,
     settings: Settings,
-    env: Mapping[str, str],
-    workers: int,
     services_factory: Any,
     app_options: dict[str, Any],
     database: Database | None,
@@ -227,8 +227,6 @@ def _start_child(
     settings: Settings,
     env: Mapping[str, str],
     workers: int,
-    services_factory: Any,
-    app_options: dict[str, Any],
     database: Database | None,
 ) -> ServerHandle:
     port = free_port()
