@@ -20,7 +20,7 @@ from reference_impl.catalog.domain import (
     UnknownCategory,
 )
 from reference_impl.money import Money
-from reference_impl.paging import Filters, fetch_page
+from reference_impl.statements import Filters, fetch_page, update_returning
 from reference_impl.unit_of_work import Executor
 
 __all__ = ["CategoryRepository", "ProductRepository"]
@@ -87,13 +87,13 @@ class CategoryRepository:
         )
 
     async def update(self, category_id: UUID, changes: dict[str, Any]) -> Category | None:
-        assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(changes, start=2))
         try:
-            row = await self._db.fetchrow(
-                f"UPDATE catalog.categories SET {assignments}, updated_at = now()"
-                f" WHERE id = $1 RETURNING {_CATEGORY_COLUMNS}",
-                category_id,
-                *changes.values(),
+            row = await update_returning(
+                self._db,
+                table="catalog.categories",
+                row_id=category_id,
+                changes=changes,
+                columns=_CATEGORY_COLUMNS,
             )
         except asyncpg.UniqueViolationError:
             raise DuplicateSlug(changes.get("slug", "")) from None
@@ -156,13 +156,13 @@ class ProductRepository:
         )
 
     async def update(self, product_id: UUID, changes: dict[str, Any]) -> Product | None:
-        assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(changes, start=2))
         try:
-            row = await self._db.fetchrow(
-                f"UPDATE catalog.products SET {assignments}, updated_at = now()"
-                f" WHERE id = $1 RETURNING {_PRODUCT_COLUMNS}",
-                product_id,
-                *changes.values(),
+            row = await update_returning(
+                self._db,
+                table="catalog.products",
+                row_id=product_id,
+                changes=changes,
+                columns=_PRODUCT_COLUMNS,
             )
         except asyncpg.ForeignKeyViolationError:
             raise UnknownCategory() from None

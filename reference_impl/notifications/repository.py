@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from reference_impl.notifications.domain import NewNotification, Notification
-from reference_impl.paging import Filters, fetch_page
+from reference_impl.statements import Filters, fetch_page
 from reference_impl.unit_of_work import Executor
 
 __all__ = ["NotificationRepository"]

@@ -10,7 +10,7 @@ import asyncpg
 
 from reference_impl.money import Money
 from reference_impl.orders.domain import Order, OrderLine, StoredOutcome
-from reference_impl.paging import Filters, fetch_page
+from reference_impl.statements import Filters, fetch_page
 from reference_impl.unit_of_work import Executor
 
 __all__ = ["IdempotencyKeys", "OrderRepository"]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import asyncpg
 
-from reference_impl.paging import Filters, fetch_page
+from reference_impl.statements import Filters, fetch_page, update_returning
 from reference_impl.unit_of_work import Executor
 from reference_impl.users.domain import EmailAlreadyRegistered, NewUser, User
 
@@ -64,13 +64,13 @@ class UserRepository:
 
     async def update(self, user_id: UUID, changes: dict[str, Any]) -> User | None:
         """Set the given columns (names come from the service, never from the client)."""
-        assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(changes, start=2))
         return _user(
-            await self._db.fetchrow(
-                f"UPDATE users.users SET {assignments}, updated_at = now()"
-                f" WHERE id = $1 RETURNING {_USER_COLUMNS}",
-                user_id,
-                *changes.values(),
+            await update_returning(
+                self._db,
+                table="users.users",
+                row_id=user_id,
+                changes=changes,
+                columns=_USER_COLUMNS,
             )
         )
 

@@ -1,9 +1,9 @@
-"""One page of rows plus the total, for every list operation of every service.
+"""The only statements the repositories assemble from pieces: a page of a list, and a
+partial update.
 
-The WHERE clause is assembled from fixed SQL fragments written in the repositories; only
-values travel as ``$n`` parameters, never text from a request (ADR 0008). The total comes
-from ``count(*) OVER ()`` in the same query; past the last page there is no row to carry
-it, so a second, plain count answers instead.
+Every piece of SQL text comes from a fixed set written in the repositories (filter
+fragments, table and column names chosen by the service); only values travel, as ``$n``
+parameters, never text from a request (ADR 0008).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import asyncpg
 
 from reference_impl.unit_of_work import Executor
 
-__all__ = ["Filters", "fetch_page"]
+__all__ = ["Filters", "fetch_page", "update_returning"]
 
 
 class Filters:
@@ -52,6 +52,11 @@ async def fetch_page(
     limit: int,
     offset: int,
 ) -> tuple[list[asyncpg.Record], int]:
+    """One page of rows plus the total matching the filters.
+
+    The total comes from ``count(*) OVER ()`` in the same query; past the last page there is
+    no row to carry it, so a second, plain count answers instead.
+    """
     n = len(filters.args)
     rows: list[asyncpg.Record] = await db.fetch(
         f"SELECT {columns}, count(*) OVER () AS total FROM {table} {filters.where}"
@@ -64,3 +69,19 @@ async def fetch_page(
         return rows, int(rows[0]["total"])
     total = await db.fetchval(f"SELECT count(*) FROM {table} {filters.where}", *filters.args)
     return rows, int(total)
+
+
+async def update_returning(
+    db: Executor, *, table: str, row_id: Any, changes: dict[str, Any], columns: str
+) -> asyncpg.Record | None:
+    """Set the given columns of one row (and ``updated_at``); the row after, or None if absent.
+
+    Column names come from the service's fixed set of updatable fields, never from the client.
+    """
+    assignments = ", ".join(f"{column} = ${i}" for i, column in enumerate(changes, start=2))
+    row: asyncpg.Record | None = await db.fetchrow(
+        f"UPDATE {table} SET {assignments}, updated_at = now() WHERE id = $1 RETURNING {columns}",
+        row_id,
+        *changes.values(),
+    )
+    return row
