@@ -57,6 +57,9 @@ class Services:
     async def outbox_lag_seconds(self) -> float:
         return await self.relay.lag_seconds()
 
+    async def outbox_dead_letters(self) -> int:
+        return await self.relay.dead_letter_count()
+
     async def close(self) -> None:
         """Nothing to release: the pool belongs to the platform, the relay is its task."""
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-__all__ = ["Event"]
+__all__ = ["Event", "MalformedEvent"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,3 +23,15 @@ class Event:
     payload: dict[str, Any]
     id: UUID = field(default_factory=uuid.uuid4)
     occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class MalformedEvent(ValueError):
+    """An event whose payload does not match its type's schema (SEC-013).
+
+    Redelivering it cannot help, so the relay sets it aside at once instead of retrying.
+    """
+
+    def __init__(self, event_type: str, reason: str) -> None:
+        super().__init__(f"{event_type}: {reason}")
+        self.event_type = event_type
+        self.reason = reason

@@ -5,8 +5,13 @@ Producers write events to ``<schema>.outbox`` in the same transaction as the cha
 worker processes then share the work without handing out one event twice at the same
 time), hands each event to the consumer inside the same transaction, and marks the batch
 published. If the connection fails the transaction rolls back and the batch comes round
-again; an event the consumer fails on is skipped and retried in a later round without
-holding up the rest. Delivery is at least once; the consumer de-duplicates by event id.
+again. Delivery is at least once; the consumer de-duplicates by event id.
+
+An event the consumer fails on never holds up the rest (SEC-013): a malformed one (the
+consumer raises MalformedEvent) is set aside at once, in the same transaction, by setting
+``failed_at`` and ``last_error``; any other failure is counted in ``attempts`` and retried
+in a later drain, and set aside after ``MAX_ATTEMPTS``. Set-aside rows are never claimed
+again; an operator inspects them and replays one by clearing ``failed_at`` and ``attempts``.
 
 It wakes on ``NOTIFY refarch_outbox`` (sent by the outbox tables' trigger on commit), with
 a poll as fallback, so an event is usually delivered within milliseconds. It never lets an
@@ -21,18 +26,23 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from uuid import UUID
 
 import asyncpg
 
-from reference_impl.events import Event
+from reference_impl.events import Event, MalformedEvent
 from reference_impl.unit_of_work import OUTBOX_SCHEMAS, UnitOfWork
 
-__all__ = ["CHANNEL", "Consumer", "OutboxRelay"]
+__all__ = ["CHANNEL", "MAX_ATTEMPTS", "Consumer", "OutboxRelay"]
 
 log = logging.getLogger("reference_impl.outbox")
 
 CHANNEL = "refarch_outbox"
 Consumer = Callable[[UnitOfWork, Event], Awaitable[object]]
+#: Failures after which an event is set aside: enough to ride out a transient fault of the
+#: consumer, few enough that a bug does not keep an event cycling for ever.
+MAX_ATTEMPTS = 5
+_MAX_ERROR_CHARS = 1000
 
 _MAX_BACKOFF_SECONDS = 5.0
 #: The database or the link to it failed (not the event): the relay reconnects instead.
@@ -65,28 +75,41 @@ class OutboxRelay:
 
     async def relay_batch(self, schema: str) -> int:
         """Deliver up to one batch from ``schema``'s outbox; returns how many were delivered."""
+        delivered, _ = await self._relay_batch(schema, set())
+        return delivered
+
+    async def _relay_batch(self, schema: str, failed: set[UUID]) -> tuple[int, int]:
+        """(delivered, claimed) for one batch. Events the consumer fails on are added to
+        ``failed`` and events already in it are not claimed: one drain tries each once."""
         async with UnitOfWork(self._pool) as uow:
             rows = await uow.connection.fetch(
-                "SELECT id, aggregate_type, aggregate_id, event_type, payload, created_at"
-                f" FROM {schema}.outbox WHERE published_at IS NULL"
+                "SELECT id, aggregate_type, aggregate_id, event_type, payload, created_at,"
+                f" attempts FROM {schema}.outbox"
+                " WHERE published_at IS NULL AND failed_at IS NULL AND id <> ALL($2::uuid[])"
                 " ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
                 self._batch_size,
+                list(failed),
             )
-            delivered = [row["id"] for row in rows if await self._deliver(uow, row)]
+            delivered = []
+            for row in rows:
+                if await self._deliver(uow, schema, row):
+                    delivered.append(row["id"])
+                else:
+                    failed.add(row["id"])
             if delivered:
                 await uow.connection.execute(
                     f"UPDATE {schema}.outbox SET published_at = now() WHERE id = ANY($1::uuid[])",
                     delivered,
                 )
             await uow.commit()
-        return len(delivered)
+        return len(delivered), len(rows)
 
-    async def _deliver(self, uow: UnitOfWork, row: asyncpg.Record) -> bool:
+    async def _deliver(self, uow: UnitOfWork, schema: str, row: asyncpg.Record) -> bool:
         """Hand one event to the consumer inside a savepoint; False if the consumer failed.
 
-        A failing event is rolled back alone and stays unpublished for the next round, so
-        one bad event (a payload the consumer cannot handle) never blocks all the others.
-        A lost connection is not the event's fault: it propagates and the relay reconnects.
+        A failing event is rolled back alone and its failure recorded, so one bad event
+        never blocks the others. A lost connection is not the event's fault: it
+        propagates and the relay reconnects.
         """
         event = Event(
             event_type=row["event_type"],
@@ -101,31 +124,68 @@ class OutboxRelay:
                 await self._consume(uow, event)
         except _CONNECTION_ERRORS:
             raise
-        except Exception:
+        except MalformedEvent as exc:
+            # Retrying cannot fix the payload: set it aside now.
+            await self._record_failure(uow, schema, row, str(exc), set_aside=True)
+            return False
+        except Exception as exc:
+            attempts = row["attempts"] + 1
             log.error(
-                "consumer failed on event %s (%s); it stays in the outbox for a retry",
+                "consumer failed on event %s (%s), attempt %d of %d",
                 event.id,
                 event.event_type,
+                attempts,
+                MAX_ATTEMPTS,
                 exc_info=True,
             )
+            reason = f"{type(exc).__name__}: {exc}"
+            await self._record_failure(uow, schema, row, reason, set_aside=attempts >= MAX_ATTEMPTS)
             return False
         return True
 
+    async def _record_failure(
+        self, uow: UnitOfWork, schema: str, row: asyncpg.Record, reason: str, *, set_aside: bool
+    ) -> None:
+        reason = reason[:_MAX_ERROR_CHARS]
+        await uow.connection.execute(
+            f"UPDATE {schema}.outbox SET attempts = attempts + 1, last_error = $2,"
+            " failed_at = CASE WHEN $3 THEN now() END WHERE id = $1",
+            row["id"],
+            reason,
+            set_aside,
+        )
+        if set_aside:
+            log.error(
+                "event %s (%s) set aside after %d attempt(s): %s",
+                row["id"],
+                row["event_type"],
+                row["attempts"] + 1,
+                reason,
+            )
+
     async def drain(self) -> int:
-        """Deliver everything pending in every outbox; returns how many were delivered."""
+        """Deliver everything pending in every outbox; returns how many were delivered.
+
+        Each pending event is tried once per drain; one that fails waits for the next.
+        """
         delivered = 0
         for schema in self._schemas:
+            failed: set[UUID] = set()
             while True:
-                count = await self.relay_batch(schema)
+                count, claimed = await self._relay_batch(schema, failed)
                 delivered += count
-                if count < self._batch_size:
+                if claimed < self._batch_size:
                     break
         return delivered
 
     async def lag_seconds(self) -> float:
-        """Age of the oldest undelivered event (0 when all are delivered): the metric to alert on."""
+        """Age of the oldest undelivered event (0 when all are delivered): the metric to alert on.
+
+        Set-aside events are not pending any more; dead_letter_count() reports them.
+        """
         oldest = " UNION ALL ".join(
-            f"SELECT min(created_at) AS created_at FROM {schema}.outbox WHERE published_at IS NULL"
+            f"SELECT min(created_at) AS created_at FROM {schema}.outbox"
+            " WHERE published_at IS NULL AND failed_at IS NULL"
             for schema in self._schemas
         )
         lag = await self._pool.fetchval(
@@ -133,6 +193,14 @@ class OutboxRelay:
             f" FROM ({oldest}) AS oldest"
         )
         return max(0.0, float(lag))
+
+    async def dead_letter_count(self) -> int:
+        """Events set aside in every outbox, waiting for an operator: the other metric to alert on."""
+        counts = " UNION ALL ".join(
+            f"SELECT count(*) AS n FROM {schema}.outbox WHERE failed_at IS NOT NULL"
+            for schema in self._schemas
+        )
+        return int(await self._pool.fetchval(f"SELECT coalesce(sum(n), 0) FROM ({counts}) AS c"))
 
     async def run_forever(self) -> None:
         """Relay until cancelled; survives database restarts."""

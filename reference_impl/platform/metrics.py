@@ -2,7 +2,8 @@
 
 Each app owns its registry, so several apps in one process (tests) never collide. Request
 series carry operationId, method and status class: bounded label values (unknown paths
-count as ``unmatched``), never raw paths. Pool usage and outbox lag are read on scrape.
+count as ``unmatched``), never raw paths. Pool usage, outbox lag and the number of
+set-aside (dead-letter) events are read on scrape.
 
 With several uvicorn workers each process keeps its own counters and a scrape reaches one
 of them; aggregate with one scrape target per worker, or switch to prometheus_client's
@@ -62,6 +63,11 @@ class Metrics:
             "Age of the oldest event not yet delivered from any outbox (0 when empty).",
             registry=self.registry,
         )
+        self.outbox_dead_letters = Gauge(
+            "refarch_outbox_dead_letters",
+            "Events set aside in any outbox (malformed, or failed too often) awaiting an operator.",
+            registry=self.registry,
+        )
         # label lookups cost more than the increment itself; cache the children
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
@@ -86,4 +92,8 @@ class Metrics:
                 self.outbox_lag.set(await services.outbox_lag_seconds())
             except Exception:  # a scrape must still answer while the DB is down
                 self.outbox_lag.set(float("nan"))
+            try:
+                self.outbox_dead_letters.set(await services.outbox_dead_letters())
+            except Exception:
+                self.outbox_dead_letters.set(float("nan"))
         return generate_latest(self.registry)
