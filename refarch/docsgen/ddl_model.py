@@ -312,6 +312,8 @@ def _apply(
         table = tables[f"{target.db or schema.name}.{target.name}"]
         for action in statement.args["actions"]:
             _add_column(table, action)
+    elif isinstance(statement, exp.Drop) and kind == "INDEX":
+        _drop_indexes(statement, schema.name, tables, path)
     elif isinstance(statement, exp.Comment) and str(statement.args.get("kind")).upper() == "TABLE":
         target = statement.this
         tables[f"{target.db or schema.name}.{target.name}"].description = statement.expression.name
@@ -321,6 +323,25 @@ def _apply(
             "not model yet; extend refarch/docsgen/ddl_model.py"
         )
     # functions, triggers and other commands do not change the table shapes documented here
+
+
+def _drop_indexes(
+    statement: exp.Drop, default_schema: str, tables: dict[str, Table], path: Path
+) -> None:
+    """``DROP INDEX [IF EXISTS] schema.name, ...``: index names are unique per schema."""
+    for target in statement.args.get("tables") or []:
+        index_schema = target.db or default_schema
+        owners = [
+            table
+            for table in tables.values()
+            if table.schema == index_schema and any(i.name == target.name for i in table.indexes)
+        ]
+        if not owners and not statement.args.get("exists"):
+            raise DataModelError(
+                f"{path}: DROP INDEX of unknown index {index_schema}.{target.name}"
+            )
+        for table in owners:
+            table.indexes = [i for i in table.indexes if i.name != target.name]
 
 
 def load_data_model(root: Path | None = None) -> list[Schema]:

@@ -177,6 +177,26 @@ def test_ddl_the_model_does_not_understand_is_a_loud_error(tmp_path: Path) -> No
         parse_schema("shop", [_migration(tmp_path, sql)])
 
 
+def test_a_dropped_index_leaves_the_model_and_a_replacement_takes_its_place(
+    tmp_path: Path,
+) -> None:
+    sql = (
+        "CREATE SCHEMA shop;\nCREATE TABLE shop.a (id uuid PRIMARY KEY, done boolean);\n"
+        "CREATE INDEX a_open ON shop.a (id) WHERE done IS NULL;\n"
+        "DROP INDEX shop.a_open;\n"
+        "DROP INDEX IF EXISTS shop.never_created;\n"
+        "CREATE INDEX a_pending ON shop.a (id) WHERE done IS NOT TRUE;\n"
+    )
+    table = parse_schema("shop", [_migration(tmp_path, sql)]).table("a")
+    assert [(i.name, i.where) for i in table.indexes] == [("a_pending", "done IS NOT TRUE")]
+
+
+def test_dropping_an_unknown_index_is_a_loud_error(tmp_path: Path) -> None:
+    sql = "CREATE SCHEMA shop;\nCREATE TABLE shop.a (id uuid PRIMARY KEY);\nDROP INDEX shop.nope;\n"
+    with pytest.raises(DataModelError, match=r"unknown index shop\.nope"):
+        parse_schema("shop", [_migration(tmp_path, sql)])
+
+
 def test_clauses_are_quoted_as_the_migration_wrote_them(tmp_path: Path) -> None:
     sql = (
         "CREATE TABLE shop.a (\n"

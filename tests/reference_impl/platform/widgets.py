@@ -287,6 +287,9 @@ class WidgetServices:
     async def outbox_lag_seconds(self) -> float:
         return 0.0
 
+    async def outbox_dead_letters(self) -> int:
+        return 0
+
     async def close(self) -> None:
         self.closed = True
 
