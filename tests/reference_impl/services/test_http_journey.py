@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -41,20 +42,38 @@ def register(client: httpx.Client) -> tuple[str, dict[str, str]]:
     return response.json()["id"], login(client, email, PASSWORD)
 
 
+def create_product(
+    client: httpx.Client,
+    admin: dict[str, str],
+    *,
+    sku_prefix: str,
+    name: str,
+    amount: int,
+    stock: int = 0,
+    category_id: str | None = None,
+) -> dict[str, Any]:
+    """An admin creates a product with a unique SKU; the test fails here if that is refused."""
+    body: dict[str, Any] = {
+        "sku": f"{sku_prefix}-{uuid.uuid4().hex[:8].upper()}",
+        "name": name,
+        "price": {"amount": amount, "currency": "EUR"},
+        "stock": stock,
+    }
+    if category_id is not None:
+        body["category_id"] = category_id
+    response = client.post("/products", headers=admin, json=body)
+    assert response.status_code == 201, response.text
+    product: dict[str, Any] = response.json()
+    return product
+
+
 def test_ord_customer_journey_over_http(server: ServerHandle) -> None:
     with httpx.Client(base_url=server.api_url, timeout=10) as client:
         admin = login(client, server.admin_email, server.admin_password)
         user_id, customer = register(client)
-        product = client.post(
-            "/products",
-            headers=admin,
-            json={
-                "sku": f"JRN-{uuid.uuid4().hex[:8].upper()}",
-                "name": "Kettle",
-                "price": {"amount": 2999, "currency": "EUR"},
-                "stock": 5,
-            },
-        ).json()
+        product = create_product(
+            client, admin, sku_prefix="JRN", name="Kettle", amount=2999, stock=5
+        )
         assert client.get(f"/products/{product['id']}").json()["stock"] == 5
 
         order_request = {
@@ -102,16 +121,7 @@ def test_ord_out_of_stock_over_http_lists_the_short_line(server: ServerHandle) -
     with httpx.Client(base_url=server.api_url, timeout=10) as client:
         admin = login(client, server.admin_email, server.admin_password)
         _, customer = register(client)
-        product = client.post(
-            "/products",
-            headers=admin,
-            json={
-                "sku": f"OOS-{uuid.uuid4().hex[:8].upper()}",
-                "name": "Rare",
-                "price": {"amount": 100, "currency": "EUR"},
-                "stock": 1,
-            },
-        ).json()
+        product = create_product(client, admin, sku_prefix="OOS", name="Rare", amount=100, stock=1)
 
         refused = client.post(
             "/orders",
@@ -183,16 +193,9 @@ def test_usr_cat_ord_admin_operations_answer_in_the_spec_shapes(server: ServerHa
         )
         assert patched.json()["description"] == "Leaves"
 
-        product = client.post(
-            "/products",
-            headers=admin,
-            json={
-                "sku": f"TEA-{uuid.uuid4().hex[:6].upper()}",
-                "name": "Green tea",
-                "price": {"amount": 450, "currency": "EUR"},
-                "category_id": category_id,
-            },
-        ).json()
+        product = create_product(
+            client, admin, sku_prefix="TEA", name="Green tea", amount=450, category_id=category_id
+        )
         assert client.delete(f"/categories/{category_id}", headers=admin).status_code == 409
         listed = client.get(
             "/products", params={"category_id": category_id, "q": "tea", "sort": "-price"}
