@@ -67,6 +67,22 @@ def create_product(
     return product
 
 
+ADDRESS = {
+    "name": "Ada Lovelace",
+    "line1": "1 Analytical Row",
+    "city": "London",
+    "postal_code": "N1 9GU",
+    "country": "GB",
+}
+
+
+def order_body(product_id: str, quantity: int) -> dict[str, Any]:
+    return {
+        "items": [{"product_id": product_id, "quantity": quantity}],
+        "shipping_address": ADDRESS,
+    }
+
+
 def test_ord_customer_journey_over_http(server: ServerHandle) -> None:
     with httpx.Client(base_url=server.api_url, timeout=10) as client:
         admin = login(client, server.admin_email, server.admin_password)
@@ -76,16 +92,7 @@ def test_ord_customer_journey_over_http(server: ServerHandle) -> None:
         )
         assert client.get(f"/products/{product['id']}").json()["stock"] == 5
 
-        order_request = {
-            "items": [{"product_id": product["id"], "quantity": 2}],
-            "shipping_address": {
-                "name": "Ada Lovelace",
-                "line1": "1 Analytical Row",
-                "city": "London",
-                "postal_code": "N1 9GU",
-                "country": "GB",
-            },
-        }
+        order_request = order_body(product["id"], 2)
         key = {"Idempotency-Key": uuid.uuid4().hex}
         placed = client.post("/orders", headers={**customer, **key}, json=order_request)
         replayed = client.post("/orders", headers={**customer, **key}, json=order_request)
@@ -126,16 +133,7 @@ def test_ord_out_of_stock_over_http_lists_the_short_line(server: ServerHandle) -
         refused = client.post(
             "/orders",
             headers=customer,
-            json={
-                "items": [{"product_id": product["id"], "quantity": 3}],
-                "shipping_address": {
-                    "name": "A",
-                    "line1": "B",
-                    "city": "C",
-                    "postal_code": "D",
-                    "country": "GB",
-                },
-            },
+            json=order_body(product["id"], 3),
         )
 
         assert refused.status_code == 409, refused.text
@@ -221,16 +219,7 @@ def test_usr_cat_ord_admin_operations_answer_in_the_spec_shapes(server: ServerHa
         order = client.post(
             "/orders",
             headers=customer,
-            json={
-                "items": [{"product_id": product["id"], "quantity": 1}],
-                "shipping_address": {
-                    "name": "A",
-                    "line1": "B",
-                    "city": "C",
-                    "postal_code": "D",
-                    "country": "GB",
-                },
-            },
+            json=order_body(product["id"], 1),
         ).json()
         for target in ("paid", "shipped", "delivered"):
             moved = client.post(
