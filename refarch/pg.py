@@ -16,7 +16,7 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["Database", "default_data_dir", "embedded", "resolve_database", "temporary"]
+__all__ = ["Database", "default_data_dir", "embedded", "temporary"]
 
 log = logging.getLogger("refarch.pg")
 
@@ -82,14 +82,6 @@ def embedded(data_dir: Path) -> Database:
     log.info("starting embedded PostgreSQL in %s", pgdata)
     url = _start(pgdata)
     return Database(url=url, embedded_dir=pgdata)
-
-
-def resolve_database(data_dir: Path | None = None) -> Database:
-    """``DATABASE_URL`` when set, else the embedded server in ``data_dir``."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return Database(url=url)
-    return embedded(data_dir or default_data_dir())
 
 
 @contextmanager

@@ -24,7 +24,6 @@ __all__ = [
     "operations",
     "spec_path",
     "specs_root",
-    "sql_dir",
     "versions",
 ]
 
@@ -48,10 +47,6 @@ def versions(root: Path | None = None) -> list[str]:
 
 def spec_path(service: str, version: str = "v1", root: Path | None = None) -> Path:
     return (root or specs_root()) / "openapi" / service / f"{version}.yaml"
-
-
-def sql_dir(service: str, root: Path | None = None) -> Path:
-    return (root or specs_root()) / "sql" / service
 
 
 def _read_yaml(path: Path) -> Any:
