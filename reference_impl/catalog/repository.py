@@ -212,8 +212,8 @@ class ProductRepository:
         """Take ``quantity`` units if that many are there; None otherwise.
 
         One conditional UPDATE, never read-then-write: under concurrency a read-then-write
-        oversold 129-138 orders for 50 units (FACTS.md). The row lock it takes is held
-        until the order commits or rolls back.
+        oversold 129-138 orders for 50 units under 300 concurrent requests (ADR 0014). The
+        row lock it takes is held until the order commits or rolls back.
         """
         row = await self._db.fetchrow(
             "UPDATE catalog.products SET stock = stock - $2, updated_at = now()"

@@ -1,7 +1,7 @@
 """Reading a JSON request body with the size limit enforced while it streams in.
 
-Starlette and FastAPI read any body whole (FACTS.md: a 200 MB POST grew a server from
-51 MB to 666 MB). Here a declared ``Content-Length`` over the limit is refused before a
+Starlette and FastAPI read any body whole (a 200 MB POST grew such a server from 51 MB
+to 666 MB; ADR 0007). Here a declared ``Content-Length`` over the limit is refused before a
 byte is read, and a chunked body is refused as soon as ``limit + 1`` bytes have arrived,
 so memory per request is bounded by the limit whatever the client sends.
 """

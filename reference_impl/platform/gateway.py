@@ -1,8 +1,8 @@
 """The HTTP pipeline, as plain ASGI: route, authenticate, read, validate, call, answer.
 
 Plain ASGI rather than Starlette's Request/Response objects because this is the hot path
-(FACTS.md: Starlette alone costs ~0.6x of a bare ASGI app). Every response, whatever
-produced it, leaves through :meth:`Gateway._send` and so carries ``X-Request-ID`` and the
+(ADR 0007: Starlette alone costs 34 µs of CPU per request, bare ASGI 20 µs). Every response,
+whatever produced it, leaves through :meth:`Gateway._send` and so carries ``X-Request-ID`` and the
 security headers, and every error leaves as problem+json built by ``problems.problem_for``.
 """
 

@@ -1,8 +1,8 @@
 """Password hashing with argon2id at deliberately chosen parameters.
 
 Parameters come from Settings (default m=19 MiB, t=2, p=1: the OWASP minimum profile,
-~15 ms per verify on the reference machine versus ~93 ms for argon2-cffi's defaults, see
-FACTS.md). Hashing runs in a worker thread (argon2-cffi releases the GIL) so one login
+~15 ms per verify on a 2-core machine versus ~93 ms for argon2-cffi's defaults; ADR
+0011). Hashing runs in a worker thread (argon2-cffi releases the GIL) so one login
 does not stall every other request on the event loop.
 """
 

@@ -66,3 +66,9 @@ def test_secrets_stay_out_of_repr(tmp_path: Path) -> None:
     )
     text = repr(settings)
     assert "hunter2" not in text and settings.signing_key.decode() not in text
+
+
+def test_an_empty_environment_gives_the_field_defaults(tmp_path: Path) -> None:
+    from_env = Settings.from_env({}, data_dir=tmp_path)
+    declared = Settings(data_dir=tmp_path, signing_key=from_env.signing_key)
+    assert from_env == declared

@@ -1,5 +1,5 @@
 """Bodies over the limit are refused with 413 problem+json while they stream in, so a
-huge upload never lands in memory (FACTS.md: Starlette grew 51 MB -> 666 MB on 200 MB)."""
+huge upload never lands in memory (ADR 0007: Starlette grew 51 MB -> 666 MB on 200 MB)."""
 
 from __future__ import annotations
 

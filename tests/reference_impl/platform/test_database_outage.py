@@ -1,5 +1,5 @@
 """PostgreSQL stops mid-traffic: clients get 503 problem+json with Retry-After, never a
-dropped connection or a 500, and the service recovers without a restart (OPS, FACTS.md)."""
+dropped connection or a 500, and the service recovers without a restart (OPS)."""
 
 from __future__ import annotations
 
