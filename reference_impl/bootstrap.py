@@ -1,39 +1,55 @@
-"""The composition root: builds the four services and the outbox relay on one asyncpg pool.
+"""The composition root: the one place that knows every part and wires them together.
 
-The platform calls ``build_services`` in its lifespan and imports ``HANDLER_MODULES`` so
-that every handler registers for its operationId. Tests call it too, with a real pool.
+``create_app`` builds the ASGI application; at start-up the platform opens the pool and
+calls ``build_services`` on it, which builds each service on a unit-of-work factory, the
+outbox relay, and the handlers bound to their services. Nothing else imports the services
+to wire them, and the platform imports none of this (it receives a ``Backend``).
+Tests build the same ``Services`` on a real pool, or hand ``create_app`` their own factory.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+import logging
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
 
+from refarch.pg import Database
+from reference_impl.catalog.handlers import CatalogHandlers
+from reference_impl.catalog.repository import CatalogUnitOfWork
 from reference_impl.catalog.service import CatalogService
 from reference_impl.housekeeping import run_housekeeping
+from reference_impl.notifications.handlers import NotificationHandlers
+from reference_impl.notifications.repository import NotificationsUnitOfWork
 from reference_impl.notifications.service import NotificationsService
+from reference_impl.operations.handlers import OperationsHandlers
+from reference_impl.orders.handlers import OrderHandlers
+from reference_impl.orders.repository import OrdersUnitOfWork
 from reference_impl.orders.service import OrdersService
 from reference_impl.outbox import OutboxRelay
-from reference_impl.settings import Settings
+from reference_impl.platform.application import BackendFactory, ReferenceApp
+from reference_impl.platform.contract import BackgroundTask, Operations, combine_operations
+from reference_impl.platform.logs import configure_logging
+from reference_impl.platform.routing import SpecSource
+from reference_impl.settings import ConfigError, Settings
+from reference_impl.users.handlers import UserHandlers
+from reference_impl.users.repository import UsersUnitOfWork
 from reference_impl.users.service import UsersService
 
-__all__ = ["HANDLER_MODULES", "Services", "build_services"]
+__all__ = ["Services", "app_from_env", "build_services", "create_app"]
 
-HANDLER_MODULES: tuple[str, ...] = (
-    "reference_impl.users.handlers",
-    "reference_impl.catalog.handlers",
-    "reference_impl.orders.handlers",
-    "reference_impl.notifications.handlers",
-)
+log = logging.getLogger("reference_impl.bootstrap")
 
 HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
 
 
 @dataclass
 class Services:
+    """The running services on one pool: what the platform sees as its ``Backend``."""
+
     settings: Settings
     pool: asyncpg.Pool
     users: UsersService
@@ -42,8 +58,24 @@ class Services:
     notifications: NotificationsService
     relay: OutboxRelay
 
-    def background_tasks(self) -> list[Callable[[], Awaitable[None]]]:
-        """Coroutines the platform runs for the app's lifetime (and cancels at shutdown)."""
+    def operations(self) -> Operations:
+        """Every handler by operationId, bound to the services above."""
+        return combine_operations(
+            OperationsHandlers(self.pool).operations(),
+            UserHandlers(self.users).operations(),
+            CatalogHandlers(self.catalog).operations(),
+            OrderHandlers(self.orders).operations(),
+            NotificationHandlers(self.notifications).operations(),
+        )
+
+    async def start(self) -> None:
+        """Create (or promote) the operator's admin account, when one is configured."""
+        email, password = self.settings.admin_email, self.settings.admin_password
+        if email and password:
+            await self.users.ensure_bootstrap_admin(email, password)
+            log.info("bootstrap admin account ready: %s", email)
+
+    def background_tasks(self) -> Sequence[BackgroundTask]:
         housekeeping = functools.partial(
             run_housekeeping,
             {
@@ -65,16 +97,47 @@ class Services:
 
 
 async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
-    catalog = CatalogService(pool)
-    notifications = NotificationsService(pool)
+    catalog = CatalogService(functools.partial(CatalogUnitOfWork, pool))
+    notifications = NotificationsService(functools.partial(NotificationsUnitOfWork, pool))
     return Services(
         settings=settings,
         pool=pool,
-        users=UsersService(pool, settings),
+        users=UsersService(functools.partial(UsersUnitOfWork, pool), settings),
         catalog=catalog,
-        orders=OrdersService(pool, catalog),
+        orders=OrdersService(functools.partial(OrdersUnitOfWork, pool), stock=catalog),
         notifications=notifications,
         relay=OutboxRelay(
             pool, notifications.handle_event, poll_seconds=settings.outbox_poll_seconds
         ),
     )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    services_factory: BackendFactory | None = None,
+    database: Database | None = None,
+    specs: SpecSource | None = None,
+) -> ReferenceApp:
+    """The ASGI app serving every v1 spec with the services above.
+
+    ``services_factory`` (default ``build_services``) and ``specs`` (default: every v1 spec)
+    are the seams tests use to inject faults or serve a fixture spec.
+    """
+    database_url = settings.database_url or (database.url if database else None)
+    if not database_url:
+        raise ConfigError(
+            "no database: set DATABASE_URL, or let `refarch serve` start the embedded one"
+        )
+    return ReferenceApp(
+        settings,
+        database_url=database_url,
+        backend_factory=services_factory or build_services,
+        specs=specs or SpecSource(),
+    )
+
+
+def app_from_env() -> ReferenceApp:
+    """Factory for uvicorn workers: everything comes from the environment `serve` prepared."""
+    configure_logging(os.environ.get("REFARCH_LOG_LEVEL", "info"))
+    return create_app(Settings.from_env())

@@ -108,7 +108,7 @@ def serve(host: str, port: int, workers: int, data_dir: Path | None, log_level: 
             "server_header": False,
         }
         if workers == 1:
-            from reference_impl.app import create_app
+            from reference_impl.bootstrap import create_app
 
             uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
         else:
@@ -117,7 +117,7 @@ def serve(host: str, port: int, workers: int, data_dir: Path | None, log_level: 
             os.environ["REFARCH_DATA_DIR"] = str(directory)
             os.environ["REFARCH_LOG_LEVEL"] = log_level
             uvicorn.run(
-                "reference_impl.app:app_from_env",
+                "reference_impl.bootstrap:app_from_env",
                 factory=True,
                 workers=workers,
                 **common,  # type: ignore[arg-type]

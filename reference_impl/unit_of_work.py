@@ -1,22 +1,32 @@
-"""The unit of work: one connection, one transaction, and the events it produced.
+"""The unit of work: one transaction, the repositories that work in it, and its events.
 
 Nothing is kept unless ``commit()`` is called: leaving the ``async with`` block any other
 way (an exception, an early return) rolls back. Events recorded with ``publish`` are written
 to the producing service's outbox inside the same transaction, so a change and the fact
 that it happened commit together or not at all (the transactional outbox pattern).
+
+Each service subclasses :class:`UnitOfWork` next to its repositories and creates them in
+``_open_repositories``; the service itself only sees a factory (``self._uow()``), so its
+logic can be unit-tested with fakes. A unit of work runs in one of three modes:
+
+* ``uow()``: its own transaction (commit or roll back);
+* ``uow(autocommit=True)``: no transaction, every statement commits on its own; for reads
+  and single writes, which then cost no BEGIN/COMMIT round trips;
+* ``uow(within=other)``: a service's repositories inside *another* service's transaction
+  (stock reserved inside the order's transaction); the caller commits.
 """
 
 from __future__ import annotations
 
 import contextlib
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Protocol, Self, TypeVar
 
 import asyncpg
 
 from reference_impl.events import Event
 
-__all__ = ["OUTBOX_SCHEMAS", "Executor", "UnitOfWork"]
+__all__ = ["OUTBOX_SCHEMAS", "Executor", "UnitOfWork", "UnitOfWorkFactory"]
 
 #: Schemas that own an outbox table (see specs/sql/<schema>/V001__init.sql).
 OUTBOX_SCHEMAS = ("users", "orders")
@@ -43,8 +53,14 @@ class Executor(Protocol):
 class UnitOfWork:
     """``async with UnitOfWork(pool) as uow: ...; await uow.commit()``."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, *, autocommit: bool = False, within: UnitOfWork | None = None
+    ) -> None:
+        if autocommit and within is not None:
+            raise ValueError("a unit of work inside another one cannot also autocommit")
         self._pool = pool
+        self._autocommit = autocommit
+        self._within = within
         self._connection: asyncpg.Connection | None = None
         self._transaction: Any = None
         self._events: list[tuple[str, Event]] = []
@@ -52,17 +68,36 @@ class UnitOfWork:
 
     @property
     def connection(self) -> asyncpg.Connection:
+        """The transaction's connection (the caller's, for a unit of work ``within`` it)."""
+        if self._within is not None:
+            return self._within.connection
         if self._connection is None:
-            raise RuntimeError("the unit of work is not active; use `async with`")
+            raise RuntimeError("the unit of work has no transaction; use `async with`")
         return self._connection
+
+    def _open_repositories(self, db: Executor) -> None:
+        """Subclasses create their repositories on ``db`` here."""
 
     def publish(self, schema: str, event: Event) -> None:
         """Record ``event`` for ``schema``'s outbox; written by ``commit()``."""
         if schema not in OUTBOX_SCHEMAS:
             raise ValueError(f"schema {schema!r} has no outbox")
-        self._events.append((schema, event))
+        if self._within is not None:
+            self._within.publish(schema, event)
+        elif self._autocommit:
+            raise RuntimeError(
+                "events need a transaction; open the unit of work without autocommit"
+            )
+        else:
+            self._events.append((schema, event))
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> Self:
+        if self._within is not None:
+            self._open_repositories(self._within.connection)
+            return self
+        if self._autocommit:
+            self._open_repositories(self._pool)
+            return self
         self._connection = await self._pool.acquire()
         try:
             self._transaction = self._connection.transaction()
@@ -71,9 +106,12 @@ class UnitOfWork:
             await self._pool.release(self._connection)
             self._connection = None
             raise
+        self._open_repositories(self._connection)
         return self
 
     async def commit(self) -> None:
+        if self._within is not None or self._autocommit:
+            raise RuntimeError("only the unit of work that owns the transaction commits it")
         for schema, event in self._events:
             await self.connection.execute(
                 f"INSERT INTO {schema}.outbox"  # schema is from the fixed OUTBOX_SCHEMAS
@@ -107,3 +145,13 @@ class UnitOfWork:
                     await self._transaction.rollback()
         finally:
             await self._pool.release(connection)
+
+
+U_co = TypeVar("U_co", bound=UnitOfWork, covariant=True)
+
+
+class UnitOfWorkFactory(Protocol[U_co]):
+    """How services open units of work: ``functools.partial(OrdersUnitOfWork, pool)`` in
+    production, an in-memory fake in unit tests."""
+
+    def __call__(self, *, autocommit: bool = False, within: UnitOfWork | None = None) -> U_co: ...

@@ -62,9 +62,10 @@ class CategoryInUse(Conflict):
 
 
 class UnknownCategory(InvalidInput):
-    def __init__(self, field: str = "body.category_id") -> None:
+    def __init__(self) -> None:
         super().__init__(
-            "The category does not exist.", [{"field": field, "message": "unknown category"}]
+            "The category does not exist.",
+            [{"field": "category_id", "message": "unknown category"}],
         )
 
 
@@ -77,12 +78,15 @@ class StockWouldGoNegative(Conflict):
 
 
 class UnknownProducts(InvalidInput):
-    """Order lines naming products that do not exist; ``fields`` name the offending items."""
+    """Items of a reservation naming products that do not exist, by their position."""
 
-    def __init__(self, fields: list[str]) -> None:
+    def __init__(self, positions: list[int]) -> None:
         super().__init__(
             "Some items name products that do not exist.",
-            [{"field": field, "message": "unknown product"} for field in fields],
+            [
+                {"field": f"items[{position}].product_id", "message": "unknown product"}
+                for position in positions
+            ],
         )
 
 

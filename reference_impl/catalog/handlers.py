@@ -1,157 +1,126 @@
-"""HTTP handlers for the catalog spec (specs/openapi/catalog/v1.yaml)."""
+"""HTTP handlers for the catalog spec (specs/openapi/catalog/v1.yaml), bound to the service."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from reference_impl.catalog.domain import Category, NewCategory, NewProduct, Product, ProductFilter
+from reference_impl.catalog.domain import NewCategory, NewProduct, ProductFilter
+from reference_impl.catalog.representation import category_json, product_json
+from reference_impl.catalog.service import CatalogService
 from reference_impl.money import Money
-from reference_impl.platform.contract import ApiRequest, ApiResponse, operation
-from reference_impl.representation import API_PREFIX, iso, page, page_params, path_id, query_id
+from reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
+from reference_impl.representation import API_PREFIX, page
 
-__all__: list[str] = []
-
-
-def category_json(category: Category) -> dict[str, Any]:
-    return {
-        "id": str(category.id),
-        "slug": category.slug,
-        "name": category.name,
-        "description": category.description,
-        "created_at": iso(category.created_at),
-        "updated_at": iso(category.updated_at),
-    }
-
-
-def product_json(product: Product) -> dict[str, Any]:
-    return {
-        "id": str(product.id),
-        "sku": product.sku,
-        "name": product.name,
-        "description": product.description,
-        "price": product.price.as_json(),
-        "category_id": None if product.category_id is None else str(product.category_id),
-        "stock": product.stock,
-        "created_at": iso(product.created_at),
-        "updated_at": iso(product.updated_at),
-    }
+__all__ = ["CatalogHandlers"]
 
 
 def _optional_uuid(value: Any) -> UUID | None:
     return None if value is None else UUID(str(value))
 
 
-# --- categories ----------------------------------------------------------------------------
+class CatalogHandlers:
+    def __init__(self, catalog: CatalogService) -> None:
+        self._catalog = catalog
 
+    def operations(self) -> Operations:
+        return {
+            "listCategories": self.list_categories,
+            "createCategory": self.create_category,
+            "getCategory": self.get_category,
+            "updateCategory": self.update_category,
+            "deleteCategory": self.delete_category,
+            "listProducts": self.list_products,
+            "createProduct": self.create_product,
+            "getProduct": self.get_product,
+            "updateProduct": self.update_product,
+            "deleteProduct": self.delete_product,
+            "adjustStock": self.adjust_stock,
+        }
 
-@operation("listCategories")
-async def list_categories(request: ApiRequest) -> ApiResponse:
-    limit, offset = page_params(request)
-    categories, total = await request.services.catalog.list_categories(limit=limit, offset=offset)
-    body = page(map(category_json, categories), limit=limit, offset=offset, total=total)
-    return ApiResponse(200, body)
+    # --- categories ------------------------------------------------------------------------
 
+    async def list_categories(self, request: ApiRequest) -> ApiResponse:
+        limit, offset = request.page_params()
+        categories, total = await self._catalog.list_categories(limit=limit, offset=offset)
+        body = page(map(category_json, categories), limit=limit, offset=offset, total=total)
+        return ApiResponse(200, body)
 
-@operation("createCategory")
-async def create_category(request: ApiRequest) -> ApiResponse:
-    body = request.body
-    category = await request.services.catalog.create_category(
-        NewCategory(slug=body["slug"], name=body["name"], description=body.get("description"))
-    )
-    location = f"{API_PREFIX}/categories/{category.id}"
-    return ApiResponse(201, category_json(category), {"Location": location})
-
-
-@operation("getCategory")
-async def get_category(request: ApiRequest) -> ApiResponse:
-    category = await request.services.catalog.get_category(path_id(request, "category_id"))
-    return ApiResponse(200, category_json(category))
-
-
-@operation("updateCategory")
-async def update_category(request: ApiRequest) -> ApiResponse:
-    category = await request.services.catalog.update_category(
-        path_id(request, "category_id"), request.body
-    )
-    return ApiResponse(200, category_json(category))
-
-
-@operation("deleteCategory")
-async def delete_category(request: ApiRequest) -> ApiResponse:
-    await request.services.catalog.delete_category(path_id(request, "category_id"))
-    return ApiResponse(204)
-
-
-# --- products ------------------------------------------------------------------------------
-
-
-@operation("listProducts")
-async def list_products(request: ApiRequest) -> ApiResponse:
-    limit, offset = page_params(request)
-    query = request.query
-    criteria = ProductFilter(
-        category_id=query_id(request, "category_id"),
-        min_price=query.get("min_price"),
-        max_price=query.get("max_price"),
-        q=query.get("q"),
-        in_stock=query.get("in_stock"),
-        sort=query.get("sort") or "name",
-    )
-    products, total = await request.services.catalog.list_products(
-        criteria, limit=limit, offset=offset
-    )
-    body = page(map(product_json, products), limit=limit, offset=offset, total=total)
-    return ApiResponse(200, body)
-
-
-@operation("createProduct")
-async def create_product(request: ApiRequest) -> ApiResponse:
-    body = request.body
-    product = await request.services.catalog.create_product(
-        NewProduct(
-            sku=body["sku"],
-            name=body["name"],
-            description=body.get("description"),
-            price=Money(body["price"]["amount"], body["price"]["currency"]),
-            category_id=_optional_uuid(body.get("category_id")),
-            stock=body.get("stock", 0),
+    async def create_category(self, request: ApiRequest) -> ApiResponse:
+        body = request.body
+        category = await self._catalog.create_category(
+            NewCategory(slug=body["slug"], name=body["name"], description=body.get("description"))
         )
-    )
-    location = f"{API_PREFIX}/products/{product.id}"
-    return ApiResponse(201, product_json(product), {"Location": location})
+        location = f"{API_PREFIX}/categories/{category.id}"
+        return ApiResponse(201, category_json(category), {"Location": location})
 
+    async def get_category(self, request: ApiRequest) -> ApiResponse:
+        category = await self._catalog.get_category(request.path_id("category_id"))
+        return ApiResponse(200, category_json(category))
 
-@operation("getProduct")
-async def get_product(request: ApiRequest) -> ApiResponse:
-    product = await request.services.catalog.get_product(path_id(request, "product_id"))
-    return ApiResponse(200, product_json(product))
+    async def update_category(self, request: ApiRequest) -> ApiResponse:
+        category = await self._catalog.update_category(request.path_id("category_id"), request.body)
+        return ApiResponse(200, category_json(category))
 
+    async def delete_category(self, request: ApiRequest) -> ApiResponse:
+        await self._catalog.delete_category(request.path_id("category_id"))
+        return ApiResponse(204)
 
-@operation("updateProduct")
-async def update_product(request: ApiRequest) -> ApiResponse:
-    changes: dict[str, Any] = {}
-    for key, value in request.body.items():
-        if key == "price":
-            changes["price_amount"] = value["amount"]
-            changes["currency"] = value["currency"]
-        elif key == "category_id":
-            changes["category_id"] = _optional_uuid(value)
-        else:
-            changes[key] = value
-    product = await request.services.catalog.update_product(path_id(request, "product_id"), changes)
-    return ApiResponse(200, product_json(product))
+    # --- products --------------------------------------------------------------------------
 
+    async def list_products(self, request: ApiRequest) -> ApiResponse:
+        limit, offset = request.page_params()
+        query = request.query
+        criteria = ProductFilter(
+            category_id=request.query_id("category_id"),
+            min_price=query.get("min_price"),
+            max_price=query.get("max_price"),
+            q=query.get("q"),
+            in_stock=query.get("in_stock"),
+            sort=query.get("sort") or "name",
+        )
+        products, total = await self._catalog.list_products(criteria, limit=limit, offset=offset)
+        body = page(map(product_json, products), limit=limit, offset=offset, total=total)
+        return ApiResponse(200, body)
 
-@operation("deleteProduct")
-async def delete_product(request: ApiRequest) -> ApiResponse:
-    await request.services.catalog.delete_product(path_id(request, "product_id"))
-    return ApiResponse(204)
+    async def create_product(self, request: ApiRequest) -> ApiResponse:
+        body = request.body
+        product = await self._catalog.create_product(
+            NewProduct(
+                sku=body["sku"],
+                name=body["name"],
+                description=body.get("description"),
+                price=Money(body["price"]["amount"], body["price"]["currency"]),
+                category_id=_optional_uuid(body.get("category_id")),
+                stock=body.get("stock", 0),
+            )
+        )
+        location = f"{API_PREFIX}/products/{product.id}"
+        return ApiResponse(201, product_json(product), {"Location": location})
 
+    async def get_product(self, request: ApiRequest) -> ApiResponse:
+        product = await self._catalog.get_product(request.path_id("product_id"))
+        return ApiResponse(200, product_json(product))
 
-@operation("adjustStock")
-async def adjust_stock(request: ApiRequest) -> ApiResponse:
-    product = await request.services.catalog.adjust_stock(
-        path_id(request, "product_id"), request.body["delta"]
-    )
-    return ApiResponse(200, product_json(product))
+    async def update_product(self, request: ApiRequest) -> ApiResponse:
+        changes: dict[str, Any] = {}
+        for key, value in request.body.items():
+            if key == "price":
+                changes["price_amount"] = value["amount"]
+                changes["currency"] = value["currency"]
+            elif key == "category_id":
+                changes["category_id"] = _optional_uuid(value)
+            else:
+                changes[key] = value
+        product = await self._catalog.update_product(request.path_id("product_id"), changes)
+        return ApiResponse(200, product_json(product))
+
+    async def delete_product(self, request: ApiRequest) -> ApiResponse:
+        await self._catalog.delete_product(request.path_id("product_id"))
+        return ApiResponse(204)
+
+    async def adjust_stock(self, request: ApiRequest) -> ApiResponse:
+        product = await self._catalog.adjust_stock(
+            request.path_id("product_id"), request.body["delta"]
+        )
+        return ApiResponse(200, product_json(product))

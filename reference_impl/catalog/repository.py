@@ -21,9 +21,9 @@ from reference_impl.catalog.domain import (
 )
 from reference_impl.money import Money
 from reference_impl.statements import Filters, fetch_page, update_returning
-from reference_impl.unit_of_work import Executor
+from reference_impl.unit_of_work import Executor, UnitOfWork
 
-__all__ = ["CategoryRepository", "ProductRepository"]
+__all__ = ["CatalogUnitOfWork", "CategoryRepository", "ProductRepository"]
 
 _CATEGORY_COLUMNS = "id, slug, name, description, created_at, updated_at"
 _PRODUCT_COLUMNS = (
@@ -244,3 +244,14 @@ class ProductRepository:
             product_id,
             quantity,
         )
+
+
+class CatalogUnitOfWork(UnitOfWork):
+    """The catalog schema's repositories, working in one unit of work."""
+
+    categories: CategoryRepository
+    products: ProductRepository
+
+    def _open_repositories(self, db: Executor) -> None:
+        self.categories = CategoryRepository(db)
+        self.products = ProductRepository(db)

@@ -6,9 +6,9 @@ from uuid import UUID
 
 from reference_impl.notifications.domain import NewNotification, Notification
 from reference_impl.statements import Filters, fetch_page
-from reference_impl.unit_of_work import Executor
+from reference_impl.unit_of_work import Executor, UnitOfWork
 
-__all__ = ["NotificationRepository"]
+__all__ = ["NotificationRepository", "NotificationsUnitOfWork"]
 
 _COLUMNS = "id, type, subject, body, data, event_id, created_at"
 
@@ -54,3 +54,12 @@ class NotificationRepository:
         return [
             Notification(**{key: row[key] for key in Notification.__slots__}) for row in rows
         ], total
+
+
+class NotificationsUnitOfWork(UnitOfWork):
+    """The notifications schema's repository, working in one unit of work."""
+
+    notifications: NotificationRepository
+
+    def _open_repositories(self, db: Executor) -> None:
+        self.notifications = NotificationRepository(db)

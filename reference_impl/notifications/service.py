@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import asyncpg
-
 from reference_impl.events import Event
 from reference_impl.notifications.domain import Notification, notification_for
-from reference_impl.notifications.repository import NotificationRepository
-from reference_impl.unit_of_work import UnitOfWork
+from reference_impl.notifications.repository import NotificationsUnitOfWork
+from reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["NotificationsService"]
 
 
 class NotificationsService:
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self._pool = pool
+    def __init__(self, uow: UnitOfWorkFactory[NotificationsUnitOfWork]) -> None:
+        self._uow = uow
 
     async def handle_event(self, uow: UnitOfWork, event: Event) -> bool:
         """Consume one event inside the relay's unit of work; True if it produced a new
@@ -24,11 +22,11 @@ class NotificationsService:
         new = notification_for(event)
         if new is None:
             return False
-        return await NotificationRepository(uow.connection).add_once(new)
+        async with self._uow(within=uow) as inbox:
+            return await inbox.notifications.add_once(new)
 
     async def list_for_user(
         self, user_id: UUID, *, type_: str | None, limit: int, offset: int
     ) -> tuple[list[Notification], int]:
-        return await NotificationRepository(self._pool).page(
-            user_id, type_=type_, limit=limit, offset=offset
-        )
+        async with self._uow(autocommit=True) as uow:
+            return await uow.notifications.page(user_id, type_=type_, limit=limit, offset=offset)

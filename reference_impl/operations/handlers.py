@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
+
 from refarch.migrate import MigrationError, pending
-from reference_impl.platform.contract import ApiRequest, ApiResponse, operation
+from reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
 from reference_impl.platform.problems import (
     DATABASE_RETRY_AFTER_SECONDS,
     HttpProblem,
     is_database_unavailable,
 )
 
-__all__ = ["get_health", "get_readiness"]
+__all__ = ["OperationsHandlers"]
 
 #: A readiness probe must answer quickly even when the database hangs.
 READINESS_TIMEOUT_SECONDS = 2.0
-
-
-@operation("getHealth")
-async def get_health(request: ApiRequest) -> ApiResponse:
-    return ApiResponse(200, {"status": "ok"})
 
 
 def _not_ready(detail: str) -> HttpProblem:
@@ -36,19 +33,29 @@ def _not_ready(detail: str) -> HttpProblem:
     )
 
 
-@operation("getReadiness")
-async def get_readiness(request: ApiRequest) -> ApiResponse:
-    pool = request.services.pool
-    try:
-        async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
-            async with pool.acquire() as conn:
-                todo = await pending(conn)
-    except MigrationError as exc:
-        raise _not_ready(f"The database schema disagrees with the migrations: {exc}") from None
-    except Exception as exc:
-        if is_database_unavailable(exc):
-            raise _not_ready("The database is unreachable.") from None
-        raise
-    if todo:
-        raise _not_ready(f"{len(todo)} migration(s) are not applied yet.")
-    return ApiResponse(200, {"status": "ready", "checks": {"database": "ok", "migrations": "ok"}})
+class OperationsHandlers:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    def operations(self) -> Operations:
+        return {"getHealth": self.get_health, "getReadiness": self.get_readiness}
+
+    async def get_health(self, request: ApiRequest) -> ApiResponse:
+        return ApiResponse(200, {"status": "ok"})
+
+    async def get_readiness(self, request: ApiRequest) -> ApiResponse:
+        try:
+            async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
+                async with self._pool.acquire() as conn:
+                    todo = await pending(conn)
+        except MigrationError as exc:
+            raise _not_ready(f"The database schema disagrees with the migrations: {exc}") from None
+        except Exception as exc:
+            if is_database_unavailable(exc):
+                raise _not_ready("The database is unreachable.") from None
+            raise
+        if todo:
+            raise _not_ready(f"{len(todo)} migration(s) are not applied yet.")
+        return ApiResponse(
+            200, {"status": "ready", "checks": {"database": "ok", "migrations": "ok"}}
+        )

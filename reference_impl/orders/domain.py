@@ -32,7 +32,6 @@ __all__ = [
     "check_transition",
     "decide_replay",
     "ensure_distinct_products",
-    "order_document",
     "request_fingerprint",
 ]
 
@@ -85,7 +84,7 @@ class IdempotencyKeyReused(InvalidInput):
     def __init__(self) -> None:
         super().__init__(
             "This Idempotency-Key was already used with a different request body.",
-            [{"field": "Idempotency-Key", "message": "reused with a different body"}],
+            [{"field": "idempotency_key", "message": "reused with a different body"}],
         )
 
 
@@ -134,38 +133,15 @@ class Order:
 
 
 def ensure_distinct_products(product_ids: list[UUID]) -> None:
+    """Refuse an order naming a product twice; the error names the repeated ``items``."""
     seen: set[UUID] = set()
     duplicates: list[str] = []
     for index, product_id in enumerate(product_ids):
         if product_id in seen:
-            duplicates.append(f"body.items[{index}].product_id")
+            duplicates.append(f"items[{index}].product_id")
         seen.add(product_id)
     if duplicates:
         raise DuplicateProducts(duplicates)
-
-
-def order_document(order: Order) -> dict[str, Any]:
-    """The order as the spec's Order schema: what clients see and idempotent replays return."""
-    return {
-        "id": str(order.id),
-        "user_id": str(order.user_id),
-        "status": order.status,
-        "items": [
-            {
-                "product_id": str(line.product_id),
-                "sku": line.sku,
-                "name": line.name,
-                "quantity": line.quantity,
-                "unit_price": line.unit_price.as_json(),
-                "line_total": line.line_total.as_json(),
-            }
-            for line in order.lines
-        ],
-        "total": order.total.as_json(),
-        "shipping_address": order.shipping_address,
-        "created_at": order.created_at.isoformat(),
-        "updated_at": order.updated_at.isoformat(),
-    }
 
 
 # --- idempotency --------------------------------------------------------------------------

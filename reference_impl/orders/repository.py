@@ -11,9 +11,9 @@ import asyncpg
 from reference_impl.money import Money
 from reference_impl.orders.domain import Order, OrderLine, StoredOutcome
 from reference_impl.statements import Filters, fetch_page
-from reference_impl.unit_of_work import Executor
+from reference_impl.unit_of_work import Executor, UnitOfWork
 
-__all__ = ["IdempotencyKeys", "OrderRepository"]
+__all__ = ["IdempotencyKeys", "OrderRepository", "OrdersUnitOfWork"]
 
 _ORDER_COLUMNS = "id, user_id, status, shipping_address, created_at, updated_at"
 
@@ -199,3 +199,14 @@ class IdempotencyKeys:
             float(self.RETAINED_FOR_SECONDS),
         )
         return int(status.split()[-1])
+
+
+class OrdersUnitOfWork(UnitOfWork):
+    """The orders schema's repositories, working in one unit of work."""
+
+    orders: OrderRepository
+    idempotency_keys: IdempotencyKeys
+
+    def _open_repositories(self, db: Executor) -> None:
+        self.orders = OrderRepository(db)
+        self.idempotency_keys = IdempotencyKeys(db)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-import asyncpg
-
-from reference_impl.catalog.domain import StockLine
-from reference_impl.catalog.service import CatalogService
+from reference_impl.catalog.domain import PricedLine, StockLine
 from reference_impl.events import Event
 from reference_impl.orders.domain import (
     IdempotencyKeyInFlight,
@@ -20,18 +17,27 @@ from reference_impl.orders.domain import (
     check_transition,
     decide_replay,
     ensure_distinct_products,
-    order_document,
     request_fingerprint,
 )
-from reference_impl.orders.repository import IdempotencyKeys, OrderRepository
-from reference_impl.platform.contract import Principal
-from reference_impl.unit_of_work import UnitOfWork
+from reference_impl.orders.repository import OrdersUnitOfWork
+from reference_impl.orders.representation import order_document
+from reference_impl.principal import Principal
+from reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["OrdersService", "PlacedOrder"]
+__all__ = ["OrdersService", "PlacedOrder", "StockReservations"]
 
 #: A claim can vanish between our failed INSERT and our SELECT (its owner failed and
 #: released it); trying again a few times resolves that race without looping forever.
 _CLAIM_ATTEMPTS = 3
+
+
+class StockReservations(Protocol):
+    """What orders need from the catalog: stock taken and given back inside their own
+    unit of work (the catalog service provides it)."""
+
+    async def reserve_stock(self, uow: UnitOfWork, lines: list[StockLine]) -> list[PricedLine]: ...
+
+    async def release_stock(self, uow: UnitOfWork, lines: list[StockLine]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +63,28 @@ def _status_event(order: Order, previous: str) -> Event:
     )
 
 
+def _placed_event(order: Order) -> Event:
+    return Event(
+        event_type="order.placed",
+        aggregate_type="order",
+        aggregate_id=order.id,
+        payload={
+            "order_id": str(order.id),
+            "user_id": str(order.user_id),
+            "total": order.total.as_json(),
+            "item_count": len(order.lines),
+        },
+    )
+
+
 def _stock_lines(order: Order) -> list[StockLine]:
     return [StockLine(line.product_id, line.quantity) for line in order.lines]
 
 
 class OrdersService:
-    def __init__(self, pool: asyncpg.Pool, catalog: CatalogService) -> None:
-        self._pool = pool
-        self._catalog = catalog
+    def __init__(self, uow: UnitOfWorkFactory[OrdersUnitOfWork], stock: StockReservations) -> None:
+        self._uow = uow
+        self._stock = stock
 
     # --- placing orders ------------------------------------------------------------------
 
@@ -85,22 +105,23 @@ class OrdersService:
         """
         if idempotency_key is None:
             return await self._place(customer, body, None)
-        keys = IdempotencyKeys(self._pool)
         fingerprint = request_fingerprint(body)
-        for _ in range(_CLAIM_ATTEMPTS):
-            if await keys.claim(customer.user_id, idempotency_key, fingerprint):
-                break
-            stored = await keys.get(customer.user_id, idempotency_key)
-            if stored is not None:
-                replay = decide_replay(stored, fingerprint)
-                return PlacedOrder(replay.status, replay.body, replayed=True)
-        else:
-            raise IdempotencyKeyInFlight()
-        try:
-            return await self._place(customer, body, idempotency_key)
-        except BaseException:
-            await keys.release(customer.user_id, idempotency_key)
-            raise
+        async with self._uow(autocommit=True) as uow:
+            keys = uow.idempotency_keys
+            for _ in range(_CLAIM_ATTEMPTS):
+                if await keys.claim(customer.user_id, idempotency_key, fingerprint):
+                    break
+                stored = await keys.get(customer.user_id, idempotency_key)
+                if stored is not None:
+                    replay = decide_replay(stored, fingerprint)
+                    return PlacedOrder(replay.status, replay.body, replayed=True)
+            else:
+                raise IdempotencyKeyInFlight()
+            try:
+                return await self._place(customer, body, idempotency_key)
+            except BaseException:
+                await keys.release(customer.user_id, idempotency_key)
+                raise
 
     async def _place(
         self, customer: Principal, body: dict[str, Any], idempotency_key: str | None
@@ -109,8 +130,8 @@ class OrdersService:
             StockLine(UUID(str(item["product_id"])), item["quantity"]) for item in body["items"]
         ]
         ensure_distinct_products([line.product_id for line in requested])
-        async with UnitOfWork(self._pool) as uow:
-            priced = await self._catalog.reserve_stock(uow, requested)
+        async with self._uow() as uow:
+            priced = await self._stock.reserve_stock(uow, requested)
             order = Order(
                 user_id=customer.user_id,
                 lines=tuple(
@@ -118,24 +139,11 @@ class OrdersService:
                 ),
                 shipping_address=body["shipping_address"],
             )
-            await OrderRepository(uow.connection).add(order)
+            await uow.orders.add(order)
             document = order_document(order)
-            uow.publish(
-                "orders",
-                Event(
-                    event_type="order.placed",
-                    aggregate_type="order",
-                    aggregate_id=order.id,
-                    payload={
-                        "order_id": str(order.id),
-                        "user_id": str(order.user_id),
-                        "total": order.total.as_json(),
-                        "item_count": len(order.lines),
-                    },
-                ),
-            )
+            uow.publish("orders", _placed_event(order))
             if idempotency_key is not None:
-                await IdempotencyKeys(uow.connection).complete(
+                await uow.idempotency_keys.complete(
                     customer.user_id, idempotency_key, 201, document
                 )
             await uow.commit()
@@ -144,7 +152,8 @@ class OrdersService:
     # --- reading -------------------------------------------------------------------------
 
     async def get_order(self, viewer: Principal, order_id: UUID) -> Order:
-        order = await OrderRepository(self._pool).get(order_id)
+        async with self._uow(autocommit=True) as uow:
+            order = await uow.orders.get(order_id)
         if order is None or not self._may_see(viewer, order):
             raise OrderNotFound()
         return order
@@ -157,9 +166,8 @@ class OrdersService:
         limit: int,
         offset: int,
     ) -> tuple[list[Order], int]:
-        return await OrderRepository(self._pool).page(
-            user_id=user_id, status=status, limit=limit, offset=offset
-        )
+        async with self._uow(autocommit=True) as uow:
+            return await uow.orders.page(user_id=user_id, status=status, limit=limit, offset=offset)
 
     @staticmethod
     def _may_see(viewer: Principal, order: Order) -> bool:
@@ -177,24 +185,24 @@ class OrdersService:
     async def _change_status(
         self, actor: Principal, order_id: UUID, target: str, *, only_from: str | None
     ) -> Order:
-        async with UnitOfWork(self._pool) as uow:
-            orders = OrderRepository(uow.connection)
+        async with self._uow() as uow:
             # The row lock serialises concurrent changes of one order: the second of two
             # simultaneous cancels waits, then sees "cancelled" and is refused, so stock is
             # returned exactly once.
-            order = await orders.get(order_id, for_update=True)
+            order = await uow.orders.get(order_id, for_update=True)
             if order is None or not self._may_see(actor, order):
                 raise OrderNotFound()
             if only_from is not None and order.status != only_from:
                 raise NotCancellable(order.status)
             check_transition(order.status, target)
-            changed = await orders.set_status(order, target)
+            changed = await uow.orders.set_status(order, target)
             if target == "cancelled":
-                await self._catalog.release_stock(uow, _stock_lines(order))
+                await self._stock.release_stock(uow, _stock_lines(order))
             uow.publish("orders", _status_event(changed, order.status))
             await uow.commit()
         return changed
 
     async def prune_expired(self) -> int:
         """Housekeeping: drop idempotency keys past their retention; returns how many went."""
-        return await IdempotencyKeys(self._pool).delete_expired()
+        async with self._uow(autocommit=True) as uow:
+            return await uow.idempotency_keys.delete_expired()

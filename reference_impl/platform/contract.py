@@ -1,35 +1,35 @@
-"""The contract between the platform and the services' handlers.
+"""The contract between the platform and what runs behind it.
 
-A handler is ``async def handler(request: ApiRequest) -> ApiResponse`` registered for one
-operationId with ``@operation("placeOrder")``. The platform has already done everything the
-spec says before the handler runs: the path, query, headers and body are validated and
-coerced, defaults are applied, the bearer token is verified and admin-only operations are
-refused for non-admins. The handler does the business part and nothing else.
+A handler is ``async def handler(request: ApiRequest) -> ApiResponse``, already bound to the
+service it calls. The composition root (``reference_impl.bootstrap``) hands the platform a
+:class:`Backend`: the handlers by operationId, plus what the lifespan and the metrics need.
+The platform imports nothing of the services.
+
+Before a handler runs the platform has done everything the spec says: the path, query,
+headers and body are validated and coerced, defaults are applied, the bearer token is
+verified and admin-only operations are refused for non-admins. The handler does the
+business part and nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from uuid import UUID
 
-if TYPE_CHECKING:
-    from reference_impl.bootstrap import Services
+from reference_impl.errors import NotFound
+from reference_impl.principal import Principal
 
-__all__ = ["ApiRequest", "ApiResponse", "Handler", "HandlerRegistry", "Principal", "operation"]
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """The authenticated caller, from a verified access token."""
-
-    user_id: UUID
-    role: str  # "customer" | "admin"
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
+__all__ = [
+    "ApiRequest",
+    "ApiResponse",
+    "Backend",
+    "BackgroundTask",
+    "Handler",
+    "Operations",
+    "combine_operations",
+]
 
 
 @dataclass(slots=True)
@@ -42,11 +42,25 @@ class ApiRequest:
     principal: Principal | None
     request_id: str
     client_ip: str
-    services: Services
 
     def require_principal(self) -> Principal:
         assert self.principal is not None, "the router enforces security before handlers run"
         return self.principal
+
+    def page_params(self) -> tuple[int, int]:
+        """limit and offset (the router applied the spec's defaults and bounds)."""
+        return int(self.query.get("limit", 20)), int(self.query.get("offset", 0))
+
+    def path_id(self, name: str) -> UUID:
+        """A path id; one that is not a UUID names nothing, so it is simply not found."""
+        try:
+            return UUID(str(self.path_params[name]))
+        except ValueError:
+            raise NotFound("Nothing exists at this address.") from None
+
+    def query_id(self, name: str) -> UUID | None:
+        value = self.query.get(name)
+        return None if value is None else UUID(str(value))
 
 
 @dataclass(slots=True)
@@ -57,24 +71,39 @@ class ApiResponse:
 
 
 Handler = Callable[[ApiRequest], Awaitable[ApiResponse]]
+#: operationId -> the handler bound to its service.
+Operations = Mapping[str, Handler]
+BackgroundTask = Callable[[], Awaitable[None]]
 
 
-class HandlerRegistry:
-    """operationId -> handler. The router refuses to start if the two sets differ."""
-
-    def __init__(self) -> None:
-        self.handlers: dict[str, Handler] = {}
-
-    def operation(self, operation_id: str) -> Callable[[Handler], Handler]:
-        def register(fn: Handler) -> Handler:
-            if operation_id in self.handlers:
+def combine_operations(*groups: Operations) -> dict[str, Handler]:
+    """One mapping from several; an operationId bound twice is a wiring bug, refused here."""
+    combined: dict[str, Handler] = {}
+    for group in groups:
+        for operation_id, handler in group.items():
+            if operation_id in combined:
                 raise RuntimeError(f"operationId {operation_id!r} has two handlers")
-            self.handlers[operation_id] = fn
-            return fn
-
-        return register
+            combined[operation_id] = handler
+    return combined
 
 
-#: The process-wide registry that service handler modules register into.
-registry = HandlerRegistry()
-operation = registry.operation
+class Backend(Protocol):
+    """Everything behind the handlers, as the platform sees it (built once the pool is open)."""
+
+    def operations(self) -> Operations:
+        """Every handler by operationId; the router refuses to start if specs and these differ."""
+        ...
+
+    async def start(self) -> None:
+        """Run once, after the migrations and before the first request (e.g. the admin)."""
+        ...
+
+    def background_tasks(self) -> Sequence[BackgroundTask]:
+        """Coroutines the platform runs for the app's lifetime (and cancels at shutdown)."""
+        ...
+
+    async def outbox_lag_seconds(self) -> float: ...
+
+    async def outbox_dead_letters(self) -> int: ...
+
+    async def close(self) -> None: ...

@@ -19,10 +19,10 @@ from uuid import UUID
 
 import orjson
 
-from reference_impl.errors import DomainError
+from reference_impl.errors import DomainError, InvalidInput
 from reference_impl.platform.auth import authenticate
 from reference_impl.platform.body import ClientDisconnected, is_json_media_type, read_json_body
-from reference_impl.platform.contract import ApiRequest, ApiResponse
+from reference_impl.platform.contract import ApiRequest, ApiResponse, Backend
 from reference_impl.platform.logs import log_request
 from reference_impl.platform.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from reference_impl.platform.metrics import Metrics
@@ -34,8 +34,6 @@ from reference_impl.settings import Settings
 
 if TYPE_CHECKING:
     import asyncpg
-
-    from reference_impl.bootstrap import Services
 
 __all__ = ["Gateway", "Headers", "RuntimeState"]
 
@@ -81,6 +79,15 @@ def _headers_as_sent(extra: dict[str, str], request_id: str) -> dict[str, str]:
     return sent
 
 
+def _name_wire_fields(exc: InvalidInput, route: Route) -> None:
+    """Rename the domain's field names in ``exc`` to where they were in this request."""
+    errors = exc.extensions.get("errors")
+    if errors:
+        exc.extensions["errors"] = [
+            {**error, "field": route.wire_field(error["field"])} for error in errors
+        ]
+
+
 class Headers(dict[str, str]):
     """Request headers with lower-case names; lookups ignore case (HTTP names are
     case-insensitive, and ASGI servers already lower-case them)."""
@@ -102,7 +109,7 @@ class RuntimeState:
     """What the lifespan opens and the pipeline uses."""
 
     pool: asyncpg.Pool | None = None
-    services: Services | None = None
+    backend: Backend | None = None
 
 
 _CONTRACT_BREACH = Problem(
@@ -209,9 +216,6 @@ class Gateway:
                 "The request is invalid: each entry in errors names a field and what is wrong with it.",
                 errors=errors,
             )
-        services = self.state.services
-        if services is None:
-            raise RuntimeError("the application has not finished starting")
         client = scope.get("client")
         request = ApiRequest(
             operation_id=route.operation_id,
@@ -222,11 +226,12 @@ class Gateway:
             principal=principal,
             request_id=request_id,
             client_ip=client[0] if client else "",
-            services=services,
         )
         try:
             return await route.handler(request)
         except DomainError as exc:
+            if isinstance(exc, InvalidInput):
+                _name_wire_fields(exc, route)
             if self.settings.validate_responses:
                 problem = problem_for(exc, request_id=request_id)
                 route.responses.check(
@@ -295,7 +300,7 @@ class Gateway:
                 f"{method} is not allowed on /metrics.",
                 headers={"Allow": "GET"},
             )
-        body = await self.metrics.render(self.state.pool, self.state.services)
+        body = await self.metrics.render(self.state.pool, self.state.backend)
         await self._send(send, 200, body, METRICS_CONTENT_TYPE.encode(), request_id, {})
         return 200
 

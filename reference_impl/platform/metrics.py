@@ -20,7 +20,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 if TYPE_CHECKING:
     import asyncpg
 
-    from reference_impl.bootstrap import Services
+    from reference_impl.platform.contract import Backend
 
 __all__ = ["CONTENT_TYPE", "Metrics"]
 
@@ -82,7 +82,7 @@ class Metrics:
         children[0].inc()
         children[1].observe(seconds)
 
-    async def render(self, pool: asyncpg.Pool | None, services: Services | None) -> bytes:
+    async def render(self, pool: asyncpg.Pool | None, services: Backend | None) -> bytes:
         if pool is not None:
             size = pool.get_size()
             self.pool_size.set(size)

@@ -4,12 +4,12 @@ At start-up every operation of every service spec is compiled into a :class:`Rou
 handler, security, and validators) and placed in a :class:`RouteTable`. Static paths are a
 dict lookup; templated ones are precompiled regular expressions grouped by segment count,
 so a request never walks the spec. The set of operationIds in the specs and the set of
-registered handlers must be equal, or the service refuses to start and names the difference.
+handlers the composition root binds must be equal, or the service refuses to start and names
+the difference.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from refarch import specs
-from reference_impl.platform.contract import Handler, HandlerRegistry
+from reference_impl.platform.contract import Handler, Operations
 from reference_impl.platform.responses import ResponseContract, compile_responses, json_schema_of
 from reference_impl.platform.validation import (
     CompiledSchema,
@@ -26,9 +26,10 @@ from reference_impl.platform.validation import (
     compile_schema,
 )
 
-__all__ = ["Route", "RouteMatch", "RouteTable", "SpecSource", "build_route_table", "load_handlers"]
+__all__ = ["Route", "RouteMatch", "RouteTable", "SpecSource", "build_route_table"]
 
 _TEMPLATE_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_FIELD_ROOT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,24 @@ class Route:
     path_params: ParameterSet
     query_params: ParameterSet
     header_params: ParameterSet
+    header_names: tuple[str, ...]  # as the spec declares them, e.g. "Idempotency-Key"
     body: CompiledSchema | None  # None: the operation takes no JSON body
     body_required: bool
     responses: ResponseContract
+
+    def wire_field(self, name: str) -> str:
+        """Where a domain field name came from in this operation's request.
+
+        Domain errors name the fields of the command they refused (``items[1].product_id``,
+        ``idempotency_key``); clients need the request's own names: a declared header
+        (``Idempotency-Key``) or a member of the JSON body (``body.items[1].product_id``).
+        """
+        root = _FIELD_ROOT.match(name)
+        key = root.group().lower() if root else name.lower()
+        for header in self.header_names:
+            if header.lower().replace("-", "_") == key:
+                return header + name[len(key) :]
+        return f"body.{name}" if self.body is not None else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +119,6 @@ class RouteTable:
         bucket.append((re.compile(regex), {route.method: route}))
 
 
-def load_handlers() -> HandlerRegistry:
-    """Import every handler module so its ``@operation`` decorators register."""
-    from reference_impl import bootstrap  # the composition root names the handler modules
-    from reference_impl.platform.contract import registry
-
-    for module in ("reference_impl.operations.handlers", *bootstrap.HANDLER_MODULES):
-        importlib.import_module(module)
-    return registry
-
-
 def _parameters(path_item: Mapping[str, Any], operation: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Path-item parameters overridden by the operation's own (OpenAPI: same name and in)."""
     merged = {(p["name"], p["in"]): p for p in path_item.get("parameters") or []}
@@ -150,6 +156,7 @@ def _compile_route(
         path_params=ParameterSet("path", by_location["path"], where=where),
         query_params=ParameterSet("query", by_location["query"], where=where),
         header_params=ParameterSet("header", by_location["header"], where=where),
+        header_names=tuple(str(p["name"]) for p in by_location["header"]),
         body=compile_schema(body_schema, "body", where=where) if body_schema is not None else None,
         body_required=bool(request_body and request_body.get("required")),
         responses=compile_responses(
@@ -158,7 +165,7 @@ def _compile_route(
     )
 
 
-def build_route_table(source: SpecSource, registry: HandlerRegistry) -> RouteTable:
+def build_route_table(source: SpecSource, handlers: Operations) -> RouteTable:
     """Compile every operation; refuse to start on any mismatch between specs and handlers."""
     operations = specs.operations(source.version, source.services, root=source.root)
     spec_ids = [op.operation_id for op in operations]
@@ -166,8 +173,8 @@ def build_route_table(source: SpecSource, registry: HandlerRegistry) -> RouteTab
         f"{op.method} {op.path} ({op.service})" for op in operations if not op.operation_id
     ]
     duplicates = sorted({oid for oid in spec_ids if spec_ids.count(oid) > 1})
-    unbound = sorted(set(spec_ids) - set(registry.handlers))
-    unknown = sorted(set(registry.handlers) - set(spec_ids))
+    unbound = sorted(set(spec_ids) - set(handlers))
+    unknown = sorted(set(handlers) - set(spec_ids))
     problems = []
     if missing_id:
         problems.append("operations without an operationId: " + ", ".join(missing_id))
@@ -186,6 +193,6 @@ def build_route_table(source: SpecSource, registry: HandlerRegistry) -> RouteTab
         for service in source.services
     }
     for operation in operations:
-        handler = registry.handlers[operation.operation_id]
+        handler = handlers[operation.operation_id]
         table.add(_compile_route(operation, documents[operation.service], handler))
     return table

@@ -1,117 +1,96 @@
-"""HTTP handlers for the users spec (specs/openapi/users/v1.yaml): request in, service, response out."""
+"""HTTP handlers for the users spec (specs/openapi/users/v1.yaml), bound to the service."""
 
 from __future__ import annotations
 
-from typing import Any
+from reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
+from reference_impl.representation import API_PREFIX, page
+from reference_impl.users.domain import NewUser, TokenPair
+from reference_impl.users.representation import token_pair_json, user_json
+from reference_impl.users.service import UsersService
 
-from reference_impl.platform.contract import ApiRequest, ApiResponse, operation
-from reference_impl.representation import API_PREFIX, iso, page, page_params, path_id
-from reference_impl.users.domain import NewUser, TokenPair, User
-
-__all__: list[str] = []
+__all__ = ["UserHandlers"]
 
 #: RFC 9111: token responses must never be stored by a cache or a browser.
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def user_json(user: User) -> dict[str, Any]:
-    return {
-        "id": str(user.id),
-        "email": user.email,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "phone": user.phone,
-        "role": user.role,
-        "status": user.status,
-        "created_at": iso(user.created_at),
-        "updated_at": iso(user.updated_at),
-    }
-
-
 def _tokens(pair: TokenPair) -> ApiResponse:
-    body = {
-        "access_token": pair.access_token,
-        "token_type": "Bearer",
-        "expires_in": pair.expires_in,
-        "refresh_token": pair.refresh_token,
-        "refresh_expires_in": pair.refresh_expires_in,
-    }
-    return ApiResponse(200, body, dict(_NO_STORE))
+    return ApiResponse(200, token_pair_json(pair), dict(_NO_STORE))
 
 
-@operation("registerUser")
-async def register_user(request: ApiRequest) -> ApiResponse:
-    body = request.body
-    new_user = NewUser(
-        email=body["email"],
-        first_name=body["first_name"],
-        last_name=body["last_name"],
-        phone=body.get("phone"),
-    )
-    user = await request.services.users.register(new_user, body["password"])
-    return ApiResponse(201, user_json(user), {"Location": f"{API_PREFIX}/users/{user.id}"})
+class UserHandlers:
+    def __init__(self, users: UsersService) -> None:
+        self._users = users
 
+    def operations(self) -> Operations:
+        return {
+            "registerUser": self.register_user,
+            "login": self.login,
+            "refreshTokens": self.refresh_tokens,
+            "logout": self.logout,
+            "getMyProfile": self.get_my_profile,
+            "updateMyProfile": self.update_my_profile,
+            "getUser": self.get_user,
+            "listUsers": self.list_users,
+            "adminUpdateUser": self.admin_update_user,
+            "deleteUser": self.delete_user,
+        }
 
-@operation("login")
-async def login(request: ApiRequest) -> ApiResponse:
-    pair = await request.services.users.login(
-        request.body["email"], request.body["password"], request.client_ip
-    )
-    return _tokens(pair)
+    async def register_user(self, request: ApiRequest) -> ApiResponse:
+        body = request.body
+        new_user = NewUser(
+            email=body["email"],
+            first_name=body["first_name"],
+            last_name=body["last_name"],
+            phone=body.get("phone"),
+        )
+        user = await self._users.register(new_user, body["password"])
+        return ApiResponse(201, user_json(user), {"Location": f"{API_PREFIX}/users/{user.id}"})
 
+    async def login(self, request: ApiRequest) -> ApiResponse:
+        pair = await self._users.login(
+            request.body["email"], request.body["password"], request.client_ip
+        )
+        return _tokens(pair)
 
-@operation("refreshTokens")
-async def refresh_tokens(request: ApiRequest) -> ApiResponse:
-    return _tokens(await request.services.users.refresh(request.body["refresh_token"]))
+    async def refresh_tokens(self, request: ApiRequest) -> ApiResponse:
+        return _tokens(await self._users.refresh(request.body["refresh_token"]))
 
+    async def logout(self, request: ApiRequest) -> ApiResponse:
+        await self._users.logout(request.body["refresh_token"])
+        return ApiResponse(204, None, dict(_NO_STORE))
 
-@operation("logout")
-async def logout(request: ApiRequest) -> ApiResponse:
-    await request.services.users.logout(request.body["refresh_token"])
-    return ApiResponse(204, None, dict(_NO_STORE))
+    async def get_my_profile(self, request: ApiRequest) -> ApiResponse:
+        me = request.require_principal()
+        return ApiResponse(200, user_json(await self._users.my_profile(me)))
 
+    async def update_my_profile(self, request: ApiRequest) -> ApiResponse:
+        me = request.require_principal()
+        user = await self._users.update_profile(me.user_id, request.body)
+        return ApiResponse(200, user_json(user))
 
-@operation("getMyProfile")
-async def get_my_profile(request: ApiRequest) -> ApiResponse:
-    me = request.require_principal()
-    return ApiResponse(200, user_json(await request.services.users.my_profile(me)))
+    async def get_user(self, request: ApiRequest) -> ApiResponse:
+        viewer = request.require_principal()
+        user = await self._users.get_user(viewer, request.path_id("user_id"))
+        return ApiResponse(200, user_json(user))
 
+    async def list_users(self, request: ApiRequest) -> ApiResponse:
+        limit, offset = request.page_params()
+        users, total = await self._users.list_users(
+            role=request.query.get("role"),
+            email=request.query.get("email"),
+            limit=limit,
+            offset=offset,
+        )
+        body = page(map(user_json, users), limit=limit, offset=offset, total=total)
+        return ApiResponse(200, body)
 
-@operation("updateMyProfile")
-async def update_my_profile(request: ApiRequest) -> ApiResponse:
-    me = request.require_principal()
-    user = await request.services.users.update_profile(me.user_id, request.body)
-    return ApiResponse(200, user_json(user))
+    async def admin_update_user(self, request: ApiRequest) -> ApiResponse:
+        request.require_principal()
+        user = await self._users.admin_update(request.path_id("user_id"), request.body)
+        return ApiResponse(200, user_json(user))
 
-
-@operation("getUser")
-async def get_user(request: ApiRequest) -> ApiResponse:
-    viewer = request.require_principal()
-    user = await request.services.users.get_user(viewer, path_id(request, "user_id"))
-    return ApiResponse(200, user_json(user))
-
-
-@operation("listUsers")
-async def list_users(request: ApiRequest) -> ApiResponse:
-    limit, offset = page_params(request)
-    users, total = await request.services.users.list_users(
-        role=request.query.get("role"),
-        email=request.query.get("email"),
-        limit=limit,
-        offset=offset,
-    )
-    return ApiResponse(200, page(map(user_json, users), limit=limit, offset=offset, total=total))
-
-
-@operation("adminUpdateUser")
-async def admin_update_user(request: ApiRequest) -> ApiResponse:
-    request.require_principal()
-    user = await request.services.users.admin_update(path_id(request, "user_id"), request.body)
-    return ApiResponse(200, user_json(user))
-
-
-@operation("deleteUser")
-async def delete_user(request: ApiRequest) -> ApiResponse:
-    actor = request.require_principal()
-    await request.services.users.delete_user(actor, path_id(request, "user_id"))
-    return ApiResponse(204)
+    async def delete_user(self, request: ApiRequest) -> ApiResponse:
+        actor = request.require_principal()
+        await self._users.delete_user(actor, request.path_id("user_id"))
+        return ApiResponse(204)

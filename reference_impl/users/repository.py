@@ -9,10 +9,10 @@ from uuid import UUID
 import asyncpg
 
 from reference_impl.statements import Filters, fetch_page, update_returning
-from reference_impl.unit_of_work import Executor
+from reference_impl.unit_of_work import Executor, UnitOfWork
 from reference_impl.users.domain import EmailAlreadyRegistered, NewUser, User
 
-__all__ = ["RefreshTokenRepository", "UserRepository"]
+__all__ = ["LoginFailures", "RefreshTokenRepository", "UserRepository", "UsersUnitOfWork"]
 
 _USER_COLUMNS = "id, email, first_name, last_name, phone, role, status, created_at, updated_at"
 
@@ -159,3 +159,47 @@ class RefreshTokenRepository:
         detection until they expire)."""
         status = await self._db.execute("DELETE FROM users.refresh_tokens WHERE expires_at < now()")
         return int(status.split()[-1])
+
+
+class LoginFailures:
+    """users.login_failures: failed logins counted per bucket and time window."""
+
+    def __init__(self, db: Executor) -> None:
+        self._db = db
+
+    async def in_window(self, buckets: list[str], window: datetime) -> dict[str, int]:
+        rows = await self._db.fetch(
+            "SELECT bucket, failures FROM users.login_failures"
+            " WHERE bucket = ANY($1::text[]) AND window_start = $2",
+            buckets,
+            window,
+        )
+        return {row["bucket"]: row["failures"] for row in rows}
+
+    async def record(self, buckets: list[str], window: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO users.login_failures AS f (bucket, window_start, failures)"
+            " SELECT bucket, $2, 1 FROM unnest($1::text[]) AS bucket"
+            " ON CONFLICT (bucket, window_start) DO UPDATE SET failures = f.failures + 1",
+            buckets,
+            window,
+        )
+        # Old windows never count again; pruning on the (rare) failure path keeps the
+        # table small without a scheduler.
+        await self._db.execute("DELETE FROM users.login_failures WHERE window_start < $1", window)
+
+    async def reset(self, bucket: str) -> None:
+        await self._db.execute("DELETE FROM users.login_failures WHERE bucket = $1", bucket)
+
+
+class UsersUnitOfWork(UnitOfWork):
+    """The users schema's repositories, working in one unit of work."""
+
+    users: UserRepository
+    refresh_tokens: RefreshTokenRepository
+    login_failures: LoginFailures
+
+    def _open_repositories(self, db: Executor) -> None:
+        self.users = UserRepository(db)
+        self.refresh_tokens = RefreshTokenRepository(db)
+        self.login_failures = LoginFailures(db)

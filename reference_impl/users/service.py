@@ -7,13 +7,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import asyncpg
-
 from reference_impl.events import Event
-from reference_impl.platform.contract import Principal
+from reference_impl.principal import Principal
 from reference_impl.settings import Settings
 from reference_impl.tokens import issue_access_token
-from reference_impl.unit_of_work import UnitOfWork
+from reference_impl.unit_of_work import UnitOfWorkFactory
 from reference_impl.users.domain import (
     AccountGone,
     CannotDeleteSelf,
@@ -29,7 +27,7 @@ from reference_impl.users.domain import (
     new_refresh_token,
 )
 from reference_impl.users.passwords import PasswordHashing
-from reference_impl.users.repository import RefreshTokenRepository, UserRepository
+from reference_impl.users.repository import UsersUnitOfWork
 from reference_impl.users.throttle import LoginThrottle
 
 __all__ = ["UsersService"]
@@ -40,8 +38,8 @@ ADMIN_FIELDS = frozenset({"role", "status"})
 
 
 class UsersService:
-    def __init__(self, pool: asyncpg.Pool, settings: Settings) -> None:
-        self._pool = pool
+    def __init__(self, uow: UnitOfWorkFactory[UsersUnitOfWork], settings: Settings) -> None:
+        self._uow = uow
         self._settings = settings
         self._passwords = PasswordHashing(settings)
         self._throttle = LoginThrottle(
@@ -54,8 +52,8 @@ class UsersService:
 
     async def register(self, new_user: NewUser, password: str) -> User:
         password_hash = await self._passwords.hash(password)
-        async with UnitOfWork(self._pool) as uow:
-            user = await UserRepository(uow.connection).add(new_user, password_hash)
+        async with self._uow() as uow:
+            user = await uow.users.add(new_user, password_hash)
             uow.publish(
                 "users",
                 Event(
@@ -70,24 +68,25 @@ class UsersService:
 
     async def login(self, email: str, password: str, client_ip: str) -> TokenPair:
         account, ip = account_bucket(email), ip_bucket(client_ip)
-        await self._throttle.ensure_allowed(self._pool, account, ip)
-        found = await UserRepository(self._pool).credentials_by_email(email)
-        # Verify even when the email is unknown (against a dummy hash): same work, same timing.
-        password_ok = await self._passwords.verify(found[1] if found else None, password)
-        if found is None or not password_ok or not found[0].can_log_in:
-            await self._throttle.record_failure(self._pool, account, ip)
-            raise InvalidCredentials()
+        async with self._uow(autocommit=True) as single:
+            await self._throttle.ensure_allowed(single.login_failures, account, ip)
+            found = await single.users.credentials_by_email(email)
+            # Verify even when the email is unknown (against a dummy hash): same work, same timing.
+            password_ok = await self._passwords.verify(found[1] if found else None, password)
+            if found is None or not password_ok or not found[0].can_log_in:
+                await self._throttle.record_failure(single.login_failures, account, ip)
+                raise InvalidCredentials()
         user = found[0]
-        async with UnitOfWork(self._pool) as uow:
-            await self._throttle.reset_account(uow.connection, account)
+        async with self._uow() as uow:
+            await self._throttle.reset_account(uow.login_failures, account)
             pair = await self._issue_tokens(uow, user, family_id=uuid.uuid4())
             await uow.commit()
         return pair
 
     async def refresh(self, refresh_token: str) -> TokenPair:
         token_hash = hash_refresh_token(refresh_token)
-        async with UnitOfWork(self._pool) as uow:
-            tokens = RefreshTokenRepository(uow.connection)
+        async with self._uow() as uow:
+            tokens = uow.refresh_tokens
             live = await tokens.revoke_if_active(token_hash)
             if live is None:
                 family = await tokens.family_of_revoked(token_hash)
@@ -98,7 +97,7 @@ class UsersService:
                     await uow.commit()
                 raise InvalidRefreshToken()
             user_id, family_id = live
-            user = await UserRepository(uow.connection).get(user_id)
+            user = await uow.users.get(user_id)
             if user is None or not user.can_log_in:
                 raise InvalidRefreshToken()
             pair = await self._issue_tokens(uow, user, family_id=family_id)
@@ -107,13 +106,16 @@ class UsersService:
 
     async def logout(self, refresh_token: str) -> None:
         """Revoke the token; unknown or already revoked tokens are fine (logout is idempotent)."""
-        await RefreshTokenRepository(self._pool).revoke_if_active(hash_refresh_token(refresh_token))
+        async with self._uow(autocommit=True) as uow:
+            await uow.refresh_tokens.revoke_if_active(hash_refresh_token(refresh_token))
 
-    async def _issue_tokens(self, uow: UnitOfWork, user: User, *, family_id: UUID) -> TokenPair:
+    async def _issue_tokens(
+        self, uow: UsersUnitOfWork, user: User, *, family_id: UUID
+    ) -> TokenPair:
         access_token, expires_in = issue_access_token(self._settings, user.id, user.role)
         refresh_token, token_hash = new_refresh_token()
         ttl = self._settings.refresh_token_ttl
-        await RefreshTokenRepository(uow.connection).add(
+        await uow.refresh_tokens.add(
             user.id, token_hash, family_id, datetime.now(UTC) + timedelta(seconds=ttl)
         )
         return TokenPair(access_token, expires_in, refresh_token, ttl)
@@ -124,13 +126,15 @@ class UsersService:
         """Self or admin; anyone else gets the same NotFound as for a missing id."""
         if viewer.user_id != user_id and not viewer.is_admin:
             raise UserNotFound()
-        user = await UserRepository(self._pool).get(user_id)
+        async with self._uow(autocommit=True) as uow:
+            user = await uow.users.get(user_id)
         if user is None:
             raise UserNotFound()
         return user
 
     async def my_profile(self, me: Principal) -> User:
-        user = await UserRepository(self._pool).get(me.user_id)
+        async with self._uow(autocommit=True) as uow:
+            user = await uow.users.get(me.user_id)
         if user is None:
             raise AccountGone()
         return user
@@ -150,8 +154,9 @@ class UsersService:
         # The schema already refuses other fields; filtering again keeps column names in SQL
         # from ever coming from the client.
         columns = {key: value for key, value in changes.items() if key in allowed}
-        repository = UserRepository(self._pool)
-        user = await (repository.update(user_id, columns) if columns else repository.get(user_id))
+        async with self._uow(autocommit=True) as uow:
+            users = uow.users
+            user = await (users.update(user_id, columns) if columns else users.get(user_id))
         if user is None:
             raise UserNotFound()
         return user
@@ -159,15 +164,15 @@ class UsersService:
     async def list_users(
         self, *, role: str | None, email: str | None, limit: int, offset: int
     ) -> tuple[list[User], int]:
-        return await UserRepository(self._pool).page(
-            role=role, email=email, limit=limit, offset=offset
-        )
+        async with self._uow(autocommit=True) as uow:
+            return await uow.users.page(role=role, email=email, limit=limit, offset=offset)
 
     async def delete_user(self, actor: Principal, user_id: UUID) -> None:
         if actor.user_id == user_id:
             raise CannotDeleteSelf()
-        if not await UserRepository(self._pool).delete(user_id):
-            raise UserNotFound()
+        async with self._uow(autocommit=True) as uow:
+            if not await uow.users.delete(user_id):
+                raise UserNotFound()
 
     async def ensure_bootstrap_admin(self, email: str, password: str) -> None:
         """Create the operator's admin account, or make an existing one admin with this password.
@@ -175,8 +180,10 @@ class UsersService:
         Idempotent, so every start (and every worker) may call it.
         """
         password_hash = await self._passwords.hash(password)
-        await UserRepository(self._pool).upsert_admin(email, password_hash)
+        async with self._uow(autocommit=True) as uow:
+            await uow.users.upsert_admin(email, password_hash)
 
     async def prune_expired(self) -> int:
         """Housekeeping: drop expired refresh tokens; returns how many went."""
-        return await RefreshTokenRepository(self._pool).delete_expired()
+        async with self._uow(autocommit=True) as uow:
+            return await uow.refresh_tokens.delete_expired()

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reference_impl.errors import RateLimited
-from reference_impl.unit_of_work import Executor
 from reference_impl.users.domain import seconds_until_window_ends, window_start
+from reference_impl.users.repository import LoginFailures
 
 __all__ = ["LoginThrottle"]
 
@@ -32,35 +32,19 @@ class LoginThrottle:
     def _window(self, now: float) -> datetime:
         return datetime.fromtimestamp(window_start(now, self.window_seconds), UTC)
 
-    async def ensure_allowed(self, db: Executor, account: str, ip: str) -> None:
+    async def ensure_allowed(self, failures: LoginFailures, account: str, ip: str) -> None:
         """Raise RateLimited if either bucket used up its failures in the current window."""
         now = time.time()
-        rows = await db.fetch(
-            "SELECT bucket, failures FROM users.login_failures"
-            " WHERE bucket = ANY($1::text[]) AND window_start = $2",
-            [account, ip],
-            self._window(now),
-        )
+        counts = await failures.in_window([account, ip], self._window(now))
         limits = {account: self.account_limit, ip: self.ip_limit}
-        if any(row["failures"] >= limits[row["bucket"]] for row in rows):
+        if any(count >= limits[bucket] for bucket, count in counts.items()):
             raise RateLimited(
                 "Too many failed login attempts; try again later.",
                 retry_after=seconds_until_window_ends(now, self.window_seconds),
             )
 
-    async def record_failure(self, db: Executor, account: str, ip: str) -> None:
-        now = time.time()
-        current = self._window(now)
-        await db.execute(
-            "INSERT INTO users.login_failures AS f (bucket, window_start, failures)"
-            " SELECT bucket, $2, 1 FROM unnest($1::text[]) AS bucket"
-            " ON CONFLICT (bucket, window_start) DO UPDATE SET failures = f.failures + 1",
-            [account, ip],
-            current,
-        )
-        # Old windows never count again; pruning on the (rare) failure path keeps the
-        # table small without a scheduler.
-        await db.execute("DELETE FROM users.login_failures WHERE window_start < $1", current)
+    async def record_failure(self, failures: LoginFailures, account: str, ip: str) -> None:
+        await failures.record([account, ip], self._window(time.time()))
 
-    async def reset_account(self, db: Executor, account: str) -> None:
-        await db.execute("DELETE FROM users.login_failures WHERE bucket = $1", account)
+    async def reset_account(self, failures: LoginFailures, account: str) -> None:
+        await failures.reset(account)

@@ -117,7 +117,7 @@ def reference_server(
     """A running server against ``database_url`` (e.g. the ``database_url`` fixture).
 
     ``env`` adds REFARCH_* settings; ``app_options`` are extra keyword arguments for
-    ``create_app`` in thread mode (``specs=``, ``registry=``); ``database`` is handed back
+    ``create_app`` in thread mode (``specs=``); ``database`` is handed back
     on the handle for tests that stop and restart PostgreSQL; ``asgi_wrapper(app, settings)``
     wraps the built app in thread mode (fault injection in front of the real app).
     """
@@ -168,7 +168,7 @@ def _start_thread(
 ) -> ServerHandle:
     import uvicorn
 
-    from reference_impl.app import create_app
+    from reference_impl.bootstrap import create_app
 
     app = create_app(settings, services_factory=services_factory, **app_options)
     if asgi_wrapper is not None:

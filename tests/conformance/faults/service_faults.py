@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from reference_impl.bootstrap import Services
-from reference_impl.platform.contract import Principal
+from reference_impl.principal import Principal
 from tests.conformance.faults.asgi import Fault
 
 __all__ = ["SERVICE_FAULTS"]

@@ -16,11 +16,7 @@ import pytest
 from refarch.pg import Database
 from reference_impl.platform.routing import SpecSource
 from reference_impl.tokens import issue_access_token
-from tests.reference_impl.platform.widgets import (
-    build_widget_services,
-    widget_registry,
-    write_widget_specs,
-)
+from tests.reference_impl.platform.widgets import build_widget_services, write_widget_specs
 from tests.support.postgres import TestPostgres
 from tests.support.server import ServerHandle, reference_server
 
@@ -46,7 +42,7 @@ def start_widget_server(
         tmp_path,
         database_url,
         services_factory=build_widget_services,
-        app_options={"specs": specs, "registry": widget_registry()},
+        app_options={"specs": specs},
         env={"REFARCH_BODY_LIMIT_BYTES": str(WIDGET_BODY_LIMIT)},
         database=database,
     )

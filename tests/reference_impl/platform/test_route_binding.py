@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.platform.contract import ApiRequest, ApiResponse
+from refarch.specs import operations
+from reference_impl.platform.contract import ApiRequest, ApiResponse, combine_operations
 from reference_impl.platform.routing import SpecSource, build_route_table
 from reference_impl.platform.validation import SpecError
-from tests.reference_impl.platform.widgets import widget_registry
+from tests.reference_impl.platform.widgets import widget_operations
 
 
 async def _handler(request: ApiRequest) -> ApiResponse:
@@ -15,29 +16,28 @@ async def _handler(request: ApiRequest) -> ApiResponse:
 
 
 def test_an_operation_without_a_handler_stops_start_up(widget_specs: SpecSource) -> None:
-    registry = widget_registry()
-    del registry.handlers["getWidget"]
+    handlers = widget_operations()
+    del handlers["getWidget"]
     with pytest.raises(SpecError, match="operations without a handler: getWidget"):
-        build_route_table(widget_specs, registry)
+        build_route_table(widget_specs, handlers)
 
 
 def test_a_handler_for_an_unknown_operation_stops_start_up(widget_specs: SpecSource) -> None:
-    registry = widget_registry()
-    registry.operation("launchRocket")(_handler)
+    handlers = widget_operations()
+    handlers["launchRocket"] = _handler
     with pytest.raises(SpecError, match="no spec declares: launchRocket"):
-        build_route_table(widget_specs, registry)
+        build_route_table(widget_specs, handlers)
 
 
 def test_a_registered_operation_id_cannot_get_a_second_handler() -> None:
-    registry = widget_registry()
     with pytest.raises(RuntimeError, match="two handlers"):
-        registry.operation("getWidget")(_handler)
+        combine_operations(widget_operations(), {"getWidget": _handler})
 
 
 def test_static_paths_win_over_templates_and_405_lists_the_path_methods(
     widget_specs: SpecSource,
 ) -> None:
-    table = build_route_table(widget_specs, widget_registry())
+    table = build_route_table(widget_specs, widget_operations())
     match = table.match("DELETE", "/api/v1/widgets/abc")
     assert match is not None and match.route is not None
     assert match.route.operation_id == "deleteWidget"
@@ -49,12 +49,15 @@ def test_static_paths_win_over_templates_and_405_lists_the_path_methods(
 
 
 def test_every_real_v1_operation_compiles() -> None:
-    from reference_impl.platform.contract import HandlerRegistry
+    handlers = {operation.operation_id: _handler for operation in operations("v1")}
+    table = build_route_table(SpecSource(), handlers)
+    assert {route.operation_id for route in table.routes} == set(handlers)
 
-    registry = HandlerRegistry()
-    from refarch.specs import operations
 
-    for operation in operations("v1"):
-        registry.operation(operation.operation_id)(_handler)
-    table = build_route_table(SpecSource(), registry)
-    assert {route.operation_id for route in table.routes} == set(registry.handlers)
+def test_domain_field_names_map_to_where_they_were_in_the_request() -> None:
+    table = build_route_table(SpecSource(), {op.operation_id: _handler for op in operations("v1")})
+    place_order = next(r for r in table.routes if r.operation_id == "placeOrder")
+    assert place_order.wire_field("items[1].product_id") == "body.items[1].product_id"
+    assert place_order.wire_field("idempotency_key") == "Idempotency-Key"
+    get_order = next(r for r in table.routes if r.operation_id == "getOrder")
+    assert get_order.wire_field("order_id") == "order_id"

@@ -20,8 +20,8 @@ import yaml
 
 from refarch.specs import specs_root
 from reference_impl.errors import Conflict, NotFound
-from reference_impl.operations.handlers import get_health, get_readiness
-from reference_impl.platform.contract import ApiRequest, ApiResponse, HandlerRegistry
+from reference_impl.operations.handlers import OperationsHandlers
+from reference_impl.platform.contract import ApiRequest, ApiResponse, Handler, combine_operations
 from reference_impl.platform.routing import SpecSource
 from reference_impl.settings import Settings
 
@@ -206,18 +206,15 @@ def write_widget_specs(root: Path) -> SpecSource:
     return SpecSource(version="v1", services=WIDGET_SOURCE_SERVICES, root=root)
 
 
-def widget_registry() -> HandlerRegistry:
-    registry = HandlerRegistry()
-    registry.operation("getHealth")(get_health)
-    registry.operation("getReadiness")(get_readiness)
+def widget_operations(pool: asyncpg.Pool | None = None) -> dict[str, Handler]:
+    """The widgets handlers plus the real health and readiness ones, bound to ``pool``
+    (``None`` is enough for tests that only compile routes)."""
 
-    @registry.operation("listWidgets")
     async def list_widgets(request: ApiRequest) -> ApiResponse:
         return ApiResponse(
             200, {"limit": request.query["limit"], "in_stock": request.query.get("in_stock")}
         )
 
-    @registry.operation("createWidget")
     async def create_widget(request: ApiRequest) -> ApiResponse:
         widget = {
             "id": uuid.uuid4(),
@@ -227,40 +224,47 @@ def widget_registry() -> HandlerRegistry:
         }
         return ApiResponse(201, widget, {"Location": f"/api/v1/widgets/{widget['id']}"})
 
-    @registry.operation("getWidget")
     async def get_widget(request: ApiRequest) -> ApiResponse:
         if request.path_params["widget_id"] == MISSING_WIDGET:
             raise NotFound("No widget with this id.")
         widget_id = request.path_params["widget_id"]
         return ApiResponse(200, {"id": widget_id, "name": "w", "created_at": datetime.now(UTC)})
 
-    @registry.operation("deleteWidget")
     async def delete_widget(request: ApiRequest) -> ApiResponse:
         return ApiResponse(204)
 
-    @registry.operation("explode")
     async def explode(request: ApiRequest) -> ApiResponse:
         raise RuntimeError("internal detail: the widget flux capacitor is at /srv/secret")
 
-    @registry.operation("getDatabaseTime")
     async def get_database_time(request: ApiRequest) -> ApiResponse:
-        row = await request.services.pool.fetchrow("SELECT now() AS now, gen_random_uuid() AS id")
+        assert pool is not None, "a served widget app binds its pool"
+        row = await pool.fetchrow("SELECT now() AS now, gen_random_uuid() AS id")
         return ApiResponse(200, {"now": row["now"], "id": row["id"]})  # asyncpg's own UUID type
 
-    @registry.operation("breachContract")
     async def breach_contract(request: ApiRequest) -> ApiResponse:
         return ApiResponse(200, {"id": 123})
 
-    @registry.operation("omitRequiredHeader")
     async def omit_required_header(request: ApiRequest) -> ApiResponse:
         widget = {"id": uuid.uuid4(), "name": "w", "created_at": datetime.now(UTC)}
         return ApiResponse(200, widget)  # no Location, though the spec requires it
 
-    @registry.operation("raiseUndeclaredConflict")
     async def raise_undeclared_conflict(request: ApiRequest) -> ApiResponse:
         raise Conflict("This status is not in the operation's spec.")
 
-    return registry
+    return combine_operations(
+        OperationsHandlers(pool).operations(),  # type: ignore[arg-type]
+        {
+            "listWidgets": list_widgets,
+            "createWidget": create_widget,
+            "getWidget": get_widget,
+            "deleteWidget": delete_widget,
+            "explode": explode,
+            "getDatabaseTime": get_database_time,
+            "breachContract": breach_contract,
+            "omitRequiredHeader": omit_required_header,
+            "raiseUndeclaredConflict": raise_undeclared_conflict,
+        },
+    )
 
 
 @dataclass
@@ -280,6 +284,15 @@ class WidgetServices:
     users: _Users = field(default_factory=_Users)
     tasks: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     closed: bool = False
+
+    def operations(self) -> dict[str, Handler]:
+        return widget_operations(self.pool)
+
+    async def start(self) -> None:
+        if self.settings.admin_email and self.settings.admin_password:
+            await self.users.ensure_bootstrap_admin(
+                self.settings.admin_email, self.settings.admin_password
+            )
 
     def background_tasks(self) -> list[Callable[[], Awaitable[None]]]:
         return self.tasks

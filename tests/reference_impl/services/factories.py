@@ -7,7 +7,7 @@ import uuid
 from reference_impl.bootstrap import Services
 from reference_impl.catalog.domain import NewProduct, Product
 from reference_impl.money import Money
-from reference_impl.platform.contract import Principal
+from reference_impl.principal import Principal
 
 
 def customer() -> Principal:

@@ -8,7 +8,7 @@ import pytest
 
 from reference_impl.bootstrap import Services
 from reference_impl.errors import RateLimited
-from reference_impl.platform.contract import Principal
+from reference_impl.principal import Principal
 from reference_impl.tokens import verify_access_token
 from reference_impl.users.domain import (
     AccountGone,

@@ -1,47 +1,39 @@
-"""The composition of the platform: routes from the specs, a pool, the services, a lifespan.
+"""The ASGI application: a lifespan that opens the pool and a gateway that serves requests.
 
-``create_app`` compiles every route before anything is served, so an unbound operation or
-a schema that does not compile stops start-up. The lifespan then opens the pool, applies
-the migrations, builds the services through ``services_factory`` (the seam tests use to
-inject faults), creates the bootstrap admin and runs the background tasks.
+Start-up opens the pool, applies the migrations, asks the ``backend_factory`` for the
+:class:`~reference_impl.platform.contract.Backend` (the composition root builds it on the
+open pool), compiles every route of the specs against the backend's handlers, and starts
+the background tasks. An unbound operation or a schema that does not compile stops
+start-up before a request is served. The platform never imports the services: the backend
+is handed in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from refarch.pg import Database
-from reference_impl.platform.contract import HandlerRegistry
+import asyncpg
+
+from reference_impl.platform.contract import Backend, BackgroundTask
 from reference_impl.platform.database import create_pool, migrate, redact
 from reference_impl.platform.gateway import Gateway, RuntimeState
-from reference_impl.platform.logs import configure_logging, flush_logs
+from reference_impl.platform.logs import flush_logs
 from reference_impl.platform.metrics import Metrics
-from reference_impl.platform.routing import SpecSource, build_route_table, load_handlers
-from reference_impl.settings import ConfigError, Settings
+from reference_impl.platform.routing import SpecSource, build_route_table
+from reference_impl.settings import Settings
 
-if TYPE_CHECKING:
-    import asyncpg
-
-    from reference_impl.bootstrap import Services
-
-__all__ = ["ReferenceApp", "ServicesFactory", "app_from_env", "create_app"]
+__all__ = ["BackendFactory", "ReferenceApp"]
 
 log = logging.getLogger("reference_impl.app")
 
-ServicesFactory = Callable[["asyncpg.Pool", Settings], Awaitable["Services"]]
+#: Builds the backend on the open pool; tests substitute their own to inject faults.
+BackendFactory = Callable[[asyncpg.Pool, Settings], Awaitable[Backend]]
 
 _RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
 LOG_FLUSH_SECONDS = 0.2
-
-
-async def _default_services_factory(pool: asyncpg.Pool, settings: Settings) -> Services:
-    from reference_impl.bootstrap import build_services
-
-    return await build_services(pool, settings)
 
 
 class ReferenceApp:
@@ -51,28 +43,24 @@ class ReferenceApp:
         self,
         settings: Settings,
         *,
-        services_factory: ServicesFactory,
-        database: Database | None,
+        database_url: str,
+        backend_factory: BackendFactory,
         specs: SpecSource,
-        registry: HandlerRegistry | None,
     ) -> None:
         self.settings = settings
         self.specs = specs
-        self.database_url = settings.database_url or (database.url if database else None)
-        if not self.database_url:
-            raise ConfigError(
-                "no database: set DATABASE_URL, or let `refarch serve` start the embedded one"
-            )
-        self._services_factory = services_factory
-        self.routes = build_route_table(specs, registry or load_handlers())
+        self.database_url = database_url
+        self._backend_factory = backend_factory
         self.state = RuntimeState()
         self.metrics = Metrics()
-        self.gateway = Gateway(self.routes, settings, self.metrics, self.state)
+        self.gateway: Gateway | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
         if kind == "http":
+            if self.gateway is None:
+                raise RuntimeError("the application has not finished starting")
             await self.gateway(scope, receive, send)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
@@ -97,7 +85,6 @@ class ReferenceApp:
                 return
 
     async def startup(self) -> None:
-        assert self.database_url is not None
         pool = await create_pool(
             self.database_url,
             min_size=self.settings.pool_min_size,
@@ -106,16 +93,14 @@ class ReferenceApp:
         self.state.pool = pool
         log.info("database %s", redact(self.database_url))
         await migrate(pool, self.specs.root)
-        services = await self._services_factory(pool, self.settings)
-        self.state.services = services
-        if self.settings.admin_email and self.settings.admin_password:
-            await services.users.ensure_bootstrap_admin(
-                self.settings.admin_email, self.settings.admin_password
-            )
-            log.info("bootstrap admin account ready: %s", self.settings.admin_email)
+        backend = await self._backend_factory(pool, self.settings)
+        self.state.backend = backend
+        routes = build_route_table(self.specs, backend.operations())
+        self.gateway = Gateway(routes, self.settings, self.metrics, self.state)
+        await backend.start()
         self._tasks = [
             asyncio.create_task(self._supervise(task), name=getattr(task, "__qualname__", None))
-            for task in (*services.background_tasks(), _flush_logs_periodically)
+            for task in (*backend.background_tasks(), _flush_logs_periodically)
         ]
 
     async def shutdown(self) -> None:
@@ -124,9 +109,9 @@ class ReferenceApp:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         flush_logs()
-        services, self.state.services = self.state.services, None
-        if services is not None:
-            await services.close()
+        backend, self.state.backend = self.state.backend, None
+        if backend is not None:
+            await backend.close()
         pool, self.state.pool = self.state.pool, None
         if pool is not None:
             try:
@@ -135,7 +120,7 @@ class ReferenceApp:
                 pool.terminate()
 
     @staticmethod
-    async def _supervise(task: Callable[[], Awaitable[None]]) -> None:
+    async def _supervise(task: BackgroundTask) -> None:
         """Run a background task for the app's lifetime, restarting it when it fails
         (e.g. the outbox relay while PostgreSQL restarts) with a growing delay."""
         name = getattr(task, "__qualname__", repr(task))
@@ -159,28 +144,3 @@ async def _flush_logs_periodically() -> None:
     while True:
         await asyncio.sleep(LOG_FLUSH_SECONDS)
         flush_logs()
-
-
-def create_app(
-    settings: Settings,
-    *,
-    services_factory: ServicesFactory | None = None,
-    database: Database | None = None,
-    specs: SpecSource | None = None,
-    registry: HandlerRegistry | None = None,
-) -> ReferenceApp:
-    """The ASGI app. ``specs`` and ``registry`` default to every v1 spec and the handlers
-    that ``reference_impl.bootstrap.HANDLER_MODULES`` register; tests may narrow both."""
-    return ReferenceApp(
-        settings,
-        services_factory=services_factory or _default_services_factory,
-        database=database,
-        specs=specs or SpecSource(),
-        registry=registry,
-    )
-
-
-def app_from_env() -> ReferenceApp:
-    """Factory for uvicorn workers: everything comes from the environment `serve` prepared."""
-    configure_logging(os.environ.get("REFARCH_LOG_LEVEL", "info"))
-    return create_app(Settings.from_env())
