@@ -142,6 +142,32 @@ def test_ord_out_of_stock_over_http_lists_the_short_line(server: ServerHandle) -
         ]
 
 
+def test_ord_refusals_name_the_fields_as_the_request_carried_them(server: ServerHandle) -> None:
+    """The domain names its own fields; clients read the request's: body members, headers."""
+    with httpx.Client(base_url=server.api_url, timeout=10) as client:
+        admin = login(client, server.admin_email, server.admin_password)
+        _, customer = register(client)
+        product = create_product(client, admin, sku_prefix="FLD", name="Lamp", amount=100, stock=9)
+        unknown = order_body(product["id"], 1)
+        unknown["items"].append({"product_id": str(uuid.uuid4()), "quantity": 1})
+        twice = order_body(product["id"], 1)
+        twice["items"].append({"product_id": product["id"], "quantity": 2})
+        key = {"Idempotency-Key": uuid.uuid4().hex}
+
+        refusals = [
+            client.post("/orders", headers=customer, json=unknown),
+            client.post("/orders", headers=customer, json=twice),
+            client.post("/orders", headers={**customer, **key}, json=order_body(product["id"], 1)),
+            client.post("/orders", headers={**customer, **key}, json=order_body(product["id"], 2)),
+        ]
+
+        assert [r.status_code for r in refusals] == [422, 422, 201, 422], refusals[-1].text
+        fields = [[e["field"] for e in r.json().get("errors", [])] for r in refusals]
+        assert fields[0] == ["body.items[1].product_id"]
+        assert fields[1] == ["body.items[1].product_id"]
+        assert fields[3] == ["Idempotency-Key"]
+
+
 def test_auth_throttling_and_refresh_reuse_over_http(server: ServerHandle) -> None:
     with httpx.Client(base_url=server.api_url, timeout=10) as client:
         email = f"auth-{uuid.uuid4().hex[:10]}@example.test"
