@@ -2,8 +2,9 @@
 
 Plain ASGI rather than Starlette's Request/Response objects because this is the hot path
 (ADR 0007: Starlette alone costs 34 µs of CPU per request, bare ASGI 20 µs). Every response,
-whatever produced it, leaves through :meth:`Gateway._send` and so carries ``X-Request-ID`` and the
-security headers, and every error leaves as problem+json built by ``problems.problem_for``.
+whatever produced it, leaves through :meth:`Gateway._send` and so carries ``X-Request-ID``
+and the security headers, and every error leaves as problem+json built by
+``problems.problem_for``.
 """
 
 from __future__ import annotations

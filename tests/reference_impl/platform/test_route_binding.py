@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import asyncpg
 import pytest
 
 from refarch.specs import operations
-from reference_impl.platform.contract import ApiRequest, ApiResponse, combine_operations
+from reference_impl.platform.contract import ApiRequest, ApiResponse, Handler, combine_operations
 from reference_impl.platform.routing import SpecSource, build_route_table
 from reference_impl.platform.validation import SpecError
-from tests.reference_impl.platform.widgets import widget_operations
+from reference_impl.settings import Settings
+from tests.reference_impl.platform.widgets import WidgetServices, widget_operations
+from tests.support.server import reference_server
 
 
 async def _handler(request: ApiRequest) -> ApiResponse:
@@ -61,3 +66,31 @@ def test_domain_field_names_map_to_where_they_were_in_the_request() -> None:
     assert place_order.wire_field("idempotency_key") == "Idempotency-Key"
     get_order = next(r for r in table.routes if r.operation_id == "getOrder")
     assert get_order.wire_field("order_id") == "order_id"
+
+
+def test_the_served_app_refuses_to_start_without_a_handler(
+    tmp_path: Path,
+    widget_database_url: str,
+    widget_specs: SpecSource,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Incomplete(WidgetServices):
+        def operations(self) -> dict[str, Handler]:
+            handlers = super().operations()
+            del handlers["getWidget"]
+            return handlers
+
+    async def build(pool: asyncpg.Pool, settings: Settings) -> Incomplete:
+        return Incomplete(pool, settings)
+
+    with (
+        pytest.raises(RuntimeError, match="stopped during start-up"),
+        reference_server(
+            tmp_path,
+            widget_database_url,
+            services_factory=build,
+            app_options={"specs": widget_specs},
+        ),
+    ):
+        pass
+    assert "operations without a handler: getWidget" in caplog.text
