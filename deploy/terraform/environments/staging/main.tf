@@ -3,14 +3,14 @@
 # addresses and secrets. Commands in order: docs/guides/deploy-aws.md.
 
 terraform {
-  required_version = ">= 1.9"
+  required_version = ">= 1.10" # S3 state locking without DynamoDB (use_lockfile)
   required_providers {
     aws = {
       source  = "hashicorp/aws"
       version = "~> 6.0"
     }
   }
-  # bucket, key, region and lock table come from backend.hcl at `terraform init`
+  # bucket, key, region and use_lockfile come from backend.hcl at `terraform init`
   backend "s3" {}
 }
 

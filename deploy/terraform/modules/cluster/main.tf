@@ -140,6 +140,14 @@ resource "aws_eks_addon" "coredns" {
   depends_on   = [aws_eks_node_group.app]
 }
 
+# CPU metrics for the HorizontalPodAutoscaler
+resource "aws_eks_addon" "metrics_server" {
+  cluster_name = aws_eks_cluster.this.name
+  addon_name   = "metrics-server"
+  tags         = var.tags
+  depends_on   = [aws_eks_node_group.app]
+}
+
 resource "aws_eks_addon" "kube_proxy" {
   cluster_name = aws_eks_cluster.this.name
   addon_name   = "kube-proxy"
