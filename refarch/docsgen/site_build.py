@@ -71,7 +71,8 @@ def build_site(
             f"requirements ({result.tested_requirements} with a conformance test)"
         )
         generated.append(result)
-    write_deployment_resources(root / "docs", root)  # docs/reference/deployment-resources.md
+    # deploy/ is read from the source checkout, like the specs
+    write_deployment_resources(root / "docs", checkout_root())
     if not generated:
         raise BuildError(f"no spec versions found (no specs/requirements/v*.yaml under {root})")
     generation_seconds = time.perf_counter() - started
