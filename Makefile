@@ -22,13 +22,21 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	@touch $@
 
+# checkov in a venv of its own: it pins packaging<24 and ships its own `hcl2` module,
+# both of which clash with the project venv (deploy/checkov-requirements.txt says more)
+$(VENV)-checkov/.installed: deploy/checkov-requirements.txt
+	@[ -x $(VENV)-checkov/bin/python ] || python3 -m venv $(VENV)-checkov
+	$(VENV)-checkov/bin/python -m pip install -q --upgrade pip
+	$(VENV)-checkov/bin/python -m pip install -q -r deploy/checkov-requirements.txt
+	@touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 setup: ## install everything: Debian packages, Python venv, pinned npm linters
 	./scripts/install-system-deps.sh
-	@$(MAKE) --no-print-directory $(VENV)/.installed node_modules/.installed
+	@$(MAKE) --no-print-directory $(VENV)/.installed $(VENV)-checkov/.installed node_modules/.installed
 
 check: setup ## lint and type-check the code, check the specs (incl. Spectral, Redocly, sqlfluff, PostgreSQL)
 	$(VENV)/bin/ruff check .

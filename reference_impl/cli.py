@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -43,6 +44,15 @@ async def _migrate_once(url: str) -> None:
         await conn.close()
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror}", 2)
+        raise
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(f"refarch serve: {message}", err=True)
     sys.exit(code)
@@ -66,16 +76,41 @@ def _fail(message: str, code: int) -> None:
     "(default: $REFARCH_DATA_DIR or the user data dir).",
 )
 @click.option(
+    "--metrics-port",
+    default=None,
+    type=click.IntRange(1, 65535),
+    help="Serve /metrics on this port (same --host) instead of the API port. Needs --workers 1.",
+)
+@click.option(
+    "--migrate-only",
+    is_flag=True,
+    help="Apply pending migrations (under the advisory lock) and exit: a deployment's "
+    "migration step.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
     default="info",
     show_default=True,
 )
-def serve(host: str, port: int, workers: int, data_dir: Path | None, log_level: str) -> None:
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    data_dir: Path | None,
+    metrics_port: int | None,
+    migrate_only: bool,
+    log_level: str,
+) -> None:
     """Run the reference implementation under /api/v1 (metrics at /metrics)."""
     import uvicorn
 
     configure_logging(log_level)
+    if metrics_port is not None and workers > 1:
+        # worker processes share one API socket; a metrics listener per process cannot
+        _fail("--metrics-port needs --workers 1 (run one process per pod or host)", 2)
+    if metrics_port is not None and metrics_port == port:
+        _fail(f"--metrics-port {metrics_port} equals --port: choose another port", 2)
     directory = data_dir or Path(os.environ.get("REFARCH_DATA_DIR") or pg.default_data_dir())
     try:
         settings = Settings.from_env(data_dir=directory)
@@ -98,7 +133,11 @@ def serve(host: str, port: int, workers: int, data_dir: Path | None, log_level: 
 
     try:
         asyncio.run(_migrate_once(settings.database_url))
-        log.info("listening on http://%s:%d/api/v1 (metrics at /metrics)", host, port)
+        if migrate_only:
+            log.info("migrations applied; exiting (--migrate-only)")
+            return
+        metrics_url = f"http://{host}:{metrics_port or port}/metrics"
+        log.info("listening on http://%s:%d/api/v1 (metrics at %s)", host, port, metrics_url)
         common = {
             "host": host,
             "port": port,
@@ -107,7 +146,14 @@ def serve(host: str, port: int, workers: int, data_dir: Path | None, log_level: 
             "lifespan": "on",
             "server_header": False,
         }
-        if workers == 1:
+        if metrics_port is not None:
+            from reference_impl.bootstrap import create_app
+
+            # one server, two listeners: the gateway tells them apart by local port
+            app = create_app(settings.with_(metrics_port=metrics_port))
+            sockets = [_listen(host, port), _listen(host, metrics_port)]
+            uvicorn.Server(uvicorn.Config(app, **common)).run(sockets=sockets)  # type: ignore[arg-type]
+        elif workers == 1:
             from reference_impl.bootstrap import create_app
 
             uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]

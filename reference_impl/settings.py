@@ -111,6 +111,7 @@ class Settings:
     admin_email: str | None = None
     admin_password: str | None = field(default=None, repr=False)
     outbox_poll_seconds: float = 0.5  # fallback; LISTEN/NOTIFY wakes the relay sooner
+    metrics_port: int | None = None  # set by `refarch serve --metrics-port`, not from the env
 
     @classmethod
     def from_env(

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from refarch.docsgen.deploy_pages import write_deployment_resources
 from refarch.docsgen.generate import GenerationResult, generate_reference
 from refarch.specs import versions as spec_versions
 
@@ -70,6 +71,8 @@ def build_site(
             f"requirements ({result.tested_requirements} with a conformance test)"
         )
         generated.append(result)
+    # deploy/ is read from the source checkout, like the specs
+    write_deployment_resources(root / "docs", checkout_root())
     if not generated:
         raise BuildError(f"no spec versions found (no specs/requirements/v*.yaml under {root})")
     generation_seconds = time.perf_counter() - started

@@ -145,10 +145,13 @@ class Gateway:
         operation_id = _UNMATCHED
         status = 500
         try:
-            if path == "/metrics":
+            on_metrics_port = self._on_metrics_port(scope)
+            if path == "/metrics" and (on_metrics_port or self.settings.metrics_port is None):
                 operation_id = "metrics"
                 status = await self._metrics(method, request_id, send)
                 return
+            if on_metrics_port:
+                raise HttpProblem(404, "Not found", "Only /metrics is served on the metrics port.")
             match = self.table.match(method, path)
             if match is None:
                 raise HttpProblem(
@@ -292,6 +295,14 @@ class Gateway:
     ) -> None:
         body = orjson.dumps(problem.body(instance=_instance(scope), request_id=request_id))
         await self._send(send, problem.status, body, _PROBLEM_JSON, request_id, problem.headers)
+
+    def _on_metrics_port(self, scope: Scope) -> bool:
+        """With a separate metrics listener, /metrics lives there and nowhere else, so an
+        ingress that reaches the API port can never expose it."""
+        if self.settings.metrics_port is None:
+            return False
+        server = scope.get("server")
+        return server is not None and server[1] == self.settings.metrics_port
 
     async def _metrics(self, method: str, request_id: str, send: Send) -> int:
         if method != "GET":

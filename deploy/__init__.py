@@ -1,0 +1,2 @@
+"""Deployment artefacts (image, Kubernetes, Terraform, Compose) and the Python that renders the
+Kustomize overlays for the offline checks in tests/deploy."""
