@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from reference_impl.errors import Conflict, InvalidInput, NotFound
+from reference_impl.errors import Conflict, InvalidInput, NotFound, field_error
 from reference_impl.money import Money
 
 __all__ = [
@@ -62,9 +62,10 @@ class CategoryInUse(Conflict):
 
 
 class UnknownCategory(InvalidInput):
-    def __init__(self, field: str = "body.category_id") -> None:
+    def __init__(self) -> None:
         super().__init__(
-            "The category does not exist.", [{"field": field, "message": "unknown category"}]
+            "The category does not exist.",
+            [field_error("body", ["category_id"], "unknown category")],
         )
 
 
@@ -77,12 +78,12 @@ class StockWouldGoNegative(Conflict):
 
 
 class UnknownProducts(InvalidInput):
-    """Order lines naming products that do not exist; ``fields`` name the offending items."""
+    """Order lines naming products that do not exist, by their index in ``items``."""
 
-    def __init__(self, fields: list[str]) -> None:
+    def __init__(self, positions: list[int]) -> None:
         super().__init__(
             "Some items name products that do not exist.",
-            [{"field": field, "message": "unknown product"} for field in fields],
+            [field_error("body", ["items", i, "product_id"], "unknown product") for i in positions],
         )
 
 

@@ -133,9 +133,7 @@ class CatalogService:
             levels = await products.stock_levels([line.product_id for line in short])
             unknown = [line for line in short if line.product_id not in levels]
             if unknown:
-                raise UnknownProducts(
-                    [f"body.items[{position[line.product_id]}].product_id" for line in unknown]
-                )
+                raise UnknownProducts([position[line.product_id] for line in unknown])
             raise OutOfStock(
                 [(line.product_id, line.quantity, levels[line.product_id]) for line in short]
             )

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from reference_impl.errors import Conflict, InvalidInput, NotFound
+from reference_impl.errors import Conflict, InvalidInput, NotFound, field_error
 from reference_impl.money import PLATFORM_CURRENCY, Money
 
 __all__ = [
@@ -74,10 +74,15 @@ class NotCancellable(Conflict):
 
 
 class DuplicateProducts(InvalidInput):
-    def __init__(self, fields: list[str]) -> None:
+    """Order lines repeating a product, by their index in ``items``."""
+
+    def __init__(self, positions: list[int]) -> None:
         super().__init__(
             "Each product may appear only once; add up the quantities instead.",
-            [{"field": name, "message": "duplicate product_id"} for name in fields],
+            [
+                field_error("body", ["items", i, "product_id"], "duplicate product_id")
+                for i in positions
+            ],
         )
 
 
@@ -85,7 +90,7 @@ class IdempotencyKeyReused(InvalidInput):
     def __init__(self) -> None:
         super().__init__(
             "This Idempotency-Key was already used with a different request body.",
-            [{"field": "Idempotency-Key", "message": "reused with a different body"}],
+            [field_error("header", ["Idempotency-Key"], "reused with a different body")],
         )
 
 
@@ -135,10 +140,10 @@ class Order:
 
 def ensure_distinct_products(product_ids: list[UUID]) -> None:
     seen: set[UUID] = set()
-    duplicates: list[str] = []
+    duplicates: list[int] = []
     for index, product_id in enumerate(product_ids):
         if product_id in seen:
-            duplicates.append(f"body.items[{index}].product_id")
+            duplicates.append(index)
         seen.add(product_id)
     if duplicates:
         raise DuplicateProducts(duplicates)

@@ -19,7 +19,7 @@ from uuid import UUID
 
 import orjson
 
-from reference_impl.errors import DomainError
+from reference_impl.errors import DomainError, field_error
 from reference_impl.platform.auth import authenticate
 from reference_impl.platform.body import ClientDisconnected, is_json_media_type, read_json_body
 from reference_impl.platform.contract import ApiRequest, ApiResponse
@@ -258,7 +258,7 @@ class Gateway:
         )
         if body is ...:
             if route.body_required:
-                errors.append({"field": "body", "message": "is required"})
+                errors.append(field_error("body", [], "is required"))
             return None
         if not route.body.is_valid(body):
             errors += route.body.errors(body)

@@ -65,8 +65,8 @@ def test_ord_duplicate_products_are_named_by_position() -> None:
         ensure_distinct_products([first, second, first, first])
 
     assert [e["field"] for e in refused.value.extensions["errors"]] == [
-        "body.items[2].product_id",
-        "body.items[3].product_id",
+        "/items/2/product_id",
+        "/items/3/product_id",
     ]
 
 
