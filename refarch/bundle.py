@@ -70,15 +70,14 @@ def sources(specs_root: Path, version: str) -> dict[str, Path]:
 
 
 def find_redocly(specs_root: Path) -> Path | None:
-    """The pinned Redocly CLI of the checkout holding ``specs_root`` (or the working
-    directory), else one on PATH; None when there is none (e.g. an installed wheel)."""
-    for start in (specs_root.resolve(), Path.cwd().resolve()):
-        for folder in (start, *start.parents):
-            candidate = folder / "node_modules" / ".bin" / "redocly"
-            if candidate.is_file():
-                return candidate
-    on_path = shutil.which("redocly")
-    return Path(on_path) if on_path else None
+    """The pinned Redocly CLI of the checkout holding ``specs_root``; None outside a
+    checkout (an installed wheel). A Redocly elsewhere (on PATH, in another project) is
+    never used: its version would decide what the bundles contain."""
+    for folder in (specs_root.resolve(), *specs_root.resolve().parents):
+        candidate = folder / "node_modules" / ".bin" / "redocly"
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _bundle_one(redocly: Path, source: Path, target: Path) -> None:
