@@ -48,7 +48,9 @@ def package_name(service: str) -> str:
     return f"refarch_{service}_client"
 
 
-def _run(command: list[str], cwd: Path) -> tuple[int, str]:
+def _run(command: list[str], cwd: Path, *paths: Path) -> tuple[int, str]:
+    """Exit status and output; ``paths`` are blanked in the output so that a folder name
+    cannot look like a warning."""
     # the venv's bin first: openapi-python-client formats its output with ruff from PATH
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     completed = subprocess.run(
@@ -60,7 +62,10 @@ def _run(command: list[str], cwd: Path) -> tuple[int, str]:
         timeout=_TIMEOUT_SECONDS,
         check=False,
     )
-    return completed.returncode, completed.stdout + completed.stderr
+    output = completed.stdout + completed.stderr
+    for path in paths:
+        output = output.replace(str(path), "<path>")
+    return completed.returncode, output
 
 
 def generate_python(bundle: Path, out_root: Path, service: str) -> Generated:
@@ -78,6 +83,8 @@ def generate_python(bundle: Path, out_root: Path, service: str) -> Generated:
             "--fail-on-warning",
         ],
         out_root,
+        bundle,
+        target,
     )
     return Generated(code, output, target)
 
@@ -89,6 +96,8 @@ def generate_typescript(bundle: Path, target: Path, *extra: str) -> Generated:
     code, output = _run(
         [str(NODE_BIN / "openapi-typescript"), str(bundle), "--output", str(target), *extra],
         target.parent,
+        bundle,
+        target,
     )
     return Generated(code, output, target)
 

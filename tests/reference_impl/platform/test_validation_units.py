@@ -91,3 +91,12 @@ def test_null_for_an_optional_member_says_to_leave_it_out() -> None:
             "message": "must not be null; leave the field out instead",
         }
     ]
+
+
+def test_field_pointers_escape_slash_and_tilde_as_rfc_6901_says() -> None:
+    schema = compile_schema(
+        {"properties": {"a/b": {"type": "string"}, "c~d": {"type": "string"}}},
+        "body",
+        where="test",
+    )
+    assert [e["field"] for e in schema.errors({"a/b": 1, "c~d": 2})] == ["/a~1b", "/c~0d"]
