@@ -18,7 +18,6 @@ import filecmp
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,7 +105,6 @@ def bundle_specs(
     *,
     version: str = "v1",
     redocly: Path | None = None,
-    progress: Callable[[str], None] = lambda _line: None,
 ) -> list[Path]:
     """Write ``out_dir/<service>/<version>.yaml`` for every service; returns the files.
 
@@ -123,7 +121,6 @@ def bundle_specs(
     with tempfile.TemporaryDirectory(prefix="refarch-bundle-") as scratch:
         for service, source in documents.items():
             _bundle_one(redocly, source, Path(scratch) / service / f"{version}.yaml")
-            progress(f"bundled {source} -> {out_dir / service / f'{version}.yaml'}")
         for service in documents:
             target = out_dir / service / f"{version}.yaml"
             target.parent.mkdir(parents=True, exist_ok=True)
