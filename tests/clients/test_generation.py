@@ -13,7 +13,7 @@ import yaml
 from tests.clients.conftest import TYPESCRIPT_OPTIONS, bundled_services
 from tests.clients.generators import BUNDLES, Generated, compile_typescript, generate_typescript
 
-pytestmark = pytest.mark.xdist_group("clients")  # one worker generates the clients once
+pytestmark = pytest.mark.xdist_group("clients")  # see conftest: a hint, not a guarantee
 
 SERVICES = bundled_services()
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
