@@ -9,7 +9,7 @@ REFARCH := $(VENV)/bin/refarch
 # pytest-xdist workers; CI machines have 2 cores
 WORKERS ?= 2
 
-.PHONY: help setup check test demo docs bench clean
+.PHONY: help setup check test demo docs bench bundle clean
 
 help:  ## list the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -38,13 +38,14 @@ setup: ## install everything: Debian packages, Python venv, pinned npm linters
 	./scripts/install-system-deps.sh
 	@$(MAKE) --no-print-directory $(VENV)/.installed $(VENV)-checkov/.installed node_modules/.installed
 
-check: setup ## lint and type-check the code, check the specs (incl. Spectral, Redocly, sqlfluff, PostgreSQL)
+check: setup ## lint and type-check the code, check the specs (incl. Spectral, Redocly, sqlfluff, PostgreSQL), stale bundles and diagrams
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(REFARCH) specs check
 	npx --no-install spectral lint --fail-severity=error specs/openapi/*/v1.yaml
 	npx --no-install redocly lint --format=stylish specs/openapi/*/v1.yaml
+	$(REFARCH) specs bundle --check
 	$(REFARCH) docs diagrams --check
 
 test: setup ## run the whole test suite (parallel, real PostgreSQL, real browser)
@@ -59,6 +60,9 @@ docs: setup ## check the diagrams are fresh, generate the reference pages, build
 
 bench: setup ## measure the reference implementation against minimal apps (prints ratios)
 	$(PY) -m bench.run
+
+bundle: setup ## rebuild the single-file specs for client generators in specs/bundles/ (commit them)
+	$(REFARCH) specs bundle
 
 clean: ## remove build output (keeps the venv and the embedded database)
 	rm -rf site reports .hypothesis .schemathesis

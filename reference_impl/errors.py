@@ -6,6 +6,7 @@ Each service subclasses these with its own precise errors (``EmailAlreadyRegiste
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
@@ -16,7 +17,21 @@ __all__ = [
     "NotFound",
     "RateLimited",
     "Unauthenticated",
+    "field_error",
+    "json_pointer",
 ]
+
+
+def json_pointer(path: Iterable[str | int]) -> str:
+    """RFC 6901 pointer to ``path`` (``["items", 1, "quantity"]`` -> ``/items/1/quantity``)."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def field_error(location: str, path: Iterable[str | int], message: str) -> dict[str, str]:
+    """One ``errors[]`` member of a 422: ``in`` is body, query, path or header and ``field``
+    a JSON Pointer into it (a parameter by its declared name), the format the spec's
+    FieldError declares (see the API guidelines for why)."""
+    return {"in": location, "field": json_pointer(path), "message": message}
 
 
 class DomainError(Exception):
@@ -55,7 +70,9 @@ class Unauthenticated(DomainError):
 class InvalidInput(DomainError):
     """Semantically invalid input that the schema could not catch (422).
 
-    ``errors`` is a list of ``{"field": ..., "message": ...}``.
+    ``errors`` lists ``{"field": <domain field name>, "message": ...}``; the domain knows
+    nothing of HTTP, so the gateway turns each name into its request location with
+    :func:`field_error` (``items[1].product_id`` -> body ``/items/1/product_id``).
     """
 
     title = "Unprocessable content"

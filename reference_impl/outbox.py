@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -52,7 +53,8 @@ _CONNECTION_ERRORS = (
     asyncpg.PostgresConnectionError,
     asyncpg.OperatorInterventionError,  # server shutting down, backend terminated
 )
-_PUBLISHED_RETENTION = "7 days"
+#: asyncpg encodes an ``interval`` parameter only from a timedelta (a string is refused).
+_PUBLISHED_RETENTION = datetime.timedelta(days=7)
 _PRUNE_EVERY_SECONDS = 3600.0
 
 
@@ -71,7 +73,7 @@ class OutboxRelay:
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
         self._schemas = schemas
-        self._last_prune = 0.0
+        self._last_prune: float | None = None
 
     async def relay_batch(self, schema: str) -> int:
         """Deliver up to one batch from ``schema``'s outbox; returns how many were delivered."""
@@ -243,14 +245,25 @@ class OutboxRelay:
                     await listener.remove_listener(CHANNEL, on_notify)
 
     async def _prune_if_due(self) -> None:
-        # Delivered events are kept a while for auditing and replays, then removed so the
-        # outbox does not grow forever.
+        # The first round prunes at once: a process that lives less than an hour (or a
+        # machine with a young monotonic clock) must still prune.
         now = time.monotonic()
-        if now - self._last_prune < _PRUNE_EVERY_SECONDS:
+        if self._last_prune is not None and now - self._last_prune < _PRUNE_EVERY_SECONDS:
             return
         self._last_prune = now
+        await self.prune_published()
+
+    async def prune_published(self) -> int:
+        """Delete events delivered longer ago than the retention; returns how many.
+
+        Delivered events are kept a while for auditing and replays, then removed so the
+        outbox does not grow for ever. Pending and set-aside events are never pruned.
+        """
+        pruned = 0
         for schema in self._schemas:
-            await self._pool.execute(
+            status = await self._pool.execute(
                 f"DELETE FROM {schema}.outbox WHERE published_at < now() - $1::interval",
                 _PUBLISHED_RETENTION,
             )
+            pruned += int(status.rsplit(" ", 1)[-1])  # "DELETE <count>"
+        return pruned

@@ -1,5 +1,8 @@
 """Write the generated reference pages for one spec version into ``docs/reference/<version>/``.
 
+The single-file bundles (``specs/bundles``) are copied beside them, into
+``bundles/<service>.yaml``, so the site offers them for download to client generators.
+
 The folder is rebuilt from scratch on every run (and git-ignored), so a page for a removed
 operation or table can never linger.
 """
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from refarch.bundle import BUNDLES_DIR
 from refarch.docsgen.api_pages import render_api_index, render_service_page
 from refarch.docsgen.data_pages import render_schema_page
 from refarch.docsgen.ddl_model import load_data_model
@@ -41,6 +45,15 @@ def _write(path: Path, text: str, written: list[Path]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     written.append(path)
+
+
+def _publish_bundles(specs: Path, services: tuple[str, ...], version: str, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for service in services:
+        bundle = specs / BUNDLES_DIR / service / f"{version}.yaml"
+        if not bundle.is_file():
+            raise GenerationError(f"no bundle {bundle} for the download page: run `make bundle`")
+        shutil.copyfile(bundle, out / f"{service}.yaml")
 
 
 def generate_reference(
@@ -93,6 +106,7 @@ def generate_reference(
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise GenerationError(f"rendering the {version} reference failed: {exc!r}") from exc
+    _publish_bundles(specs, services, version, out_dir / "bundles")
     return GenerationResult(
         version=version,
         out_dir=out_dir,

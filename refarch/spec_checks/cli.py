@@ -1,4 +1,5 @@
-"""``refarch specs check``: every spec check, one exit code (0 clean, 1 problems, 2 cannot run)."""
+"""``refarch specs check`` (every spec check, one exit code: 0 clean, 1 problems, 2 cannot
+run), ``refarch specs rules`` and ``refarch specs bundle`` (single-file specs for clients)."""
 
 from __future__ import annotations
 
@@ -86,3 +87,82 @@ def list_rules() -> None:
     width = max(len(rule) for rule in ALL_RULES)
     for rule, statement in ALL_RULES.items():
         click.echo(f"{rule:<{width}}  {statement}")
+
+
+@specs.command("bundle")
+@click.option("--version", "version", default="v1", show_default=True, help="Major API version.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder to write <service>/<version>.yaml into (default: the specs' bundles/ folder, "
+    "i.e. specs/bundles in a checkout).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 if a bundle in the specs' bundles/ folder (or --out) is stale.",
+)
+@click.option(
+    "--specs-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Specs to bundle (default: REFARCH_SPECS_DIR, else the checkout's specs/).",
+)
+def bundle(version: str, out_dir: Path | None, check: bool, specs_dir: Path | None) -> None:
+    """Write one self-contained OpenAPI file per service, for client generators.
+
+    Shared components referenced from openapi/common/ become components of each bundle.
+    Built with the pinned Redocly CLI; where it is not installed (an installed wheel), the
+    bundles shipped with refarch, built from the same specs, are copied instead.
+    Exit status: 0 written (or up to date), 1 stale bundles (--check), 2 cannot run.
+    """
+    from refarch.bundle import (
+        BUNDLES_DIR,
+        BundleError,
+        bundle_specs,
+        copy_shipped,
+        find_redocly,
+        stale_bundles,
+    )
+
+    if specs_dir is None:
+        from refarch.specs import specs_root
+
+        specs_dir = specs_root()
+    shipped = specs_dir / BUNDLES_DIR
+    target = out_dir or shipped
+    redocly = find_redocly(specs_dir)
+    try:
+        if check:
+            if redocly is None:
+                raise BundleError(
+                    "cannot check the bundles without the Redocly CLI: run `make setup` (npm ci)"
+                )
+            stale = stale_bundles(specs_dir, target, version=version, redocly=redocly)
+            for item in stale:
+                click.echo(f"{item.path}: {item.reason}", err=True)
+            if stale:
+                click.echo("fix: run `make bundle` and commit the result", err=True)
+                sys.exit(EXIT_PROBLEMS)
+            click.echo(f"bundles in {target} are up to date")
+            return
+        if redocly is not None:
+            written = bundle_specs(specs_dir, target, version=version, redocly=redocly)
+        elif target.resolve() == shipped.resolve():
+            raise BundleError(
+                "the Redocly CLI is not installed, so the bundles cannot be rebuilt; the ones "
+                f"shipped with refarch are in {shipped}: pass --out DIR to copy them"
+            )
+        else:
+            written = copy_shipped(shipped, target, version=version)
+            click.echo(
+                f"Redocly is not installed: copied the bundles shipped with refarch from {shipped}",
+                err=True,
+            )
+    except BundleError as exc:
+        click.echo(f"refarch specs bundle: cannot run: {exc}", err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    for path in written:
+        click.echo(str(path))

@@ -20,7 +20,7 @@ from uuid import UUID
 
 import orjson
 
-from reference_impl.errors import DomainError, InvalidInput
+from reference_impl.errors import DomainError, InvalidInput, field_error
 from reference_impl.platform.auth import authenticate
 from reference_impl.platform.body import ClientDisconnected, is_json_media_type, read_json_body
 from reference_impl.platform.contract import ApiRequest, ApiResponse, Backend
@@ -84,9 +84,11 @@ def _name_wire_fields(exc: InvalidInput, route: Route) -> None:
     """Rename the domain's field names in ``exc`` to where they were in this request."""
     errors = exc.extensions.get("errors")
     if errors:
-        exc.extensions["errors"] = [
-            {**error, "field": route.wire_field(error["field"])} for error in errors
-        ]
+        located = []
+        for error in errors:
+            location, pointer = route.wire_field(error["field"])
+            located.append({"in": location, "field": pointer, "message": error["message"]})
+        exc.extensions["errors"] = located
 
 
 class Headers(dict[str, str]):
@@ -267,7 +269,7 @@ class Gateway:
         )
         if body is ...:
             if route.body_required:
-                errors.append({"field": "body", "message": "is required"})
+                errors.append(field_error("body", [], "is required"))
             return None
         if not route.body.is_valid(body):
             errors += route.body.errors(body)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from refarch import specs
+from reference_impl.errors import json_pointer
 from reference_impl.platform.contract import Handler, Operations
 from reference_impl.platform.responses import ResponseContract, compile_responses, json_schema_of
 from reference_impl.platform.validation import (
@@ -29,7 +30,8 @@ from reference_impl.platform.validation import (
 __all__ = ["Route", "RouteMatch", "RouteTable", "SpecSource", "build_route_table"]
 
 _TEMPLATE_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_FIELD_ROOT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# a domain field name: members joined by dots, list positions in brackets
+_FIELD_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -57,19 +59,25 @@ class Route:
     body_required: bool
     responses: ResponseContract
 
-    def wire_field(self, name: str) -> str:
-        """Where a domain field name came from in this operation's request.
+    def wire_field(self, name: str) -> tuple[str, str]:
+        """Where a domain field name came from in this request, as ``(in, JSON pointer)``.
 
         Domain errors name the fields of the command they refused (``items[1].product_id``,
-        ``idempotency_key``); clients need the request's own names: a declared header
-        (``Idempotency-Key``) or a member of the JSON body (``body.items[1].product_id``).
+        ``idempotency_key``) and know nothing of HTTP; clients need the request's own
+        location: a declared header (``("header", "/Idempotency-Key")``) or a member of the
+        JSON body (``("body", "/items/1/product_id")``), the format FieldError declares.
         """
-        root = _FIELD_ROOT.match(name)
-        key = root.group().lower() if root else name.lower()
+        parts: list[str | int] = [
+            int(index) if index else member for member, index in _FIELD_PART.findall(name)
+        ]
+        key = str(parts[0]).lower() if parts else ""
         for header in self.header_names:
             if header.lower().replace("-", "_") == key:
-                return header + name[len(key) :]
-        return f"body.{name}" if self.body is not None else name
+                return "header", json_pointer([header, *parts[1:]])
+        if self.body is not None:
+            return "body", json_pointer(parts)
+        # no body: the name is one of the operation's path or query parameters
+        return ("path" if key in self.path_params.names else "query"), json_pointer(parts)
 
 
 @dataclass(frozen=True, slots=True)

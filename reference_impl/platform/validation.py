@@ -3,18 +3,21 @@
 Each operation gets one compiled validator per request location (path, query, headers,
 body) and one per declared response. Query and path values arrive as strings and are
 coerced to the type their schema declares before validation, so handlers receive
-``limit=20`` rather than ``"20"``. Failures are reported as ``{field, message}`` pairs in
-plain words; schema internals (``$ref``, keyword paths, schema dumps) never reach a client.
+``limit=20`` rather than ``"20"``. Failures are reported as ``{in, field, message}`` entries
+(``field`` a JSON Pointer into ``in``) in plain words; schema internals (``$ref``, keyword
+paths, schema dumps) never reach a client.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
+
+from reference_impl.errors import field_error
 
 __all__ = [
     "CompiledSchema",
@@ -24,7 +27,7 @@ __all__ = [
     "compile_schema",
 ]
 
-FieldError = dict[str, str]  # {"field": "body.items[0].quantity", "message": "..."}
+FieldError = dict[str, str]  # {"in": "body", "field": "/items/0/quantity", "message": "..."}
 
 
 class SpecError(ValueError):
@@ -70,10 +73,14 @@ def _example_of(schema: Mapping[str, Any], keyword_path: list[str | int]) -> Any
     return node.get("example", examples[0] if isinstance(examples, list) and examples else None)
 
 
-def _describe(kind: Any, example: Any) -> str:
+def _describe(kind: Any, example: Any, instance: Any) -> str:
     """A human sentence for one failed keyword, without echoing the (maybe huge) value and
     without schema jargon: a pattern is explained by the spec's example, never quoted."""
     name = kind.name
+    if name == "type" and instance is None:
+        # null is not "absent": an optional member is left out, never sent as null (API
+        # guidelines); say how to fix it rather than name a type.
+        return "must not be null; leave the field out instead"
     if name == "type":
         return "must be of type " + " or ".join(kind.types)
     if name in ("minimum", "exclusiveMinimum"):
@@ -117,28 +124,20 @@ def _describe(kind: Any, example: Any) -> str:
     return "is invalid"
 
 
-def _field(prefix: str, path: Iterable[str | int]) -> str:
-    out = prefix
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _field_errors(
-    error: jsonschema_rs.ValidationError, prefix: str, schema: Mapping[str, Any]
+    error: jsonschema_rs.ValidationError, location: str, schema: Mapping[str, Any]
 ) -> list[FieldError]:
     kind: Any = error.kind  # per-keyword attributes (property, limit...) are dynamic
-    path = list(error.instance_path)
+    path: list[str | int] = list(error.instance_path)
     if kind.name == "required":
-        return [{"field": _field(prefix, [*path, kind.property]), "message": "is required"}]
+        return [field_error(location, [*path, kind.property], "is required")]
     if kind.name in ("additionalProperties", "unevaluatedProperties"):
         names = getattr(kind, "unexpected", None) or []
         return [
-            {"field": _field(prefix, [*path, name]), "message": "is not an allowed field"}
-            for name in names
-        ] or [{"field": _field(prefix, path), "message": "contains fields that are not allowed"}]
+            field_error(location, [*path, name], "is not an allowed field") for name in names
+        ] or [field_error(location, path, "contains fields that are not allowed")]
     example = _example_of(schema, list(error.schema_path)) if kind.name == "pattern" else None
-    return [{"field": _field(prefix, path) or prefix, "message": _describe(kind, example)}]
+    return [field_error(location, path, _describe(kind, example, error.instance))]
 
 
 Normalizer = Callable[[Any], Any]
@@ -180,10 +179,10 @@ def _integer_normalizer(schema: Mapping[str, Any]) -> Normalizer | None:
 
 @dataclass(frozen=True, slots=True)
 class CompiledSchema:
-    """A schema compiled once; ``errors`` names the failing fields under ``prefix``."""
+    """A schema compiled once; ``errors`` points at the failing fields within ``location``."""
 
     validator: Any  # jsonschema_rs validator (no public base class to annotate with)
-    prefix: str
+    location: str  # body, query, path or header
     schema: Mapping[str, Any]  # kept to explain failures with the spec's examples
     normalizer: Normalizer | None = None
 
@@ -197,18 +196,18 @@ class CompiledSchema:
     def errors(self, instance: Any, *, limit: int = 20) -> list[FieldError]:
         found: list[FieldError] = []
         for error in self.validator.iter_errors(instance):
-            found.extend(_field_errors(error, self.prefix, self.schema))
+            found.extend(_field_errors(error, self.location, self.schema))
             if len(found) >= limit:  # a hostile body must not make the answer huge
                 break
         return found[:limit]
 
 
-def compile_schema(schema: Mapping[str, Any], prefix: str, *, where: str) -> CompiledSchema:
+def compile_schema(schema: Mapping[str, Any], location: str, *, where: str) -> CompiledSchema:
     try:
         validator = jsonschema_rs.Draft202012Validator(dict(schema), validate_formats=True)
     except (ValueError, jsonschema_rs.ValidationError) as exc:
         raise SpecError(f"{where}: schema does not compile: {exc}") from exc
-    return CompiledSchema(validator, prefix, schema, _integer_normalizer(schema))
+    return CompiledSchema(validator, location, schema, _integer_normalizer(schema))
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,13 +224,21 @@ class ParameterSet:
     applies defaults and returns ``(values, errors)``.
     """
 
-    __slots__ = ("_defaults", "_parameters", "_schema")
+    __slots__ = ("_declared", "_defaults", "_parameters", "_schema")
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The declared names (header names lower-cased)."""
+        return frozenset(parameter.name for parameter in self._parameters)
 
     def __init__(self, location: str, parameters: list[dict[str, Any]], *, where: str) -> None:
         properties: dict[str, Any] = {}
         required: list[str] = []
         self._parameters: list[_Parameter] = []
         self._defaults: dict[str, Any] = {}
+        # errors name a parameter as the spec declares it (``Idempotency-Key``), not as
+        # matched (header names are compared lower-cased)
+        self._declared: dict[str, str] = {}
         for parameter in parameters:
             schema = parameter.get("schema") or {}
             name = parameter["name"].lower() if location == "header" else parameter["name"]
@@ -243,16 +250,16 @@ class ParameterSet:
                     "only string, integer, number, boolean and arrays of those are served"
                 )
             properties[name] = schema
+            self._declared[name] = parameter["name"]
             if parameter.get("required") or location == "path":
                 required.append(name)
             if "default" in schema:
                 self._defaults[name] = schema["default"]
             self._parameters.append(_Parameter(name, kind, item_kind))
-        prefix = {"path": "path", "query": "query", "header": "header"}[location]
         self._schema: CompiledSchema | None = (
             compile_schema(
                 {"type": "object", "properties": properties, "required": required},
-                prefix,
+                location,
                 where=where,
             )
             if self._parameters
@@ -277,4 +284,11 @@ class ParameterSet:
             for name, default in self._defaults.items():
                 values.setdefault(name, default)
             return values, []
-        return values, self._schema.errors(values)
+        return values, [self._as_declared(error) for error in self._schema.errors(values)]
+
+    def _as_declared(self, error: FieldError) -> FieldError:
+        name, _, rest = error["field"][1:].partition("/")
+        declared = self._declared.get(name)
+        if declared is None:
+            return error
+        return {**error, "field": "/" + declared + ("/" + rest if rest else "")}

@@ -32,7 +32,7 @@ def test_ready_once_migrated_and_every_operation_bound(app_server: ServerHandle)
 def test_limit_above_the_maximum_is_422_naming_the_parameter(app_server: ServerHandle) -> None:
     response = httpx.get(f"{app_server.api_url}/products", params={"limit": 101})
     assert response.status_code == 422
-    assert [e["field"] for e in response.json()["errors"]] == ["query.limit"]
+    assert [(e["in"], e["field"]) for e in response.json()["errors"]] == [("query", "/limit")]
 
 
 def test_405_allow_lists_the_methods_of_the_real_path(app_server: ServerHandle) -> None:

@@ -62,10 +62,10 @@ def test_every_real_v1_operation_compiles() -> None:
 def test_domain_field_names_map_to_where_they_were_in_the_request() -> None:
     table = build_route_table(SpecSource(), {op.operation_id: _handler for op in operations("v1")})
     place_order = next(r for r in table.routes if r.operation_id == "placeOrder")
-    assert place_order.wire_field("items[1].product_id") == "body.items[1].product_id"
-    assert place_order.wire_field("idempotency_key") == "Idempotency-Key"
+    assert place_order.wire_field("items[1].product_id") == ("body", "/items/1/product_id")
+    assert place_order.wire_field("idempotency_key") == ("header", "/Idempotency-Key")
     get_order = next(r for r in table.routes if r.operation_id == "getOrder")
-    assert get_order.wire_field("order_id") == "order_id"
+    assert get_order.wire_field("order_id") == ("path", "/order_id")
 
 
 def test_the_served_app_refuses_to_start_without_a_handler(

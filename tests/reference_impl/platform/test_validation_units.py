@@ -35,7 +35,7 @@ def test_integral_floats_in_integer_fields_become_int() -> None:
 def test_enum_failure_lists_the_allowed_values() -> None:
     schema = compile_schema(ORDER, "body", where="test")
     assert schema.errors({"status": "lost"}) == [
-        {"field": "body.status", "message": "must be one of: pending, paid"}
+        {"in": "body", "field": "/status", "message": "must be one of: pending, paid"}
     ]
 
 
@@ -46,7 +46,7 @@ def test_only_plain_decimal_strings_count_as_integers(raw: str) -> None:
     )
     values, errors = params.extract(lambda name: [raw])
     assert values == {"limit": raw}
-    assert errors == [{"field": "query.limit", "message": "must be of type integer"}]
+    assert errors == [{"in": "query", "field": "/limit", "message": "must be of type integer"}]
 
 
 def test_defaults_apply_only_to_absent_parameters() -> None:
@@ -71,7 +71,32 @@ def test_a_pattern_failure_is_explained_by_the_specs_example_not_the_regex() -> 
     schema = compile_schema({"properties": {"phone": phone}}, "body", where="test")
     assert schema.errors({"phone": "12"}) == [
         {
-            "field": "body.phone",
+            "in": "body",
+            "field": "/phone",
             "message": "is not in the expected format (for example +4915112345678)",
         }
     ]
+
+
+def test_null_for_an_optional_member_says_to_leave_it_out() -> None:
+    schema = compile_schema(
+        {"properties": {"line2": {"type": "string"}, "note": {"type": ["string", "null"]}}},
+        "body",
+        where="test",
+    )
+    assert schema.errors({"line2": None, "note": None}) == [
+        {
+            "in": "body",
+            "field": "/line2",
+            "message": "must not be null; leave the field out instead",
+        }
+    ]
+
+
+def test_field_pointers_escape_slash_and_tilde_as_rfc_6901_says() -> None:
+    schema = compile_schema(
+        {"properties": {"a/b": {"type": "string"}, "c~d": {"type": "string"}}},
+        "body",
+        where="test",
+    )
+    assert [e["field"] for e in schema.errors({"a/b": 1, "c~d": 2})] == ["/a~1b", "/c~0d"]

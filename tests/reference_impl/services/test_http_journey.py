@@ -162,10 +162,10 @@ def test_ord_refusals_name_the_fields_as_the_request_carried_them(server: Server
         ]
 
         assert [r.status_code for r in refusals] == [422, 422, 201, 422], refusals[-1].text
-        fields = [[e["field"] for e in r.json().get("errors", [])] for r in refusals]
-        assert fields[0] == ["body.items[1].product_id"]
-        assert fields[1] == ["body.items[1].product_id"]
-        assert fields[3] == ["Idempotency-Key"]
+        fields = [[(e["in"], e["field"]) for e in r.json().get("errors", [])] for r in refusals]
+        assert fields[0] == [("body", "/items/1/product_id")]
+        assert fields[1] == [("body", "/items/1/product_id")]
+        assert fields[3] == [("header", "/Idempotency-Key")]
 
 
 def test_auth_throttling_and_refresh_reuse_over_http(server: ServerHandle) -> None:
