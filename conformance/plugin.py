@@ -22,9 +22,9 @@ from conformance.expect import ContractViolation
 from conformance.failure_text import parse_failure
 from conformance.generated_auth import IDENTITIES
 from conformance.options import DEFAULT_MAX_EXAMPLES, QUICK_MAX_EXAMPLES, RunOptions, activate
-from conformance.requirements import RequirementCatalog
 from conformance.results import RunResult, TestRecord
 from conformance.waivers import load_waivers
+from refarch.requirements import RequirementCatalog
 from refarch.specs import SERVICES
 
 ADMIN_EMAIL_ENV = "REFARCH_CONFORM_ADMIN_EMAIL"

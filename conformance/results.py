@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.out_of_reach import OUT_OF_REACH
-from conformance.requirements import RequirementCatalog
+from refarch.requirements import RequirementCatalog
 
 __all__ = ["RequirementVerdict", "RunResult", "TestRecord", "requirement_verdicts"]
 

@@ -11,21 +11,20 @@ import pytest
 from conformance.evidence import Exchange, redact, register_secret
 from conformance.options import RunOptions
 from conformance.report import write_reports
-from conformance.requirements import Requirement, RequirementCatalog
 from conformance.results import RunResult, TestRecord, requirement_verdicts
 from conformance.waivers import load_waivers, waived_checks
+from refarch.requirements import Requirement, RequirementCatalog
 
 CATALOG = RequirementCatalog(
-    [
+    "v1",
+    (
+        Requirement("ORD-001", "Totals", "The server computes totals.", operations=("placeOrder",)),
+        Requirement("ORD-002", "No oversell", "Never oversell.", operations=("placeOrder",)),
         Requirement(
-            "ORD-001", "Totals", "The server computes totals.", ("placeOrder",), (), "must"
+            "AUTH-010", "Expired tokens", "Expired tokens are refused.", owasp=("API2:2023",)
         ),
-        Requirement("ORD-002", "No oversell", "Never oversell.", ("placeOrder",), (), "must"),
-        Requirement(
-            "AUTH-010", "Expired tokens", "Expired tokens are refused.", (), ("API2:2023",), "must"
-        ),
-        Requirement("CAT-001", "Browse", "Anyone browses.", (), (), "must"),
-    ]
+        Requirement("CAT-001", "Browse", "Anyone browses."),
+    ),
 )
 
 
