@@ -167,7 +167,11 @@ def conform(
 
     report_dir = report_dir.resolve()
     junit_xml = junit_xml.resolve() if junit_xml else None
-    run = ConformanceRun(options)
+    try:
+        run = ConformanceRun(options)
+    except ValueError as error:  # the packaged waivers do not pass review
+        click.echo(f"refarch conform: cannot run: {error}", err=True)
+        raise SystemExit(EXIT_COULD_NOT_RUN) from None
     with _working_directory(_state_dir(report_dir, options.base_url)):
         code = pytest.main(pytest_arguments(keyword), plugins=[run])
     # the session ran (even if it selected nothing, or stopped on a bad tag): report it
