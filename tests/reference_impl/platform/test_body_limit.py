@@ -1,5 +1,6 @@
 """Bodies over the limit are refused with 413 problem+json while they stream in, so a
-huge upload never lands in memory (FACTS.md: Starlette grew 51 MB -> 666 MB on 200 MB)."""
+huge upload never lands in memory (measured: a default Starlette app grew from 51 MB to
+666 MB on a 200 MB POST)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """PostgreSQL stops mid-traffic: clients get 503 problem+json with Retry-After, never a
-dropped connection or a 500, and the service recovers without a restart (OPS, FACTS.md)."""
+dropped connection or a 500, and the service recovers without a restart (OPS). A bare asyncpg
+pool was measured answering 500s and dropping connections for ~0.3 s after a restart."""
 
 from __future__ import annotations
 
