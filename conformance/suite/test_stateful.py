@@ -52,7 +52,7 @@ def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
     base = service_schema(RUN, service).as_state_machine()
 
     class Sequences(base):  # type: ignore[valid-type, misc]
-        def after_call(self, response: Response, case: Case) -> None:
+        def after_call(self, response: Response, case: Case[Any]) -> None:
             operation_id = index[(case.operation.method.upper(), case.operation.path)].operation_id
             if response.status_code == 201:
                 cleanup.delete_created(operation_id, response.status_code, response.json())
