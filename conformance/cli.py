@@ -22,7 +22,6 @@ from conformance.options import (
     RunOptions,
 )
 from conformance.preflight import PreflightError, preflight
-from refarch.specs import SERVICES
 
 __all__ = ["conform"]
 
@@ -85,10 +84,11 @@ def pytest_arguments(keyword: str = "") -> list[str]:
     envvar="REFARCH_CONFORM_BASE_URL",
     help="The implementation's base URL, e.g. https://shop.example (without /api/v1).",
 )
-@click.option("--spec-version", "version", default="v1", show_default=True)
+# defaults come from RunOptions, so they are written once
+@click.option("--spec-version", "version", default=RunOptions.version, show_default=True)
 @click.option(
     "--services",
-    default=",".join(SERVICES),
+    default=",".join(RunOptions.services),
     show_default=True,
     help="Comma-separated services to check; tests needing others are left out.",
 )
