@@ -2,25 +2,23 @@
 
 The caller builds it with the run's options and hands the object to pytest. It refuses
 tests whose requirement ids are not in the catalog, keeps only the tests of the selected
-services and requirements, provides the shared fixtures (API client, admin, two ordinary
-users, cleanup), and records every outcome with its evidence in a
+services and requirements, registers the shared fixtures (``conformance.fixtures``), and
+records every outcome with its evidence in a
 :class:`~conformance.results.RunResult` that the caller reports from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
-from conformance.actors import Actor, Cleanup, actor_for, register_user
-from conformance.evidence import ApiClient, TestLog, register_secret
+from conformance import fixtures
+from conformance.evidence import TestLog
 from conformance.expect import ContractViolation
 from conformance.failure_text import parse_failure
-from conformance.generated_auth import IDENTITIES
-from conformance.options import ADMIN_PASSWORD_ENV, RunOptions, activate
+from conformance.options import RunOptions, activate
 from conformance.results import RequirementVerdict, RunResult, TestRecord, requirement_verdicts
 from conformance.waivers import load_waivers
 from refarch.requirements import RequirementCatalog
@@ -63,6 +61,9 @@ class ConformanceRun:
         config.cwd_relative_nodeid = lambda nodeid: nodeid  # type: ignore[method-assign]
         # the suite's modules read the options while pytest imports them (see options.py)
         activate(self.options)
+        config.stash[fixtures.OPTIONS] = self.options
+        config.stash[fixtures.CLEANUP_NOTES] = self.result.notes  # the same list: filled in place
+        config.pluginmanager.register(fixtures, "conformance-fixtures")
 
     # -- collection ---------------------------------------------------------------------
 
@@ -149,54 +150,6 @@ class ConformanceRun:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.result.finished = datetime.now(UTC).isoformat(timespec="seconds")
-
-    # -- fixtures -------------------------------------------------------------------------
-
-    @pytest.fixture(scope="session")
-    def run_options(self) -> RunOptions:
-        return self.options
-
-    @pytest.fixture(scope="session")
-    def api(self) -> Iterator[ApiClient]:
-        with ApiClient(base_url=self.options.api_url, timeout=20.0) as client:
-            yield client
-
-    @pytest.fixture(scope="session")
-    def admin(self, api: ApiClient) -> Actor:
-        register_secret(self.options.admin_password, f"${ADMIN_PASSWORD_ENV}")
-        actor = actor_for(api, self.options.admin_email, self.options.admin_password)
-        register_secret(actor.access_token, "$ADMIN_TOKEN")
-        register_secret(actor.refresh_token, "$ADMIN_REFRESH_TOKEN")
-        return actor
-
-    @pytest.fixture(scope="session")
-    def cleanup(self, api: ApiClient, admin: Actor) -> Iterator[Cleanup]:
-        registry = Cleanup()
-        yield registry
-        self.result.notes += registry.run(api, admin.headers)
-
-    @pytest.fixture(scope="session")
-    def alice(self, api: ApiClient, cleanup: Cleanup) -> Actor:
-        return register_user(api, cleanup, role="alice")
-
-    @pytest.fixture(scope="session")
-    def bob(self, api: ApiClient, cleanup: Cleanup) -> Actor:
-        return register_user(api, cleanup, role="bob")
-
-    @pytest.fixture(scope="session")
-    def generated_identities(self, api: ApiClient, admin: Actor, cleanup: Cleanup) -> None:
-        """Who Schemathesis-generated requests act as (see conformance.generated_auth)."""
-        IDENTITIES.admin = admin
-        IDENTITIES.user = register_user(api, cleanup, role="generated")
-
-    @pytest.fixture
-    def new_user(self, api: ApiClient, cleanup: Cleanup) -> Any:
-        """A factory for users a test may change (log out, throttle, delete)."""
-
-        def make(**fields: Any) -> Actor:
-            return register_user(api, cleanup, **fields)
-
-        return make
 
 
 def _name_the_operation(item: pytest.Item) -> None:
