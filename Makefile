@@ -9,7 +9,7 @@ REFARCH := $(VENV)/bin/refarch
 # pytest-xdist workers; CI machines have 2 cores
 WORKERS ?= 2
 
-.PHONY: help setup check test demo docs bench bundle clean
+.PHONY: help setup lint check test demo docs bench bundle clean
 
 help:  ## list the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -38,17 +38,20 @@ setup: ## install everything: Debian packages, Python venv, pinned npm linters
 	./scripts/install-system-deps.sh
 	@$(MAKE) --no-print-directory $(VENV)/.installed $(VENV)-checkov/.installed node_modules/.installed
 
-check: setup ## lint and type-check the code, check the specs (incl. Spectral, Redocly, sqlfluff, PostgreSQL), stale bundles and diagrams
+lint: setup ## the fast static checks (seconds): ruff, ruff format, mypy --strict, import contracts, stale diagrams
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(REFARCH) docs diagrams --check
+
+check: lint ## lint, then check the specs (incl. Spectral, Redocly, sqlfluff, PostgreSQL)
 	$(REFARCH) specs check
 	npx --no-install spectral lint --fail-severity=error specs/openapi/*/v1.yaml
 	npx --no-install redocly lint --format=stylish specs/openapi/*/v1.yaml
 	$(REFARCH) specs bundle --check
-	$(REFARCH) docs diagrams --check
 
-test: setup ## run the whole test suite (parallel, real PostgreSQL, real browser)
+test: lint ## the fast static checks, then the whole test suite (parallel, real PostgreSQL, real browser)
 	$(PYTEST) -n $(WORKERS) --dist loadgroup --durations=15
 
 demo: setup ## run the platform end to end on embedded PostgreSQL and show every part working

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from conformance.evidence import ApiClient
-from conformance.expect import expect_status, json_body
+from conformance.expect import expect_status, json_body, json_object
 from conformance.testdata import random_email, random_password
 
 __all__ = ["Actor", "Cleanup", "log_in", "register_user"]
@@ -34,13 +34,13 @@ class Actor:
 def log_in(client: ApiClient, email: str, password: str) -> dict[str, Any]:
     response = client.post("/auth/login", json={"email": email, "password": password})
     expect_status(response, 200, why="login with valid credentials returns a token pair")
-    return json_body(response)
+    return json_object(response)
 
 
 def _me(client: ApiClient, token: str) -> dict[str, Any]:
     response = client.get("/users/me", headers={"Authorization": f"Bearer {token}"})
     expect_status(response, 200, why="a valid access token reads its own profile")
-    return json_body(response)
+    return json_object(response)
 
 
 def actor_for(client: ApiClient, email: str, password: str) -> Actor:

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
-from conformance.options import DEFAULT_MAX_EXAMPLES, QUICK_MAX_EXAMPLES, RunOptions
-from conformance.plugin import ADMIN_EMAIL_ENV, ADMIN_PASSWORD_ENV
+from conformance.options import (
+    ADMIN_EMAIL_ENV,
+    ADMIN_PASSWORD_ENV,
+    DEFAULT_MAX_EXAMPLES,
+    QUICK_MAX_EXAMPLES,
+    RunOptions,
+)
 from conformance.preflight import PreflightError, preflight
-from refarch.specs import SERVICES
 
 __all__ = ["conform"]
 
@@ -33,9 +36,9 @@ def _csv(value: str | None) -> tuple[str, ...]:
 
 @contextlib.contextmanager
 def _working_directory(path: Path) -> Iterator[None]:
-    """Schemathesis and Hypothesis write state into the working directory (FACTS.md):
-    run inside a directory of this target's own, so one target's failures are never
-    replayed against another."""
+    """Schemathesis and Hypothesis write state (``.hypothesis/``, ``.schemathesis/``) into
+    the working directory: run inside a directory of this target's own, so one target's
+    failures are never replayed against another."""
     path.mkdir(parents=True, exist_ok=True)
     previous = Path.cwd()
     os.chdir(path)
@@ -50,50 +53,27 @@ def _state_dir(report_dir: Path, base_url: str) -> Path:
     return report_dir / ".state" / digest
 
 
-def _failed_requirements(report: Path) -> list[str]:
-    """One line per failed requirement, so a CI log says what broke before anyone opens files."""
-    try:
-        document = json.loads(report.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [
-        f"{entry['id']} {entry['title']} ({entry['reason']})"
-        for entry in document.get("requirements", [])
-        if entry.get("status") == "failed"
-    ]
-
-
-def pytest_arguments(options: RunOptions, report_dir: Path, junit_xml: Path | None) -> list[str]:
+def pytest_arguments(keyword: str = "") -> list[str]:
+    """The suite's pytest command line; the run's options travel in the plugin object."""
     suite = SUITE_DIR
     args = [
         str(suite),
         "-c", str(suite / "pytest.toml"),
         "--rootdir", str(suite),
-        # Only the plugins the suite needs: whatever else the environment installed (Locust's
-        # would patch ssl next to Schemathesis, FACTS.md) stays out, and start-up stays fast.
+        # Only the plugins the suite needs: whatever else the environment installed stays out
+        # (Locust's would import gevent, which patches ssl too late next to Schemathesis and
+        # crashes), and start-up stays fast.
         "--disable-plugin-autoload",
         "-p", "_hypothesis_pytestplugin",
         "-p", "schemathesis.pytest.plugin",
-        "-p", "conformance.plugin",
         "-p", "no:cacheprovider",
         # the suite reports through expect(); rewriting every plugin module cost ~4 s a run
         "--assert=plain",
         "-v",
         "--tb=short",
-        "--conform-base-url", options.base_url,
-        "--conform-version", options.version,
-        "--conform-services", ",".join(options.services),
-        "--conform-max-examples", str(options.max_examples),
-        "--conform-report-dir", str(report_dir),
     ]  # fmt: skip
-    if options.quick:
-        args.append("--conform-quick")
-    if options.seed is not None:
-        args += ["--conform-seed", str(options.seed)]
-    if options.requirements:
-        args += ["--conform-requirements", ",".join(options.requirements)]
-    if junit_xml is not None:
-        args += ["--conform-junit-xml", str(junit_xml)]
+    if keyword:
+        args += ["-k", keyword]
     return args
 
 
@@ -104,10 +84,11 @@ def pytest_arguments(options: RunOptions, report_dir: Path, junit_xml: Path | No
     envvar="REFARCH_CONFORM_BASE_URL",
     help="The implementation's base URL, e.g. https://shop.example (without /api/v1).",
 )
-@click.option("--spec-version", "version", default="v1", show_default=True)
+# defaults come from RunOptions, so they are written once
+@click.option("--spec-version", "version", default=RunOptions.version, show_default=True)
 @click.option(
     "--services",
-    default=",".join(SERVICES),
+    default=",".join(RunOptions.services),
     show_default=True,
     help="Comma-separated services to check; tests needing others are left out.",
 )
@@ -181,23 +162,32 @@ def conform(
         click.echo(f"refarch conform: cannot run: {error}", err=True)
         raise SystemExit(EXIT_COULD_NOT_RUN) from None
 
+    from conformance.plugin import ConformanceRun  # imports pytest: only once a run starts
+    from conformance.report import write_reports
+
     report_dir = report_dir.resolve()
     junit_xml = junit_xml.resolve() if junit_xml else None
-    args = pytest_arguments(options, report_dir, junit_xml)
-    if keyword:
-        args += ["-k", keyword]
-    # credentials travel by environment, never on a command line another process could read
-    os.environ[ADMIN_EMAIL_ENV] = options.admin_email
-    os.environ[ADMIN_PASSWORD_ENV] = options.admin_password
+    try:
+        run = ConformanceRun(options)
+    except ValueError as error:  # the packaged waivers do not pass review
+        click.echo(f"refarch conform: cannot run: {error}", err=True)
+        raise SystemExit(EXIT_COULD_NOT_RUN) from None
     with _working_directory(_state_dir(report_dir, options.base_url)):
-        code = pytest.main(args)
-    summary = report_dir / "conformance.md"
+        code = pytest.main(pytest_arguments(keyword), plugins=[run])
+    # the session ran (even if it selected nothing, or stopped on a bad tag): report it
+    paths = (
+        write_reports(run.result, run.catalog, report_dir, junit_xml, options)
+        if run.result.finished
+        else None
+    )
     if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         verdict = "conformant" if code == pytest.ExitCode.OK else "NOT conformant"
         click.echo(f"\nrefarch conform: {verdict}.")
-        for line in _failed_requirements(report_dir / "conformance.json"):
-            click.echo(f"  FAIL {line}")
-        click.echo(f"Report: {summary} (JSON and JUnit XML beside it)")
+        # one line per failed requirement: a CI log says what broke before anyone opens files
+        for failed in (v for v in run.verdicts() if v.status == "failed"):
+            click.echo(f"  FAIL {failed.id} {failed.title} ({failed.reason})")
+        if paths is not None:
+            click.echo(f"Report: {paths.markdown} (JSON and JUnit XML beside it)")
         raise SystemExit(EXIT_CONFORMANT if code == pytest.ExitCode.OK else EXIT_NOT_CONFORMANT)
     reason = (
         "no test matched the selection"

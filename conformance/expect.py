@@ -20,6 +20,7 @@ __all__ = [
     "expect_problem",
     "expect_status",
     "json_body",
+    "json_object",
     "named_fields",
 ]
 
@@ -60,6 +61,14 @@ def json_body(response: httpx.Response) -> Any:
         raise ContractViolation("a JSON body", response) from None
 
 
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """The body, which the contract promises to be a JSON object."""
+    body = json_body(response)
+    if not isinstance(body, dict):
+        raise ContractViolation("a JSON object body", response)
+    return body
+
+
 def expect_problem(response: httpx.Response, status: int, *, why: str) -> dict[str, Any]:
     """The status and an RFC 9457 body whose ``status`` member repeats it."""
     expect_status(response, status, why=why)
@@ -70,9 +79,9 @@ def expect_problem(response: httpx.Response, status: int, *, why: str) -> dict[s
         response,
         f"Content-Type: {media_type or '(none)'}",
     )
-    body = json_body(response)
+    body = json_object(response)
     expect(
-        isinstance(body, dict) and body.get("status") == status and bool(body.get("title")),
+        body.get("status") == status and bool(body.get("title")),
         f"a problem document with status {status} and a title",
         response,
     )

@@ -10,6 +10,7 @@ identity created earlier in the chain (``also_as_admin``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import schemathesis
 
@@ -41,7 +42,7 @@ def use_bearer_tokens(schema: schemathesis.BaseSchema, version: str) -> None:
     def operation_of(ctx: schemathesis.AuthContext) -> Operation:
         return index[(ctx.operation.method.upper(), ctx.operation.path)]
 
-    def identity_key(case: schemathesis.Case, ctx: schemathesis.AuthContext) -> str:
+    def identity_key(case: schemathesis.Case[Any], ctx: schemathesis.AuthContext) -> str:
         # tokens are cached per key: one per identity, and none at all for public operations
         operation = operation_of(ctx)
         actor = None if operation.public else IDENTITIES.for_operation(operation)
@@ -49,13 +50,13 @@ def use_bearer_tokens(schema: schemathesis.BaseSchema, version: str) -> None:
 
     @schema.auth(cache_by_key=identity_key)
     class BearerTokens:
-        def get(self, case: schemathesis.Case, ctx: schemathesis.AuthContext) -> str | None:
+        def get(self, case: schemathesis.Case[Any], ctx: schemathesis.AuthContext) -> str | None:
             operation = operation_of(ctx)
             actor = None if operation.public else IDENTITIES.for_operation(operation)
             return actor.access_token if actor else None
 
         def set(
-            self, case: schemathesis.Case, data: str | None, ctx: schemathesis.AuthContext
+            self, case: schemathesis.Case[Any], data: str | None, ctx: schemathesis.AuthContext
         ) -> None:
             if data:
                 case.headers["Authorization"] = f"Bearer {data}"

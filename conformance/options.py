@@ -8,14 +8,25 @@ modules read them with :func:`current_run`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from refarch.specs import SERVICES
 
-__all__ = ["DEFAULT_MAX_EXAMPLES", "QUICK_MAX_EXAMPLES", "RunOptions", "activate", "current_run"]
+__all__ = [
+    "ADMIN_EMAIL_ENV",
+    "ADMIN_PASSWORD_ENV",
+    "DEFAULT_MAX_EXAMPLES",
+    "QUICK_MAX_EXAMPLES",
+    "RunOptions",
+    "activate",
+    "current_run",
+]
 
-#: Examples per operation and generation mode, chosen on purpose (FACTS.md: random generation
-#: misses rare inputs). 100 is Hypothesis' own default; a default run against the reference
+#: Where the admin credentials may come from instead of the command line.
+ADMIN_EMAIL_ENV = "REFARCH_CONFORM_ADMIN_EMAIL"
+ADMIN_PASSWORD_ENV = "REFARCH_CONFORM_ADMIN_PASSWORD"
+
+#: Examples per operation and generation mode, chosen on purpose: random generation misses
+#: rare inputs (a 500 on a whitespace-only name showed up only at 500 examples). 100 is Hypothesis' own default; a default run against the reference
 #: implementation took 69 s on 2 cores with it (45 s with 25), inside the 3-minute budget.
 DEFAULT_MAX_EXAMPLES = 100
 #: ``--quick`` trades depth for a run under 30 s: enough to catch a broken contract, not rare bugs.
@@ -33,7 +44,6 @@ class RunOptions:
     seed: int | None = None
     quick: bool = False
     requirements: tuple[str, ...] = ()  # empty: every requirement
-    state_dir: Path | None = None  # per-target Hypothesis storage; None: no example database
 
     @property
     def api_url(self) -> str:

@@ -1,93 +1,38 @@
 """The pytest plugin that turns the packaged suite into a conformance run.
 
-It reads the run's options, refuses tests whose requirement ids are not in the catalog,
-keeps only the tests of the selected services and requirements, provides the shared
-fixtures (API client, admin, two ordinary users, cleanup), records every outcome with its
-evidence, and writes the reports when the session ends.
+The caller builds it with the run's options and hands the object to pytest. It refuses
+tests whose requirement ids are not in the catalog, keeps only the tests of the selected
+services and requirements, registers the shared fixtures (``conformance.fixtures``), and
+records every outcome with its evidence in a
+:class:`~conformance.results.RunResult` that the caller reports from.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from conformance.actors import Actor, Cleanup, actor_for, register_user
-from conformance.evidence import ApiClient, TestLog, register_secret
+from conformance import fixtures
+from conformance.evidence import TestLog
 from conformance.expect import ContractViolation
 from conformance.failure_text import parse_failure
-from conformance.generated_auth import IDENTITIES
-from conformance.options import DEFAULT_MAX_EXAMPLES, QUICK_MAX_EXAMPLES, RunOptions, activate
-from conformance.requirements import RequirementCatalog
-from conformance.results import RunResult, TestRecord
+from conformance.options import RunOptions, activate
+from conformance.results import RequirementVerdict, RunResult, TestRecord, requirement_verdicts
 from conformance.waivers import load_waivers
-from refarch.specs import SERVICES
-
-ADMIN_EMAIL_ENV = "REFARCH_CONFORM_ADMIN_EMAIL"
-ADMIN_PASSWORD_ENV = "REFARCH_CONFORM_ADMIN_PASSWORD"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("conformance")
-    group.addoption("--conform-base-url", help="target base URL, without /api/<version>")
-    group.addoption("--conform-version", default="v1")
-    group.addoption("--conform-services", default=",".join(SERVICES))
-    group.addoption("--conform-requirements", default="", help="comma-separated requirement ids")
-    group.addoption("--conform-max-examples", type=int, default=None)
-    group.addoption("--conform-seed", type=int, default=None)
-    group.addoption("--conform-quick", action="store_true")
-    group.addoption("--conform-report-dir", default="conformance-report")
-    group.addoption("--conform-junit-xml", default=None)
-
-
-def _csv(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "requirement(*ids): requirement ids this test verifies")
-    config.addinivalue_line("markers", "services(*names): services this test needs")
-    config.addinivalue_line("markers", "layer(name): scenarios, security, properties or stateful")
-    # the run's working directory is a per-target state directory (see cli.py); show test
-    # ids relative to the suite rather than as ../../site-packages/conformance/suite/...
-    config.cwd_relative_nodeid = lambda nodeid: nodeid  # type: ignore[method-assign]
-    base_url = config.getoption("--conform-base-url")
-    if not base_url:
-        return  # e.g. `pytest --help`: nothing to run against
-    quick = bool(config.getoption("--conform-quick"))
-    max_examples = config.getoption("--conform-max-examples") or (
-        QUICK_MAX_EXAMPLES if quick else DEFAULT_MAX_EXAMPLES
-    )
-    report_dir = Path(config.getoption("--conform-report-dir"))
-    options = RunOptions(
-        base_url=base_url.rstrip("/"),
-        admin_email=os.environ.get(ADMIN_EMAIL_ENV, ""),
-        admin_password=os.environ.get(ADMIN_PASSWORD_ENV, ""),
-        version=config.getoption("--conform-version"),
-        services=_csv(config.getoption("--conform-services")),
-        max_examples=max_examples,
-        seed=config.getoption("--conform-seed"),
-        quick=quick,
-        requirements=_csv(config.getoption("--conform-requirements")),
-    )
-    activate(options)
-    junit = config.getoption("--conform-junit-xml")
-    config.pluginmanager.register(
-        ConformanceRun(options, report_dir, Path(junit) if junit else None), "conformance-run"
-    )
+from refarch.requirements import RequirementCatalog
 
 
 class ConformanceRun:
-    """Per-session state: the catalog, the selection and the records of every test."""
+    """The run's plugin: pass it to ``pytest.main(args, plugins=[run])``.
 
-    def __init__(self, options: RunOptions, report_dir: Path, junit_xml: Path | None) -> None:
+    It holds the options the run was started with and collects every outcome in
+    :attr:`result`, in memory, for the caller to report once pytest returns.
+    """
+
+    def __init__(self, options: RunOptions) -> None:
         self.options = options
-        self.report_dir = report_dir
-        self.junit_xml = junit_xml
         self.catalog = RequirementCatalog.load(options.version)
         self.waivers = load_waivers()
         self.result = RunResult(
@@ -100,6 +45,25 @@ class ConformanceRun:
             started=datetime.now(UTC).isoformat(timespec="seconds"),
             waivers=[waiver.as_dict() for waiver in self.waivers],
         )
+
+    def verdicts(self) -> list[RequirementVerdict]:
+        """The verdict per requirement of the run's selection, in catalog order."""
+        return requirement_verdicts(self.result, self.catalog, list(self.options.requirements))
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "requirement(*ids): requirement ids this test verifies")
+        config.addinivalue_line("markers", "services(*names): services this test needs")
+        config.addinivalue_line(
+            "markers", "layer(name): scenarios, security, properties or stateful"
+        )
+        # the run's working directory is a per-target state directory (see cli.py); show test
+        # ids relative to the suite rather than as ../../site-packages/conformance/suite/...
+        config.cwd_relative_nodeid = lambda nodeid: nodeid  # type: ignore[method-assign]
+        # the suite's modules read the options while pytest imports them (see options.py)
+        activate(self.options)
+        config.stash[fixtures.OPTIONS] = self.options
+        config.stash[fixtures.CLEANUP_NOTES] = self.result.notes  # the same list: filled in place
+        config.pluginmanager.register(fixtures, "conformance-fixtures")
 
     # -- collection ---------------------------------------------------------------------
 
@@ -185,59 +149,7 @@ class ConformanceRun:
         self.result.tests.append(record)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        from conformance.report import write_reports
-
         self.result.finished = datetime.now(UTC).isoformat(timespec="seconds")
-        self.report_dir.mkdir(parents=True, exist_ok=True)
-        write_reports(self.result, self.catalog, self.report_dir, self.junit_xml, self.options)
-
-    # -- fixtures -------------------------------------------------------------------------
-
-    @pytest.fixture(scope="session")
-    def run_options(self) -> RunOptions:
-        return self.options
-
-    @pytest.fixture(scope="session")
-    def api(self) -> Iterator[ApiClient]:
-        with ApiClient(base_url=self.options.api_url, timeout=20.0) as client:
-            yield client
-
-    @pytest.fixture(scope="session")
-    def admin(self, api: ApiClient) -> Actor:
-        register_secret(self.options.admin_password, "$REFARCH_CONFORM_ADMIN_PASSWORD")
-        actor = actor_for(api, self.options.admin_email, self.options.admin_password)
-        register_secret(actor.access_token, "$ADMIN_TOKEN")
-        register_secret(actor.refresh_token, "$ADMIN_REFRESH_TOKEN")
-        return actor
-
-    @pytest.fixture(scope="session")
-    def cleanup(self, api: ApiClient, admin: Actor) -> Iterator[Cleanup]:
-        registry = Cleanup()
-        yield registry
-        self.result.notes += registry.run(api, admin.headers)
-
-    @pytest.fixture(scope="session")
-    def alice(self, api: ApiClient, cleanup: Cleanup) -> Actor:
-        return register_user(api, cleanup, role="alice")
-
-    @pytest.fixture(scope="session")
-    def bob(self, api: ApiClient, cleanup: Cleanup) -> Actor:
-        return register_user(api, cleanup, role="bob")
-
-    @pytest.fixture(scope="session")
-    def generated_identities(self, api: ApiClient, admin: Actor, cleanup: Cleanup) -> None:
-        """Who Schemathesis-generated requests act as (see conformance.generated_auth)."""
-        IDENTITIES.admin = admin
-        IDENTITIES.user = register_user(api, cleanup, role="generated")
-
-    @pytest.fixture
-    def new_user(self, api: ApiClient, cleanup: Cleanup) -> Any:
-        """A factory for users a test may change (log out, throttle, delete)."""
-
-        def make(**fields: Any) -> Actor:
-            return register_user(api, cleanup, **fields)
-
-        return make
 
 
 def _name_the_operation(item: pytest.Item) -> None:

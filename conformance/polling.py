@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance.actors import Actor
 from conformance.evidence import ApiClient
-from conformance.expect import expect_status, json_body
+from conformance.expect import expect_status, json_object
 
 __all__ = ["NOTIFICATION_DEADLINE_SECONDS", "wait_for_notification"]
 
@@ -29,7 +29,8 @@ def wait_for_notification(
             "/notifications", params={"type": kind, "limit": 100}, headers=user.headers
         )
         expect_status(response, 200, why="a user lists their own notifications")
-        for notification in json_body(response)["items"]:
+        notifications: list[dict[str, Any]] = json_object(response)["items"]
+        for notification in notifications:
             if matches(notification):
                 return notification
         if time.monotonic() >= deadline:

@@ -9,6 +9,7 @@ import httpx
 
 from conformance.options import RunOptions
 from refarch.specs import SERVICES, spec_path, versions
+from refarch.target import TargetNotReady, admin_login, check_health
 
 __all__ = ["PreflightError", "preflight"]
 
@@ -40,44 +41,17 @@ def _check_selection(options: RunOptions) -> None:
         )
 
 
-def _check_reachable(client: httpx.Client, options: RunOptions) -> None:
-    url = f"{options.api_url}/health"
-    try:
-        response = client.get(url)
-    except httpx.HTTPError as error:
-        raise PreflightError(
-            f"target unreachable: GET {url} failed ({type(error).__name__}: {error}); "
-            "check --base-url (scheme://host:port, without /api/v1) and that the service is up"
-        ) from None
-    if response.status_code != 200:
-        raise PreflightError(
-            f"target not healthy: GET {url} answered HTTP {response.status_code}; "
-            "check --base-url (without /api/v1) and the service's logs"
-        )
-
-
-def _check_admin(client: httpx.Client, options: RunOptions) -> None:
-    response = client.post(
-        f"{options.api_url}/auth/login",
-        json={"email": options.admin_email, "password": options.admin_password},
-    )
-    if response.status_code != 200:
-        raise PreflightError(
-            f"admin login for {options.admin_email} refused (HTTP {response.status_code}); "
-            "check --admin-email/--admin-password (or REFARCH_CONFORM_ADMIN_*) match the "
-            "admin account the implementation was started with"
-        )
-    token = response.json().get("access_token", "")
-    me = client.get(f"{options.api_url}/users/me", headers={"Authorization": f"Bearer {token}"})
-    if me.status_code != 200 or me.json().get("role") != "admin":
-        raise PreflightError(
-            f"{options.admin_email} can log in but is not an admin (GET /users/me: "
-            f"HTTP {me.status_code}); grant it the admin role"
-        )
-
-
 def preflight(options: RunOptions) -> None:
     _check_selection(options)
-    with httpx.Client(timeout=10.0) as client:
-        _check_reachable(client, options)
-        _check_admin(client, options)
+    try:
+        with httpx.Client(timeout=10.0) as client:
+            check_health(client, options.api_url)
+            admin_login(
+                client,
+                options.api_url,
+                options.admin_email,
+                options.admin_password,
+                env_prefix="REFARCH_CONFORM_ADMIN",
+            )
+    except TargetNotReady as error:
+        raise PreflightError(str(error)) from None

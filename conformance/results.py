@@ -2,19 +2,17 @@
 
 Verdict rules: a requirement fails if any of its tests failed; it is *skipped* (never
 passed) if any of its tests were skipped or no test of this run covered it; it passes only
-when every one of its tests ran and passed. The raw results are JSON so the report writers
-and CI tooling can read them without pytest.
+when every one of its tests ran and passed. The plugin fills a :class:`RunResult` in memory;
+every report (JSON for tooling, JUnit XML, Markdown) is rendered from it.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.out_of_reach import OUT_OF_REACH
-from conformance.requirements import RequirementCatalog
+from refarch.requirements import RequirementCatalog
 
 __all__ = ["RequirementVerdict", "RunResult", "TestRecord", "requirement_verdicts"]
 
@@ -53,15 +51,6 @@ class RunResult:
     @property
     def failed(self) -> int:
         return sum(test.outcome == "failed" for test in self.tests)
-
-    def write(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-
-    @classmethod
-    def read(cls, path: Path) -> RunResult:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        tests = [TestRecord(**test) for test in data.pop("tests")]
-        return cls(**data, tests=tests)
 
 
 @dataclass

@@ -1,8 +1,10 @@
-"""Schemathesis schemas for the run, configured once: target, examples, seed, phases, no database.
+"""Schemathesis schemas for the run, configured once: waivers, target, examples, seed, phases.
 
-FACTS.md: the base URL must be set before any operation is touched (an operation captures
-it when first created), and Hypothesis' example database would replay one target's
-failures against the next, so it is off (``--seed`` makes a run repeatable instead).
+The configuration starts from the waivers (``schemathesis.toml``), never from a
+``schemathesis.toml`` Schemathesis would otherwise discover around the working directory.
+The base URL must be set before any operation is touched (an operation captures it when
+first created), and Hypothesis' example database would replay one target's failures
+against the next, so it is off (``--seed`` makes a run repeatable instead).
 """
 
 from __future__ import annotations
@@ -12,24 +14,20 @@ import functools
 import hypothesis
 import schemathesis
 from schemathesis import GenerationMode
-from schemathesis.checks import CHECKS, CheckFunction, load_all_checks
 
 from conformance.generated_auth import use_bearer_tokens
 from conformance.options import RunOptions
-from conformance.waivers import Waiver, waived_checks
+from conformance.waivers import schemathesis_config
 from refarch.specs import Operation, operations, spec_path
 
-__all__ = [
-    "hypothesis_settings",
-    "operation_index",
-    "service_schema",
-    "waived_check_functions",
-]
+__all__ = ["hypothesis_settings", "operation_index", "service_schema"]
 
 
 @functools.cache
 def service_schema(options: RunOptions, service: str) -> schemathesis.BaseSchema:
-    schema = schemathesis.openapi.from_path(str(spec_path(service, options.version)))
+    schema = schemathesis.openapi.from_path(
+        str(spec_path(service, options.version)), config=schemathesis_config()
+    )
     schema.config.update(base_url=options.api_url)
     schema.config.generation.update(
         modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
@@ -59,12 +57,3 @@ def hypothesis_settings(options: RunOptions) -> hypothesis.settings:
 def operation_index(version: str) -> dict[tuple[str, str], Operation]:
     """(METHOD, path as written in the spec) -> operation, for every service."""
     return {(op.method, op.path): op for op in operations(version)}
-
-
-def waived_check_functions(
-    waivers: list[Waiver], operation_id: str, status: int
-) -> list[CheckFunction]:
-    """The Schemathesis checks the waivers switch off for this response."""
-    load_all_checks()
-    names = waived_checks(waivers, operation_id, status)
-    return [check for check in CHECKS.get_by_names(names) if callable(check)]  # type: ignore[misc]

@@ -13,7 +13,7 @@ import httpx
 
 from conformance.actors import Actor, Cleanup
 from conformance.evidence import ApiClient
-from conformance.expect import expect_status, json_body
+from conformance.expect import expect_status, json_object
 from conformance.testdata import address, random_sku, random_slug
 
 __all__ = ["create_category", "create_product", "get_product", "order_body", "place_order"]
@@ -25,7 +25,7 @@ def create_category(
     body = {"slug": random_slug(), "name": "Conformance category", **fields}
     response = api.post("/categories", json=body, headers=admin.headers)
     expect_status(response, 201, why="an admin creates a category with a new slug")
-    category = json_body(response)
+    category = json_object(response)
     cleanup.delete(f"/categories/{category['id']}")
     return category
 
@@ -48,7 +48,7 @@ def create_product(
     }
     response = api.post("/products", json=body, headers=admin.headers)
     expect_status(response, 201, why="an admin creates a product with a new SKU")
-    product = json_body(response)
+    product = json_object(response)
     cleanup.delete(f"/products/{product['id']}")
     return product
 
@@ -56,7 +56,7 @@ def create_product(
 def get_product(api: ApiClient, product_id: str) -> dict[str, Any]:
     response = api.get(f"/products/{product_id}")
     expect_status(response, 200, why="an existing product can be read by anyone")
-    return json_body(response)
+    return json_object(response)
 
 
 def order_body(*lines: tuple[str, int]) -> dict[str, Any]:

@@ -24,7 +24,8 @@ def _b64encode(data: dict[str, Any]) -> str:
 
 
 def claims_of(token: str) -> dict[str, Any]:
-    return json.loads(_b64decode(token.split(".")[1]))
+    claims: dict[str, Any] = json.loads(_b64decode(token.split(".")[1]))
+    return claims
 
 
 def unsigned_token(token: str) -> str:
@@ -48,4 +49,5 @@ def corrupt_signature(token: str) -> str:
 
 
 def header_of(token: str) -> dict[str, Any]:
-    return json.loads(_b64decode(token.split(".")[0]))
+    header: dict[str, Any] = json.loads(_b64decode(token.split(".")[0]))
+    return header

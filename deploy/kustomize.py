@@ -270,7 +270,7 @@ def _new_image(current: str, rule: dict[str, Any]) -> str:
     name, tag, digest = _split_image(current)
     if name != rule["name"]:
         return current
-    name = rule.get("newName", name)
+    name = str(rule.get("newName", name))
     if "digest" in rule:
         return f"{name}@{rule['digest']}"
     if "newTag" in rule:

@@ -1,7 +1,7 @@
 """Start Locust as its own process and wait for it, within a hard time bound.
 
 Locust never runs inside the CLI's process: gevent monkey-patches the standard library when
-Locust is imported, which breaks other tools living in the same interpreter (FACTS.md).
+Locust is imported, which breaks other tools living in the same interpreter (ADR 0009).
 """
 
 from __future__ import annotations

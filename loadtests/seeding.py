@@ -13,8 +13,9 @@ import httpx
 
 from loadtests.catalog import CATALOG, SEARCH_TERMS, STOCK_TARGET
 from loadtests.errors import CannotRun
+from refarch.target import TargetNotReady, admin_login, check_health
 
-__all__ = ["SeededCatalog", "check_reachable", "login", "prepare_catalog", "seed_catalog"]
+__all__ = ["SeededCatalog", "prepare_catalog", "seed_catalog"]
 
 PAGE = 100  # the contract's maximum page size
 
@@ -36,38 +37,6 @@ def _fail_on(response: httpx.Response, doing: str) -> None:
     raise CannotRun(
         f"seeding the load-test catalog failed: {doing} answered {response.status_code}: {detail}.{hint}"
     )
-
-
-def check_reachable(client: httpx.Client, api: str) -> None:
-    """One GET on the health operation before anything else, to fail fast with a clear reason."""
-    try:
-        response = client.get(f"{api}/health")
-    except httpx.HTTPError as exc:
-        raise CannotRun(
-            f"cannot reach {client.base_url} ({type(exc).__name__}: {exc}); check --base-url and "
-            "that the service is running."
-        ) from None
-    if response.status_code != 200:
-        raise CannotRun(
-            f"{client.base_url} answered GET {api}/health with {response.status_code}; "
-            "the service is not healthy, so a load test would only measure that."
-        )
-
-
-def login(client: httpx.Client, api: str, email: str, password: str) -> str:
-    response = client.post(f"{api}/auth/login", json={"email": email, "password": password})
-    if response.status_code in (401, 422):
-        raise CannotRun(
-            f"the admin credentials for {email!r} were rejected ({response.status_code}); pass an "
-            "admin's --admin-email/--admin-password (or REFARCH_LOAD_ADMIN_EMAIL/PASSWORD)."
-        )
-    if response.status_code == 429:
-        raise CannotRun(
-            f"logins for {email!r} are throttled (429, Retry-After "
-            f"{response.headers.get('Retry-After', '?')} s); wait and run again."
-        )
-    _fail_on(response, "POST /auth/login")
-    return str(response.json()["access_token"])
 
 
 def _all_pages(
@@ -146,9 +115,17 @@ def prepare_catalog(
     """Reachability check, admin login and seeding, with every failure turned into a reason."""
     try:
         with httpx.Client(base_url=base_url, timeout=10.0) as client:
-            check_reachable(client, api)
-            token = login(client, api, admin_email, admin_password)
+            check_health(client, f"{base_url}{api}")
+            token = admin_login(
+                client,
+                f"{base_url}{api}",
+                admin_email,
+                admin_password,
+                env_prefix="REFARCH_LOAD_ADMIN",
+            )
             return seed_catalog(client, api, token)
+    except TargetNotReady as exc:
+        raise CannotRun(f"{exc}.") from None
     except httpx.HTTPError as exc:
         raise CannotRun(
             f"lost contact with {base_url} while seeding the catalog ({type(exc).__name__}: {exc})."

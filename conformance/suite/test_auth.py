@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from conformance.actors import Actor, Cleanup, register_user
@@ -121,7 +123,9 @@ def test_login_ignores_the_letter_case_of_the_email(api: ApiClient, alice: Actor
 
 
 @pytest.mark.requirement("AUTH-014")
-def test_login_failures_do_not_reveal_which_accounts_exist(api: ApiClient, new_user) -> None:
+def test_login_failures_do_not_reveal_which_accounts_exist(
+    api: ApiClient, new_user: Callable[..., Actor]
+) -> None:
     user = new_user(role="enum")
     wrong = api.post("/auth/login", json={"email": user.email, "password": "not-the-password-1"})
     unknown = api.post(

@@ -154,7 +154,7 @@ def test_product_sorting_is_total_and_pages_neither_overlap_nor_skip(
         create_product(api, admin, cleanup, price=price, category_id=category["id"])
         for price in (300, 100, 100, 200, 100)
     ]
-    walked: list[dict] = []
+    walked: list[dict[str, Any]] = []
     for offset in range(0, len(made), 2):
         response = api.get(
             "/products",

@@ -12,7 +12,14 @@ import pytest
 
 from conformance.actors import Actor, Cleanup
 from conformance.evidence import ApiClient, AsyncApiClient
-from conformance.expect import expect, expect_problem, expect_status, json_body, named_fields
+from conformance.expect import (
+    expect,
+    expect_problem,
+    expect_status,
+    json_body,
+    json_object,
+    named_fields,
+)
 from conformance.options import current_run
 from conformance.shop import create_product, get_product, order_body, place_order
 
@@ -20,7 +27,7 @@ pytestmark = [pytest.mark.services("orders", "catalog", "users"), pytest.mark.la
 
 
 def _placed(response: Any) -> dict[str, Any]:
-    return json_body(
+    return json_object(
         expect_status(response, 201, why="a valid order for products in stock is placed")
     )
 

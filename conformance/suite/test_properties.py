@@ -3,7 +3,7 @@
 Positive and negative data, every default check. Each request carries the identity the
 operation needs: none for public operations, the admin's token for admin-only ones
 (``x-required-role: admin``) and a fresh ordinary user's token for the rest. Checks are
-switched off only by a waiver in ``conformance/waivers.toml``.
+relaxed only by a waiver in ``conformance/schemathesis.toml``.
 """
 
 from __future__ import annotations
@@ -19,24 +19,20 @@ from conformance.schemas import (
     hypothesis_settings,
     operation_index,
     service_schema,
-    waived_check_functions,
 )
-from conformance.waivers import load_waivers
 
 RUN = current_run()
-WAIVERS = load_waivers()
 
 REQUIREMENTS = ("API-013",)
 pytestmark = [pytest.mark.requirement(*REQUIREMENTS), pytest.mark.layer("properties")]
 
 
-def _verify_operation(case: schemathesis.Case, cleanup: Cleanup) -> None:
+def _verify_operation(case: schemathesis.Case[Any], cleanup: Cleanup) -> None:
     operation = operation_index(RUN.version)[(case.operation.method.upper(), case.operation.path)]
     response = case.call()
     if response.status_code == 201:
         cleanup.delete_created(operation.operation_id, response.status_code, response.json())
-    waived = waived_check_functions(WAIVERS, operation.operation_id, response.status_code)
-    case.validate_response(response, excluded_checks=waived)
+    case.validate_response(response)  # with the waivers of schemathesis.toml
 
 
 def _property_test(service: str) -> Any:
@@ -44,7 +40,7 @@ def _property_test(service: str) -> Any:
     @service_schema(RUN, service).parametrize()
     @pytest.mark.services(service)
     @hypothesis_settings(RUN)
-    def test(case: schemathesis.Case, generated_identities: None, cleanup: Cleanup) -> None:
+    def test(case: schemathesis.Case[Any], generated_identities: None, cleanup: Cleanup) -> None:
         _verify_operation(case, cleanup)
 
     test.__name__ = f"test_{service}_operation"

@@ -3,6 +3,9 @@ tokens with a Bearer challenge, tokens travel only in the header, and guessing i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import httpx
 import pytest
 
 from conformance.actors import Actor
@@ -34,7 +37,7 @@ def _secured_requests() -> list[tuple[str, str]]:
     return requests
 
 
-def _refused(response, challenge: str, why: str) -> None:
+def _refused(response: httpx.Response, challenge: str, why: str) -> None:
     expect_problem(response, 401, why=why)
     header = response.headers.get("www-authenticate", "")
     expect(
@@ -95,7 +98,9 @@ def test_tokens_are_accepted_only_in_the_authorization_header(api: ApiClient, al
 
 
 @pytest.mark.requirement("AUTH-012", "SEC-006")
-def test_failed_logins_are_throttled_per_account(api: ApiClient, new_user) -> None:
+def test_failed_logins_are_throttled_per_account(
+    api: ApiClient, new_user: Callable[..., Actor]
+) -> None:
     # a fresh account: the throttle must not lock out anything the rest of the run uses
     user = new_user(role="throttled")
     for attempt in range(5):

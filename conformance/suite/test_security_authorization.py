@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 
 from conformance.actors import Actor, Cleanup
@@ -21,7 +22,7 @@ RUN = current_run()
 SAME = ("type", "title", "status", "detail")
 
 
-def _indistinguishable(mine, missing, what: str) -> None:
+def _indistinguishable(mine: httpx.Response, missing: httpx.Response, what: str) -> None:
     """Another user's object must answer exactly like an id that does not exist."""
     expect_status(
         mine,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 from conformance.actors import Actor
@@ -21,7 +22,7 @@ VERSION_LEAK = re.compile(r"\d+\.\d+")
 EVIL_ORIGIN = "https://evil.example"
 
 
-def _error_responses(api: ApiClient, alice: Actor) -> list:
+def _error_responses(api: ApiClient, alice: Actor) -> list[httpx.Response]:
     return [
         api.get(f"/products/{MISSING}"),
         api.get("/products/not-a-uuid"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from refarch.docsgen.markdown import GENERATED_NOTICE, badge, code, json_block, table
-from refarch.docsgen.requirement_index import RequirementCatalog
+from refarch.docsgen.requirement_index import TracedCatalog
 from refarch.docsgen.schema_fields import constraints, describe_type, fields
 from refarch.specs import Operation
 
@@ -156,7 +156,7 @@ def _links(operation: Operation, service_of: dict[str, str]) -> list[str]:
     return ["**Links to next operations**", table(["After", "Call", "Link", "Why"], rows)]
 
 
-def _requirements_line(operation: Operation, catalog: RequirementCatalog) -> str:
+def _requirements_line(operation: Operation, catalog: TracedCatalog) -> str:
     bound = catalog.for_operation(operation.operation_id)
     links = ", ".join(f"[{r.id}](../requirements.md#{r.id})" for r in bound) or "none specific"
     return (
@@ -169,7 +169,7 @@ def _operation_section(
     operation: Operation,
     path_item: dict[str, Any],
     prefix: str,
-    catalog: RequirementCatalog,
+    catalog: TracedCatalog,
     service_of: dict[str, str],
 ) -> str:
     spec = operation.spec
@@ -209,7 +209,7 @@ def render_service_page(
     service: str,
     document: dict[str, Any],
     ops: list[Operation],
-    catalog: RequirementCatalog,
+    catalog: TracedCatalog,
     *,
     has_data_page: bool = False,
     service_of: dict[str, str] | None = None,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlglot.dialects.dialect import Dialect
-from sqlglot.tokens import Token, TokenType
+from sqlglot.tokenizer_core import Token, TokenType  # where sqlglot defines them
 
 __all__ = ["IndexSource", "TableSource", "index_source", "split_statements", "table_source"]
 

@@ -9,38 +9,13 @@ Schemathesis and its plugins just to build docs).
 from __future__ import annotations
 
 import ast
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from refarch.specs import load_requirements
+from refarch.requirements import REQUIREMENT_ID, RequirementCatalog
 
-__all__ = [
-    "OWASP_API_TOP10_2023",
-    "Requirement",
-    "RequirementCatalog",
-    "TestReference",
-    "find_requirement_tests",
-    "load_catalog",
-]
-
-REQUIREMENT_ID = re.compile(r"^[A-Z]+-\d{3,}$")
-
-#: The OWASP API Security Top 10, 2023 edition.
-OWASP_API_TOP10_2023: dict[str, str] = {
-    "API1:2023": "Broken Object Level Authorization",
-    "API2:2023": "Broken Authentication",
-    "API3:2023": "Broken Object Property Level Authorization",
-    "API4:2023": "Unrestricted Resource Consumption",
-    "API5:2023": "Broken Function Level Authorization",
-    "API6:2023": "Unrestricted Access to Sensitive Business Flows",
-    "API7:2023": "Server Side Request Forgery",
-    "API8:2023": "Security Misconfiguration",
-    "API9:2023": "Improper Inventory Management",
-    "API10:2023": "Unsafe Consumption of APIs",
-}
+__all__ = ["TestReference", "TracedCatalog", "find_requirement_tests", "load_catalog"]
 
 
 @dataclass(frozen=True)
@@ -57,46 +32,10 @@ class TestReference:
 
 
 @dataclass(frozen=True)
-class Requirement:
-    id: str
-    title: str
-    statement: str
-    severity: str
-    operations: tuple[str, ...]  # operationIds, or ("*",) for a cross-cutting rule
-    owasp: tuple[str, ...]
+class TracedCatalog(RequirementCatalog):
+    """The catalog plus, per requirement id, the tests that claim to verify it."""
 
-    @property
-    def cross_cutting(self) -> bool:
-        return "*" in self.operations
-
-
-@dataclass
-class RequirementCatalog:
-    version: str
-    requirements: list[Requirement]
     tests: dict[str, list[TestReference]] = field(default_factory=dict)
-
-    def for_operation(self, operation_id: str) -> list[Requirement]:
-        """Requirements that name this operation explicitly (cross-cutting ones excluded)."""
-        return [r for r in self.requirements if operation_id in r.operations]
-
-    def for_owasp(self, owasp_id: str) -> list[Requirement]:
-        return [r for r in self.requirements if owasp_id in r.owasp]
-
-    @property
-    def cross_cutting(self) -> list[Requirement]:
-        return [r for r in self.requirements if r.cross_cutting]
-
-
-def _requirement(entry: dict[str, Any]) -> Requirement:
-    return Requirement(
-        id=str(entry["id"]),
-        title=str(entry.get("title", "")),
-        statement=str(entry.get("statement", "")),
-        severity=str(entry.get("severity", "must")),
-        operations=tuple(entry.get("operations") or ()),
-        owasp=tuple(entry.get("owasp") or ()),
-    )
 
 
 class _MarkerCollector(ast.NodeVisitor):
@@ -152,7 +91,7 @@ def find_requirement_tests(suite_dir: Path, repo_root: Path) -> dict[str, list[T
     return dict(tests)
 
 
-def load_catalog(version: str, repo_root: Path, specs: Path | None = None) -> RequirementCatalog:
-    requirements = [_requirement(entry) for entry in load_requirements(version, specs)]
+def load_catalog(version: str, repo_root: Path, specs: Path | None = None) -> TracedCatalog:
+    catalog = RequirementCatalog.load(version, specs)
     tests = find_requirement_tests(repo_root / "conformance", repo_root)
-    return RequirementCatalog(version=version, requirements=requirements, tests=tests)
+    return TracedCatalog(catalog.version, catalog.requirements, tests=tests)

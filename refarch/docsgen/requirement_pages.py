@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from refarch.docsgen.markdown import GENERATED_NOTICE, badge, code, table
-from refarch.docsgen.requirement_index import (
-    OWASP_API_TOP10_2023,
-    Requirement,
-    RequirementCatalog,
-)
+from refarch.docsgen.requirement_index import TracedCatalog
+from refarch.requirements import OWASP_API_TOP10_2023, Requirement
 from refarch.specs import Operation
 
 __all__ = ["render_owasp_page", "render_requirements_page"]
@@ -41,14 +38,12 @@ def _operation_links(requirement: Requirement, by_id: dict[str, Operation]) -> s
     return ", ".join(links)
 
 
-def _tests_text(requirement: Requirement, catalog: RequirementCatalog) -> str:
+def _tests_text(requirement: Requirement, catalog: TracedCatalog) -> str:
     tests = catalog.tests.get(requirement.id, [])
     return "; ".join(code(t) for t in tests) if tests else NO_TEST
 
 
-def _section(
-    requirement: Requirement, catalog: RequirementCatalog, by_id: dict[str, Operation]
-) -> str:
+def _section(requirement: Requirement, catalog: TracedCatalog, by_id: dict[str, Operation]) -> str:
     severity = badge(
         requirement.severity.upper(), "must" if requirement.severity == "must" else "should"
     )
@@ -76,7 +71,7 @@ def _prefix(requirement_id: str) -> str:
     return requirement_id.rsplit("-", 1)[0]
 
 
-def render_requirements_page(catalog: RequirementCatalog, ops: list[Operation]) -> str:
+def render_requirements_page(catalog: TracedCatalog, ops: list[Operation]) -> str:
     by_id = {op.operation_id: op for op in ops}
     verified = sum(1 for r in catalog.requirements if catalog.tests.get(r.id))
     total = len(catalog.requirements)
@@ -118,7 +113,7 @@ def _owasp_anchor(owasp_id: str) -> str:
     return owasp_id.lower().replace(":", "-")
 
 
-def render_owasp_page(catalog: RequirementCatalog) -> str:
+def render_owasp_page(catalog: TracedCatalog) -> str:
     summary_rows = []
     sections: list[str] = []
     for owasp_id, name in OWASP_API_TOP10_2023.items():

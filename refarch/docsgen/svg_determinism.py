@@ -1,6 +1,6 @@
 """Make Graphviz SVG output from the ``diagrams`` package identical from run to run.
 
-Measured (FACTS.md): ``diagrams`` names every node with a random UUID, and Graphviz writes
+Measured: ``diagrams`` names every node with a random UUID, and Graphviz writes
 icons as ``xlink:href`` to absolute site-packages paths. Either makes a committed SVG look
 stale on every render, and the paths also break the image on any other machine. Here the
 UUIDs become ``n1, n2, …`` in order of first appearance, icons are inlined as data URIs,

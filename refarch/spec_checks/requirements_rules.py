@@ -10,23 +10,22 @@ operation would make the coverage rule unable to ever notice a new, unspecified 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from refarch.requirements import (
+    COVERS_ALL,
+    OWASP_API_TOP10_2023,
+    OWASP_ID,
+    REQUIREMENT_ID,
+    SEVERITIES,
+)
 from refarch.spec_checks.findings import Finding
 from refarch.spec_checks.layout import SpecLayout
 from refarch.spec_checks.openapi_model import OperationSite, iter_operations
 from refarch.spec_checks.yaml_source import SourceCache, YamlSource, YamlSourceError
 
-__all__ = ["OWASP_API_2023", "RULES", "check_requirements"]
-
-REQUIREMENT_ID = re.compile(r"^[A-Z]{2,5}-\d{3}$")
-OWASP_ID = re.compile(r"^API(?:[1-9]|10):2023$")
-#: OWASP API Security Top 10, 2023 edition: every category needs at least one requirement.
-OWASP_API_2023 = tuple(f"API{n}:2023" for n in range(1, 11))
-SEVERITIES = ("must", "should")
-COVERS_ALL = "*"
+__all__ = ["RULES", "check_requirements"]
 
 RULES: dict[str, str] = {
     "REQ001": "the catalog exists and is a mapping with a `requirements` list of mappings",
@@ -184,7 +183,7 @@ def _owasp_coverage(source: YamlSource, entries: list[Any]) -> Iterator[Finding]
         if isinstance(entry, dict) and isinstance(entry.get("owasp"), list)
         for owasp_id in entry["owasp"]
     }
-    for category in OWASP_API_2023:
+    for category in OWASP_API_TOP10_2023:
         if category not in covered:
             yield Finding(
                 source.path,

@@ -19,16 +19,7 @@ import asyncpg
 from refarch import pg
 from refarch.spec_checks.findings import CheckAborted
 
-__all__ = ["throwaway_database", "throwaway_server", "without_password"]
-
-
-def without_password(url: str) -> str:
-    """The URL for messages: a password must never reach a terminal or a CI log."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+__all__ = ["throwaway_database", "throwaway_server"]
 
 
 def _with_database(url: str, name: str) -> str:
@@ -62,7 +53,7 @@ async def throwaway_database(server_url: str) -> AsyncIterator[asyncpg.Connectio
     the specs were not judged, so it is not a finding.
     """
     name = f"refarch_check_{uuid.uuid4().hex[:12]}"
-    where = without_password(server_url)
+    where = pg.redact(server_url)  # a password must never reach a terminal or CI log
     try:
         admin = await asyncpg.connect(server_url)
     except (OSError, asyncpg.PostgresError) as exc:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import orjson
 
 from refarch.migrate import apply_migrations
+from refarch.pg import redact
 
 __all__ = ["DatabaseStartupError", "create_pool", "migrate", "redact"]
 
@@ -26,15 +26,6 @@ CONNECT_TIMEOUT_SECONDS = 5.0
 
 class DatabaseStartupError(RuntimeError):
     """PostgreSQL could not be reached at start-up; the message says where we looked."""
-
-
-def redact(url: str) -> str:
-    """The URL with any password replaced, safe for logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

@@ -1,4 +1,4 @@
-"""The report writers: verdicts per requirement, JUnit XML, Markdown evidence, waivers."""
+"""The report writers: verdicts per requirement, JUnit XML, Markdown evidence."""
 
 from __future__ import annotations
 
@@ -6,26 +6,23 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import httpx
-import pytest
 
 from conformance.evidence import Exchange, redact, register_secret
 from conformance.options import RunOptions
 from conformance.report import write_reports
-from conformance.requirements import Requirement, RequirementCatalog
 from conformance.results import RunResult, TestRecord, requirement_verdicts
-from conformance.waivers import load_waivers, waived_checks
+from refarch.requirements import Requirement, RequirementCatalog
 
 CATALOG = RequirementCatalog(
-    [
+    "v1",
+    (
+        Requirement("ORD-001", "Totals", "The server computes totals.", operations=("placeOrder",)),
+        Requirement("ORD-002", "No oversell", "Never oversell.", operations=("placeOrder",)),
         Requirement(
-            "ORD-001", "Totals", "The server computes totals.", ("placeOrder",), (), "must"
+            "AUTH-010", "Expired tokens", "Expired tokens are refused.", owasp=("API2:2023",)
         ),
-        Requirement("ORD-002", "No oversell", "Never oversell.", ("placeOrder",), (), "must"),
-        Requirement(
-            "AUTH-010", "Expired tokens", "Expired tokens are refused.", (), ("API2:2023",), "must"
-        ),
-        Requirement("CAT-001", "Browse", "Anyone browses.", (), (), "must"),
-    ]
+        Requirement("CAT-001", "Browse", "Anyone browses."),
+    ),
 )
 
 
@@ -98,18 +95,3 @@ def test_curl_lines_replay_the_request_without_operator_secrets() -> None:
     assert "s3cret-admin-token" not in exchange.curl
     assert '-H "authorization: Bearer $ADMIN_TOKEN"' in exchange.curl
     assert "--data-raw" in exchange.curl and redact("x s3cret-admin-token") == "x $ADMIN_TOKEN"
-
-
-def test_a_waiver_needs_a_reason_and_may_widen_only_some_statuses() -> None:
-    with pytest.raises(ValueError, match="reason"):
-        load_waivers('[[waiver]]\noperation = "login"\ncheck = "not_a_server_error"\n')
-    waivers = load_waivers(
-        '[[waiver]]\noperation = "placeOrder"\ncheck = "positive_data_acceptance"\nstatuses = [422]\nreason = "r"\n'
-    )
-    assert waived_checks(waivers, "placeOrder", 422) == ["positive_data_acceptance"]
-    assert waived_checks(waivers, "placeOrder", 400) == []
-    assert waived_checks(waivers, "login", 422) == []
-
-
-def test_the_shipped_waivers_are_all_reasoned() -> None:
-    assert all(waiver.reason.strip() for waiver in load_waivers())

@@ -18,29 +18,25 @@ def test_something():
 """
 
 
+#: Collects the probe the way ``refarch conform`` runs the suite: the plugin object, holding
+#: the run's options, handed to pytest (in a child process: a pytest session of its own).
+COLLECT = """
+import sys
+import pytest
+from conformance.options import RunOptions
+from conformance.plugin import ConformanceRun
+
+run = ConformanceRun(RunOptions(base_url="http://127.0.0.1:9", admin_email="", admin_password=""))
+args = [sys.argv[1], "-c", sys.argv[2], "--disable-plugin-autoload", "-p", "no:cacheprovider"]
+sys.exit(pytest.main([*args, "--collect-only", "-q"], plugins=[run]))
+"""
+
+
 def _collect(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_probe.py").write_text(source)
     (tmp_path / "pytest.toml").write_text("[pytest]\n")
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            str(tmp_path),
-            "-c",
-            str(tmp_path / "pytest.toml"),
-            "--disable-plugin-autoload",
-            "-p",
-            "conformance.plugin",
-            "-p",
-            "no:cacheprovider",
-            "--collect-only",
-            "-q",
-            "--conform-base-url",
-            "http://127.0.0.1:9",
-            "--conform-report-dir",
-            str(tmp_path / "report"),
-        ],
+        [sys.executable, "-c", COLLECT, str(tmp_path), str(tmp_path / "pytest.toml")],
         capture_output=True,
         text=True,
         timeout=120,

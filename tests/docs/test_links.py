@@ -1,7 +1,7 @@
 """No broken internal link or anchor in the built site.
 
 Two independent checks. Debian's ``linkchecker`` crawls the served site like a client
-(FACTS: it found a broken raw-HTML link that mkdocs strict mode had missed). Its anchor
+(it once found a broken raw-HTML link that mkdocs strict mode had missed). Its anchor
 plugin re-downloads a page for every distinct ``#fragment`` and took minutes on the
 reference pages, so fragments are checked here instead, from the built HTML itself.
 """

@@ -69,7 +69,7 @@ def test_no_built_page_loads_anything_from_another_host(built_site: BuiltSite) -
 
 @pytest.mark.slow
 def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
-    # FACTS: `mkdocs build --strict -q` exits 0 despite warnings; prove ours really fails.
+    # measured: `mkdocs build --strict -q` exits 0 despite warnings; prove ours really fails.
     root = scratch_checkout(tmp_path / "checkout")
     index = root / "docs" / "index.md"
     index.write_text(

@@ -52,7 +52,7 @@ class SkipsProfileOwnership(Fault):
 
 class OversellsUnderConcurrency(Fault):
     """Read-then-write stock: every concurrent order reads the same level, then writes it
-    back minus its own quantity (the lost update FACTS.md measured)."""
+    back minus its own quantity (a lost update: measured selling 129-138 orders of 50 units)."""
 
     name, requirement, select = "oversells-under-concurrency", "ORD-002", ("ORD-002",)
 

@@ -1,0 +1,78 @@
+"""The suite's shared fixtures: API client, admin, two ordinary users, cleanup.
+
+Module-level functions (pytest deprecates session fixtures defined as methods of a plugin
+object); :class:`~conformance.plugin.ConformanceRun` registers this module and hands it the
+run's options and the list that collects cleanup notes through ``config.stash``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from conformance.actors import Actor, Cleanup, actor_for, register_user
+from conformance.evidence import ApiClient, register_secret
+from conformance.generated_auth import IDENTITIES
+from conformance.options import ADMIN_PASSWORD_ENV, RunOptions
+
+__all__ = ["CLEANUP_NOTES", "OPTIONS"]
+
+OPTIONS = pytest.StashKey[RunOptions]()
+#: what cleanup could not delete, for the report's notes
+CLEANUP_NOTES = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session")
+def run_options(pytestconfig: pytest.Config) -> RunOptions:
+    return pytestconfig.stash[OPTIONS]
+
+
+@pytest.fixture(scope="session")
+def api(run_options: RunOptions) -> Iterator[ApiClient]:
+    with ApiClient(base_url=run_options.api_url, timeout=20.0) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def admin(run_options: RunOptions, api: ApiClient) -> Actor:
+    register_secret(run_options.admin_password, f"${ADMIN_PASSWORD_ENV}")
+    actor = actor_for(api, run_options.admin_email, run_options.admin_password)
+    register_secret(actor.access_token, "$ADMIN_TOKEN")
+    register_secret(actor.refresh_token, "$ADMIN_REFRESH_TOKEN")
+    return actor
+
+
+@pytest.fixture(scope="session")
+def cleanup(pytestconfig: pytest.Config, api: ApiClient, admin: Actor) -> Iterator[Cleanup]:
+    registry = Cleanup()
+    yield registry
+    pytestconfig.stash[CLEANUP_NOTES].extend(registry.run(api, admin.headers))
+
+
+@pytest.fixture(scope="session")
+def alice(api: ApiClient, cleanup: Cleanup) -> Actor:
+    return register_user(api, cleanup, role="alice")
+
+
+@pytest.fixture(scope="session")
+def bob(api: ApiClient, cleanup: Cleanup) -> Actor:
+    return register_user(api, cleanup, role="bob")
+
+
+@pytest.fixture(scope="session")
+def generated_identities(api: ApiClient, admin: Actor, cleanup: Cleanup) -> None:
+    """Who Schemathesis-generated requests act as (see conformance.generated_auth)."""
+    IDENTITIES.admin = admin
+    IDENTITIES.user = register_user(api, cleanup, role="generated")
+
+
+@pytest.fixture
+def new_user(api: ApiClient, cleanup: Cleanup) -> Callable[..., Actor]:
+    """A factory for users a test may change (log out, throttle, delete)."""
+
+    def make(**fields: Any) -> Actor:
+        return register_user(api, cleanup, **fields)
+
+    return make
