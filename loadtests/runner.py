@@ -14,9 +14,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from loadtests.errors import CannotRun
-from loadtests.profiles import RunShape
-from loadtests.rundata import RUN_DATA_OPTION, SUMMARY_PATH_ENV, RunData
+from refarch.loadtests.errors import CannotRun
+from refarch.loadtests.profiles import RunShape
+from refarch.loadtests.rundata import RUN_DATA_OPTION, SUMMARY_PATH_ENV, RunData
 
 __all__ = ["LOCUSTFILE", "Distribution", "LocustRun", "locust_command", "run_locust"]
 

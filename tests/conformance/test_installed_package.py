@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import zipfile
 import sys
 from pathlib import Path
 
@@ -24,6 +25,10 @@ def test_conform_runs_from_an_installed_wheel(reference: ServerHandle, tmp_path:
         timeout=300,
     )
     wheel = next(wheels.glob("refarch-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        top_level = {name.split("/")[0] for name in archive.namelist()}
+    # one import name: the parts live under refarch, nothing generic can collide
+    assert {name for name in top_level if not name.endswith(".dist-info")} == {"refarch"}
     subprocess.run(
         [*pip, "install", "--no-deps", "--target", str(site), str(wheel)], check=True, timeout=300
     )
@@ -56,5 +61,5 @@ def test_conform_runs_from_an_installed_wheel(reference: ServerHandle, tmp_path:
     )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-4000:]
-    assert f"rootdir: {site / 'conformance' / 'suite'}" in output
+    assert f"rootdir: {site / 'refarch' / 'conformance' / 'suite'}" in output
     assert "2 passed" in output
