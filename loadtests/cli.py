@@ -170,10 +170,12 @@ def run_gate(options: LoadOptions) -> int:
             # a baseline is the bar later runs are held to: never record a failing (or an
             # interrupted) run as one
             click.echo(f"baseline NOT saved to {options.save_baseline}: this run did not pass")
+    written = [files.json.name, files.html.name]
+    if (report_dir / "locust.html").exists():  # Locust writes it only when a run ends on time
+        written.append("locust.html")
     click.echo(
-        f"reports: {files.markdown}, {files.json.name}, {files.html.name}, "
-        f"{len(files.charts)} charts in {files.markdown.parent / 'charts'}, locust.html "
-        f"(total {time.monotonic() - started:.1f} s)"
+        f"reports: {files.markdown}, {', '.join(written)}, {len(files.charts)} charts in "
+        f"{files.markdown.parent / 'charts'} (total {time.monotonic() - started:.1f} s)"
     )
     return verdict.exit_code
 

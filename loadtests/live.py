@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -104,18 +105,20 @@ class LiveStatus:
         *,
         console: Console | None = None,
         plain_every_s: float = DEFAULT_PLAIN_EVERY_S,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.shape = shape
         self.thresholds = thresholds
         self.console = console or Console(highlight=False)
         self.plain_every_s = plain_every_s
         self.redraw = self.console.is_terminal and not _in_ci()
-        self._started = time.monotonic()
+        self._clock = clock
+        self._started = 0.0
         self._next_plain_at = plain_every_s
         self._live: Live | None = None
 
     def __enter__(self) -> LiveStatus:
-        self._started = time.monotonic()
+        self._started = self._clock()
         if self.redraw:
             # refreshed by tick() only: no background thread writing to the terminal
             self._live = Live(
@@ -148,7 +151,7 @@ class LiveStatus:
         return Group(bar, line)
 
     def tick(self, status_path: Path) -> None:
-        elapsed = time.monotonic() - self._started
+        elapsed = self._clock() - self._started
         if self._live is not None:
             self._live.update(self._renderable(read_status(status_path), elapsed), refresh=True)
         elif elapsed >= self._next_plain_at:
