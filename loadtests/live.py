@@ -21,6 +21,7 @@ from typing import Any
 from rich.console import Console, Group
 from rich.live import Live
 from rich.progress_bar import ProgressBar
+from rich.table import Table
 from rich.text import Text
 
 from loadtests.profiles import RunShape
@@ -70,25 +71,34 @@ def at_risk(status: RunStatus, thresholds: Thresholds) -> list[str]:
     return found
 
 
+def _figures(status: RunStatus) -> str:
+    total = status.summary.total
+    p95 = "-" if status.current_p95_ms is None else f"{status.current_p95_ms:g} ms"
+    return (
+        f"{status.users} users  {status.current_rps:.1f} req/s  "
+        f"{total.failures} failures ({total.error_ratio:.2%}) of {total.samples}  p95 now {p95}"
+    )
+
+
+def _risk_text(risks: list[str]) -> str:
+    if not risks:
+        return "no threshold at risk"
+    shown = ", ".join(risks[:_MAX_AT_RISK_SHOWN])
+    hidden = len(risks) - _MAX_AT_RISK_SHOWN
+    return f"at risk: {shown}" + (f" (+{hidden} more)" if hidden > 0 else "")
+
+
+def _clock(elapsed_s: float, shape: RunShape) -> str:
+    return f"{_minutes(elapsed_s)} / {_minutes(shape.duration_s)}"
+
+
 def status_line(
     status: RunStatus | None, elapsed_s: float, shape: RunShape, risks: list[str]
 ) -> str:
-    clock = f"{_minutes(elapsed_s)} / {_minutes(shape.duration_s)}"
+    """The one-line form, for logs."""
     if status is None:
-        return f"{clock}  starting {shape.users} users..."
-    total = status.summary.total
-    p95 = "-" if status.current_p95_ms is None else f"{status.current_p95_ms:g} ms"
-    line = (
-        f"{clock}  {status.users} users  {status.current_rps:.1f} req/s  "
-        f"{total.failures} failures ({total.error_ratio:.2%}) of {total.samples}  p95 now {p95}"
-    )
-    if risks:
-        shown = ", ".join(risks[:_MAX_AT_RISK_SHOWN])
-        more = (
-            f" (+{len(risks) - _MAX_AT_RISK_SHOWN} more)" if len(risks) > _MAX_AT_RISK_SHOWN else ""
-        )
-        return f"{line}  at risk: {shown}{more}"
-    return f"{line}  no threshold at risk"
+        return f"{_clock(elapsed_s, shape)}  starting {shape.users} users..."
+    return f"{_clock(elapsed_s, shape)}  {_figures(status)}  {_risk_text(risks)}"
 
 
 def _in_ci() -> bool:
@@ -141,14 +151,21 @@ class LiveStatus:
             self._live.stop()  # leaves the last status on screen above the verdict
 
     def _renderable(self, status: RunStatus | None, elapsed_s: float) -> Group:
-        risks = at_risk(status, self.thresholds) if status else []
-        bar = ProgressBar(
-            total=self.shape.duration_s, completed=min(elapsed_s, self.shape.duration_s), width=40
+        """The terminal form: a time bar, the figures, and what is at risk in red."""
+        duration = self.shape.duration_s
+        top = Table.grid(padding=(0, 1))
+        top.add_row(
+            ProgressBar(total=duration, completed=min(elapsed_s, duration), width=30),
+            Text(_clock(elapsed_s, self.shape), style="bold"),
         )
-        line = Text(status_line(status, elapsed_s, self.shape, risks))
-        if risks:
-            line.stylize("bold red", line.plain.index("at risk"))
-        return Group(bar, line)
+        if status is None:
+            return Group(top, Text(f"starting {self.shape.users} users..."))
+        risks = at_risk(status, self.thresholds)
+        return Group(
+            top,
+            Text(_figures(status)),
+            Text(_risk_text(risks), style="bold red" if risks else "green"),
+        )
 
     def tick(self, status_path: Path) -> None:
         elapsed = self._clock() - self._started
