@@ -18,6 +18,8 @@ import click
 from conformance.options import DEFAULT_MAX_EXAMPLES, QUICK_MAX_EXAMPLES, RunOptions
 from conformance.plugin import ADMIN_EMAIL_ENV, ADMIN_PASSWORD_ENV
 from conformance.preflight import PreflightError, preflight
+from conformance.progress import PYTEST_ARGS as PROGRESS_ARGS
+from conformance.progress import ConformanceProgress
 from refarch.specs import SERVICES
 
 __all__ = ["conform"]
@@ -147,6 +149,9 @@ def pytest_arguments(options: RunOptions, report_dir: Path, junit_xml: Path | No
     help="Where to write JUnit XML [default: REPORT_DIR/junit.xml].",
 )
 @click.option("-k", "keyword", default="", help="pytest -k expression to narrow the tests further.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No live progress per layer: pytest's own output."
+)
 def conform(
     base_url: str,
     version: str,
@@ -160,6 +165,7 @@ def conform(
     report_dir: Path,
     junit_xml: Path | None,
     keyword: str,
+    quiet: bool,
 ) -> None:
     """Run the conformance suite against the implementation at BASE URL."""
     import pytest
@@ -190,7 +196,8 @@ def conform(
     os.environ[ADMIN_EMAIL_ENV] = options.admin_email
     os.environ[ADMIN_PASSWORD_ENV] = options.admin_password
     with _working_directory(_state_dir(report_dir, options.base_url)):
-        code = pytest.main(args)
+        progress = [] if quiet else [ConformanceProgress()]
+        code = pytest.main([*args, *PROGRESS_ARGS] if progress else args, plugins=progress)
     summary = report_dir / "conformance.md"
     if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         verdict = "conformant" if code == pytest.ExitCode.OK else "NOT conformant"
