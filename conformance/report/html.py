@@ -98,8 +98,8 @@ def _exchange(exchange: dict[str, Any]) -> str:
     return f"<h4>Request</h4>{_pre(request_text)}<h4>Response</h4>{_pre(response_text)}"
 
 
-def _failed_test(test: TestRecord) -> str:
-    parts = [f"<details><summary>{escape(test.nodeid)}</summary>"]
+def _failed_test(test: TestRecord, expanded: bool) -> str:
+    parts = [f"<details{' open' if expanded else ''}><summary>{escape(test.nodeid)}</summary>"]
     parts.append(f"<p>{escape(test.message)}</p>")
     if test.expected:
         parts.append(f"<h4>Expected</h4>{_pre(test.expected)}")
@@ -114,7 +114,7 @@ def _failed_test(test: TestRecord) -> str:
     return "".join(parts)
 
 
-def _matrix(verdicts: list[RequirementVerdict]) -> str:
+def _matrix(verdicts: list[RequirementVerdict], expanded: bool) -> str:
     rows = [
         "<table class='matrix'><tr><th>requirement</th><th>title</th><th>OWASP</th>"
         "<th>result</th>" + "".join(f"<th>tests {o}</th>" for o in _OUTCOMES) + "<th>why</th></tr>"
@@ -132,7 +132,7 @@ def _matrix(verdicts: list[RequirementVerdict]) -> str:
             f"<td>{escape(v.reason)}</td></tr>"
         )
         if v.status == "failed":
-            failures = "".join(_failed_test(t) for t in v.tests if t.outcome == "failed")
+            failures = "".join(_failed_test(t, expanded) for t in v.tests if t.outcome == "failed")
             rows.append(
                 f'<tr class="requirement evidence" data-status="failed"><td></td><td colspan="7">'
                 f"<p><b>Expected behaviour:</b> {escape(v.statement)}</p>{failures}</td></tr>"
@@ -141,11 +141,20 @@ def _matrix(verdicts: list[RequirementVerdict]) -> str:
     return "".join(rows)
 
 
-def render_html(result: RunResult, verdicts: list[RequirementVerdict]) -> str:
+def render_html(
+    result: RunResult,
+    verdicts: list[RequirementVerdict],
+    *,
+    expanded: bool = False,
+    only_failures: bool = False,
+) -> str:
+    """The page. For a screenshot, ``expanded`` opens every failure (otherwise one click
+    each) and ``only_failures`` starts with the failures filter on."""
     counts = {status: sum(v.status == status for v in verdicts) for status in _OUTCOMES}
     verdict = "CONFORMANT" if result.failed == 0 else "NOT CONFORMANT"
     title = f"Conformance report: {verdict}"
     quick = " (quick)" if result.quick else ""
+    checked = " checked" if only_failures else ""
     seed = result.seed if result.seed is not None else "random"
     body = [
         f'<h1 class="verdict-{"passed" if result.failed == 0 else "failed"}">{escape(title)}</h1>',
@@ -157,9 +166,9 @@ def render_html(result: RunResult, verdicts: list[RequirementVerdict]) -> str:
         "<h2>OWASP API Security Top 10 (2023)</h2>",
         _owasp_row(verdicts),
         "<h2>Requirements</h2>",
-        '<label class="filter"><input type="checkbox" id="only-failures"> '
+        f'<label class="filter"><input type="checkbox" id="only-failures"{checked}> '
         "show only failed requirements</label>",
-        _matrix(verdicts),
+        _matrix(verdicts, expanded),
     ]
     if result.notes:
         body.append("<h2>Notes</h2><ul>")
@@ -168,15 +177,18 @@ def render_html(result: RunResult, verdicts: list[RequirementVerdict]) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>\n<body>\n"
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>\n"
+        f'<body class="{"only-failures" if only_failures else ""}">\n'
         + "\n".join(body)
         + f"\n<script>{_SCRIPT}</script>\n</body></html>\n"
     )
 
 
-def write_html(result: RunResult, verdicts: list[RequirementVerdict], path: Path) -> None:
+def write_html(
+    result: RunResult, verdicts: list[RequirementVerdict], path: Path, **options: bool
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(result, verdicts), encoding="utf-8")
+    path.write_text(render_html(result, verdicts, **options), encoding="utf-8")
 
 
 def verdicts_from_json(document: dict[str, Any]) -> tuple[RunResult, list[RequirementVerdict]]:
@@ -202,14 +214,20 @@ def verdicts_from_json(document: dict[str, Any]) -> tuple[RunResult, list[Requir
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: main([CONFORMANCE_JSON, OUT_HTML])", file=sys.stderr)
+    flags = {"--expanded": "expanded", "--only-failures": "only_failures"}
+    options = {flags[arg]: True for arg in argv if arg in flags}
+    paths = [arg for arg in argv if arg not in flags]
+    if len(paths) != 2:
+        print(
+            "usage: main([CONFORMANCE_JSON, OUT_HTML, '--expanded'?, '--only-failures'?])",
+            file=sys.stderr,
+        )
         return 2
-    source, target = Path(argv[0]), Path(argv[1])
+    source, target = Path(paths[0]), Path(paths[1])
     try:
         result, verdicts = verdicts_from_json(json.loads(source.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         print(f"cannot read {source} as a conformance.json report: {exc}", file=sys.stderr)
         return 2
-    write_html(result, verdicts, target)
+    write_html(result, verdicts, target, **options)
     return 0

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from refarch.docsgen.generate import GenerationResult, generate_reference
+from refarch.docsgen.run_pictures import render_run_pictures
 from refarch.specs import versions as spec_versions
 
 __all__ = ["BuildError", "BuildReport", "build_site", "checkout_root"]
@@ -72,6 +73,7 @@ def build_site(
         generated.append(result)
     if not generated:
         raise BuildError(f"no spec versions found (no specs/requirements/v*.yaml under {root})")
+    render_run_pictures(root, progress)
     generation_seconds = time.perf_counter() - started
 
     progress(f"mkdocs    strict build into {site_dir}")
