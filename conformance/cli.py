@@ -204,7 +204,7 @@ def conform(
         click.echo(f"\nrefarch conform: {verdict}.")
         for line in _failed_requirements(report_dir / "conformance.json"):
             click.echo(f"  FAIL {line}")
-        click.echo(f"Report: {summary} (JSON and JUnit XML beside it)")
+        click.echo(f"Report: {summary} (HTML, JSON and JUnit XML beside it)")
         raise SystemExit(EXIT_CONFORMANT if code == pytest.ExitCode.OK else EXIT_NOT_CONFORMANT)
     reason = (
         "no test matched the selection"

@@ -30,9 +30,10 @@ __all__ = ["LAYERS", "PYTEST_ARGS", "ConformanceProgress"]
 
 #: the order a run executes them in (scenarios log users in before generated data is sent)
 LAYERS = ("scenarios", "security", "properties", "stateful")
-#: pytest options that go with the plugin: quiet (the display replaces per-test lines) and
-#: no "[ 12/200]" counters of pytest's own. Given after the CLI's -v, -qq nets out to -q.
-PYTEST_ARGS = ("-qq", "-o", "console_output_style=classic")
+#: pytest options that go with the plugin: no per-test lines (given after the CLI's -v, -q
+#: brings pytest back to its default verbosity, which keeps its header) and no "[ 12/200]"
+#: counters of its own
+PYTEST_ARGS = ("-q", "-o", "console_output_style=classic")
 PLAIN_EVERY_S = 30.0
 
 
@@ -74,8 +75,14 @@ class ConformanceProgress:
         self._finished: set[str] = set()
         self._failed_ids: set[str] = set()
         self._running = ""
-        self._last_line = ""
+        self._last_counts: object = None
         self._live: Live | None = None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.showfspath = False  # no "test_auth.py " line each time a file starts
 
     # -- what the counts are built from --------------------------------------------------
 
@@ -138,7 +145,7 @@ class ConformanceProgress:
                 self._live.update(self._renderable(), refresh=True)
                 self._live.stop()  # the final counts stay above pytest's summary
             elif self._finished:
-                self._print_plain()
+                self._print_plain(only_if_changed=True)
 
     # -- rendering ----------------------------------------------------------------------
 
@@ -172,12 +179,14 @@ class ConformanceProgress:
         running = Text(f"running {self._running}", style="dim") if self._running else Text("")
         return Group(Text(f"conformance  {_clock(self._elapsed())}", style="bold"), table, running)
 
-    def _print_plain(self) -> None:
+    def _print_plain(self, *, only_if_changed: bool = False) -> None:
+        """A line with the counts; at the end only if they changed since the last one (the
+        last layer's end and the run's end coincide)."""
         self._last_plain = self._clock()
-        line = self.summary_line()
-        if line != self._last_line:  # the last layer's end and the run's end often coincide
-            self.console.print(line, soft_wrap=True)
-            self._last_line = line
+        counts = (sorted(self.done.items()), sorted(self.failed.items()))
+        if not only_if_changed or counts != self._last_counts:
+            self.console.print(self.summary_line(), soft_wrap=True)
+            self._last_counts = counts
 
     def _refresh(self) -> None:
         if self._live is not None:

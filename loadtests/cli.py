@@ -308,8 +308,7 @@ def load(
         sys.exit(2)
     except KeyboardInterrupt:
         # not exit 1: an interrupted run says nothing about the implementation
-        click.echo(
-            "refarch load: could not run: interrupted before the load run started.", err=True
-        )
+        # Locust, if it had started, was already stopped by the runner
+        click.echo("refarch load: could not run: interrupted; no Locust process is left.", err=True)
         sys.exit(2)
     sys.exit(code)

@@ -10,6 +10,7 @@ run's log shows the live progress per layer (its output is not a terminal: plain
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -122,3 +123,16 @@ def test_a_failure_expands_to_request_response_and_curl(
         assert failure.locator("h4", has_text=heading).first.is_visible(), heading
     assert "password_hash" in text  # the leaked member, in the response shown
     assert "curl " in text
+
+
+def test_quiet_keeps_pytests_own_lines_and_no_progress(
+    faulty_reference: FaultyReference, tmp_path: Path
+) -> None:
+    server = faulty_reference.server
+    run = run_conform(
+        server.base_url, tmp_path, "-q", "--quick", "--requirements", "AUTH-001",
+        admin_email=server.admin_email, admin_password=server.admin_password,
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output[-3000:]
+    assert "::test_registration_creates_an_active_customer PASSED" in run.output
+    assert "conformance: " not in run.output

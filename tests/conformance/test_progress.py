@@ -4,6 +4,7 @@ selection, done and failed counts, and no pytest dots beside it."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from rich.console import Console
@@ -46,7 +47,7 @@ def run_with_progress(pytester: pytest.Pytester) -> tuple[pytest.RunResult, str]
     pytester.makepyfile(test_layers=SUITE)
     output = io.StringIO()
     progress = ConformanceProgress(Console(file=output, force_terminal=False, width=200))
-    # -v first, as the conformance CLI passes it, so PYTEST_ARGS must bring it back to -q
+    # -v first, as the conformance CLI passes it, so PYTEST_ARGS must undo it
     result = pytester.runpytest_inprocess(
         "-v", *PYTEST_ARGS, "-k", "not deselected", plugins=[progress]
     )
@@ -68,9 +69,12 @@ def test_pytest_prints_no_dots_or_test_lines_beside_it(pytester: pytest.Pytester
     result, _ = run_with_progress(pytester)
 
     text = result.stdout.str()
-    # everything pytest printed before its failure report: no "test_layers.py .FE..s" line,
-    # no "PASSED" line per test (the CLI's -v), no "[ 3/6]" counters
+    # everything pytest printed before its failure report: its header, but no
+    # "test_layers.py .FE..s" line, no "PASSED" line per test (the CLI's -v), no counters
     before_report = text.split(" ERRORS ")[0]
-    assert before_report.strip("\n=") == "", before_report
+    assert "rootdir: " in before_report
+    assert "test_layers.py" not in before_report, before_report
+    assert not re.search(r"^[.FEs]+ *$", before_report, re.MULTILINE), before_report
+    assert "PASSED" not in before_report and "%]" not in before_report
     assert "planted" in text  # failures are still reported in pytest's summary...
     assert "FAILED test_layers.py::test_scenario_fails - AssertionError: planted" in text
