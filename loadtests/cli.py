@@ -26,8 +26,8 @@ from loadtests.report_files import write_report_files
 from loadtests.rundata import RunData
 from loadtests.runner import Distribution, Interrupted, run_locust
 from loadtests.seeding import prepare_catalog
-from loadtests.summary import read_summary
-from loadtests.thresholds import load_thresholds
+from loadtests.summary import RunSummary, read_summary
+from loadtests.thresholds import Thresholds, load_thresholds
 from loadtests.verdict import judge
 
 __all__ = ["load"]
@@ -64,6 +64,60 @@ def _distribution(processes: int, expect_workers: int, master_port: int) -> Dist
             "or wait for workers started elsewhere."
         )
     return Distribution(processes=processes, remote_workers=expect_workers, master_port=master_port)
+
+
+def _run_watched(
+    options: LoadOptions,
+    thresholds: Thresholds,
+    report_dir: Path,
+    run_data: RunData,
+    summary_path: Path,
+) -> float | None:
+    """Run Locust with the live status; the seconds it ran if Ctrl-C stopped it, else None."""
+    try:
+        with LiveStatus(options.shape, thresholds, plain_every_s=options.status_every_s) as live:
+            locust = run_locust(
+                options.base_url,
+                options.shape,
+                report_dir,
+                run_data,
+                summary_path,
+                options.distribution,
+                on_tick=live.tick,
+            )
+    except Interrupted as stop:
+        click.echo(
+            f"refarch load: interrupted after {stop.elapsed_s:.0f} s; Locust was stopped. "
+            "Writing the partial report."
+        )
+        if not summary_path.exists():
+            raise CannotRun(
+                "interrupted before Locust recorded any statistics; no report was written."
+            ) from None
+        return stop.elapsed_s
+    if locust.returncode != 0 or not summary_path.exists():
+        tail = "\n".join(locust.log.read_text(encoding="utf-8", errors="replace").splitlines()[-5:])
+        raise CannotRun(
+            f"Locust exited with code {locust.returncode} before the gate could judge the "
+            f"run; the end of {locust.log}:\n{tail}"
+        )
+    return None
+
+
+def _judgeable_summary(summary_path: Path, report_dir: Path, *, interrupted: bool) -> RunSummary:
+    summary = read_summary(summary_path)
+    if summary.total.samples == 0:
+        raise CannotRun("Locust ran but sent no requests, so there is nothing to judge.")
+    # a journey stopped by Ctrl-C may raise on its way out; that says nothing about the run
+    if summary.exceptions and not interrupted:
+        count = sum(summary.exceptions.values())
+        first = next(iter(summary.exceptions))
+        raise CannotRun(
+            f"the load journeys raised {count} unexpected exception(s) (first: {first}), so the "
+            f"run sent less load than asked for and is not judged; see "
+            f"{report_dir / 'locust_exceptions.csv'}."
+        )
+    return summary
 
 
 def run_gate(options: LoadOptions) -> int:
@@ -105,48 +159,10 @@ def run_gate(options: LoadOptions) -> int:
         f"({shape.users} users, {shape.duration_s} s, {options.distribution.describe()}) "
         f"against {options.base_url}"
     )
-    interrupted_after: float | None = None
-    try:
-        with LiveStatus(shape, thresholds, plain_every_s=options.status_every_s) as live:
-            locust = run_locust(
-                options.base_url,
-                shape,
-                report_dir,
-                run_data,
-                summary_path,
-                options.distribution,
-                on_tick=live.tick,
-            )
-    except Interrupted as stop:
-        interrupted_after = stop.elapsed_s
-        click.echo(
-            f"refarch load: interrupted after {stop.elapsed_s:.0f} s; Locust was stopped. "
-            "Writing the partial report."
-        )
-        if not summary_path.exists():
-            raise CannotRun(
-                "interrupted before Locust recorded any statistics; no report was written."
-            ) from None
-    else:
-        if locust.returncode != 0 or not summary_path.exists():
-            tail = "\n".join(
-                locust.log.read_text(encoding="utf-8", errors="replace").splitlines()[-5:]
-            )
-            raise CannotRun(
-                f"Locust exited with code {locust.returncode} before the gate could judge the "
-                f"run; the end of {locust.log}:\n{tail}"
-            )
-    summary = read_summary(summary_path)
-    if summary.total.samples == 0:
-        raise CannotRun("Locust ran but sent no requests, so there is nothing to judge.")
-    if summary.exceptions and interrupted_after is None:
-        count = sum(summary.exceptions.values())
-        first = next(iter(summary.exceptions))
-        raise CannotRun(
-            f"the load journeys raised {count} unexpected exception(s) (first: {first}), so the "
-            f"run sent less load than asked for and is not judged; see "
-            f"{report_dir / 'locust_exceptions.csv'}."
-        )
+    interrupted_after = _run_watched(options, thresholds, report_dir, run_data, summary_path)
+    summary = _judgeable_summary(
+        summary_path, report_dir, interrupted=interrupted_after is not None
+    )
 
     if baseline is not None:
         click.echo(
