@@ -48,12 +48,23 @@ class LoadOptions:
     admin_email: str | None
     admin_password: str | None
     status_every_s: float = DEFAULT_PLAIN_EVERY_S
+    chart_url: str | None = None
 
 
 def _checked_base_url(raw: str) -> str:
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise CannotRun(f"--base-url {raw!r} is not an http(s) URL like http://127.0.0.1:8000.")
+    return raw.rstrip("/")
+
+
+def _checked_chart_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CannotRun(
+            f"--chart-url {raw!r} is not an http(s) URL; give the address where CI publishes "
+            "the report directory, e.g. https://ci.example.com/artifacts/run-42/load-report."
+        )
     return raw.rstrip("/")
 
 
@@ -173,7 +184,7 @@ def run_gate(options: LoadOptions) -> int:
         judge(summary, shape, thresholds, baseline), interrupted_after_s=interrupted_after
     )
     click.echo("refarch load: drawing the charts and writing the reports ...")
-    files = write_report_files(verdict, report_dir)
+    files = write_report_files(verdict, report_dir, chart_url=options.chart_url)
     click.echo(render.to_terminal(verdict))
     if options.save_baseline:
         if verdict.passed:
@@ -277,6 +288,11 @@ def run_gate(options: LoadOptions) -> int:
     help="Seconds between status lines when the output is a log, not a terminal (or CI=true).",
 )
 @click.option(
+    "--chart-url",
+    help="URL where CI publishes the report directory: verdict.md then links its charts "
+    "there, so a pull-request comment can show them [default: relative links].",
+)
+@click.option(
     "--api-version",
     default="v1",
     show_default=True,
@@ -299,6 +315,7 @@ def load(
     admin_password: str | None,
     api_version: str,
     status_every: float,
+    chart_url: str | None,
 ) -> None:
     """Run a bounded load test against --base-url and gate on thresholds and a baseline.
 
@@ -317,6 +334,7 @@ def load(
             admin_email=admin_email,
             admin_password=admin_password,
             status_every_s=status_every,
+            chart_url=_checked_chart_url(chart_url) if chart_url else None,
         )
         code = run_gate(options)
     except CannotRun as exc:

@@ -42,14 +42,20 @@ def _rows_with_history(verdict: Verdict, history: dict[str, Series]) -> list[Row
     return [row for row in rows if len(history.get(row.name, ())) > 0]
 
 
-def charts_markdown(verdict: Verdict, charts: dict[str, Path], report_dir: Path) -> str:
-    """The charts as Markdown images, overall first and the operations folded away."""
+def charts_markdown(
+    verdict: Verdict, charts: dict[str, Path], report_dir: Path, chart_url: str | None = None
+) -> str:
+    """The charts as Markdown images, overall first and the operations folded away.
+
+    Links are relative to the report directory, or under ``chart_url`` where CI publishes
+    the ``charts/`` folder: a pull-request comment can only show images it can fetch."""
     if not charts:
         return ""
 
     def image(name: str) -> str:
         relative = charts[name].relative_to(report_dir).as_posix()
-        return f"![{name}: latency percentiles and throughput over time]({relative})"
+        link = f"{chart_url.rstrip('/')}/{relative}" if chart_url else relative
+        return f"![{name}: latency percentiles and throughput over time]({link})"
 
     lines = ["", "#### Latency and throughput over time", ""]
     if OVERALL in charts:
@@ -63,7 +69,9 @@ def charts_markdown(verdict: Verdict, charts: dict[str, Path], report_dir: Path)
     return "\n".join(lines)
 
 
-def write_report_files(verdict: Verdict, report_dir: Path) -> ReportFiles:
+def write_report_files(
+    verdict: Verdict, report_dir: Path, *, chart_url: str | None = None
+) -> ReportFiles:
     history = read_history(report_dir / HISTORY_CSV)
     baseline_history = verdict.baseline.history if verdict.baseline is not None else {}
     charts_dir = report_dir / CHARTS_DIR
@@ -83,7 +91,7 @@ def write_report_files(verdict: Verdict, report_dir: Path) -> ReportFiles:
 
     markdown = report_dir / "verdict.md"
     markdown.write_text(
-        render.to_markdown(verdict) + charts_markdown(verdict, charts, report_dir),
+        render.to_markdown(verdict) + charts_markdown(verdict, charts, report_dir, chart_url),
         encoding="utf-8",
     )
     document = render.to_json(verdict)

@@ -145,3 +145,16 @@ def test_the_report_embeds_each_chart_in_markdown_and_html(tmp_path: Path) -> No
     html = files.html.read_text(encoding="utf-8")
     assert html.count("<svg") == 2 and 'id="series-p95"' in html
     assert "FAIL: load gate" in html
+
+
+def test_chart_links_can_point_where_ci_publishes_the_report(tmp_path: Path) -> None:
+    write_history(tmp_path / HISTORY_CSV)
+    stats = OperationStats("getProduct", 120, 0, 5, 20, 30, 12.5)
+    thresholds = Thresholds(Limits(), {}, RegressionMargins(), "test")
+    verdict = judge(RunSummary([stats], stats, 5.0), RunShape("smoke", 10, 10, 15), thresholds)
+
+    files = write_report_files(verdict, tmp_path, chart_url="https://ci.example.com/run/42/")
+
+    markdown = files.markdown.read_text(encoding="utf-8")
+    assert "](https://ci.example.com/run/42/charts/overall.svg)" in markdown
+    assert "](charts/" not in markdown
