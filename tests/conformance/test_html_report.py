@@ -19,7 +19,9 @@ from tests.conformance.conform_runner import ConformRun, run_conform
 from tests.conformance.faults.conftest import ALL_FAULTS, FaultyReference
 from tests.conformance.faults.conftest import faulty_reference as faulty_reference  # fixture
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+#: one worker runs them all under `make test` (--dist loadgroup): they share one faulty server
+#: and one conform run
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("html-report")]
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright's own download does not work offline
 PLANTED = next(fault for fault in ALL_FAULTS if fault.name == "leaks-password-hash")
@@ -44,7 +46,9 @@ def faulty_run(
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser(faulty_run: ConformRun) -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in this thread until it stops; the faulty
+    # server's set-up (and tear-down) calls asyncio.run(), so it must happen outside it
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
