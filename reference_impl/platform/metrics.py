@@ -20,7 +20,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 if TYPE_CHECKING:
     import asyncpg
 
-    from reference_impl.platform.contract import Backend
+    from refarch.reference_impl.platform.contract import Backend
 
 __all__ = ["CONTENT_TYPE", "Metrics"]
 
