@@ -22,6 +22,8 @@ from refarch.conformance.options import (
     RunOptions,
 )
 from refarch.conformance.preflight import PreflightError, preflight
+from refarch.conformance.progress import PYTEST_ARGS as PROGRESS_ARGS
+from refarch.conformance.progress import ConformanceProgress
 
 __all__ = ["conform"]
 
@@ -128,6 +130,9 @@ def pytest_arguments(keyword: str = "") -> list[str]:
     help="Where to write JUnit XML [default: REPORT_DIR/junit.xml].",
 )
 @click.option("-k", "keyword", default="", help="pytest -k expression to narrow the tests further.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No live progress per layer: pytest's own output."
+)
 def conform(
     base_url: str,
     version: str,
@@ -141,6 +146,7 @@ def conform(
     report_dir: Path,
     junit_xml: Path | None,
     keyword: str,
+    quiet: bool,
 ) -> None:
     """Run the conformance suite against the implementation at BASE URL."""
     import pytest
@@ -173,7 +179,10 @@ def conform(
         click.echo(f"refarch conform: cannot run: {error}", err=True)
         raise SystemExit(EXIT_COULD_NOT_RUN) from None
     with _working_directory(_state_dir(report_dir, options.base_url)):
-        code = pytest.main(pytest_arguments(keyword), plugins=[run])
+        args = pytest_arguments(keyword)
+        # live progress per layer replaces pytest's dots; --quiet keeps pytest's own output
+        plugins: list[object] = [run] if quiet else [run, ConformanceProgress()]
+        code = pytest.main(args if quiet else [*args, *PROGRESS_ARGS], plugins=plugins)
     # the session ran (even if it selected nothing, or stopped on a bad tag): report it
     paths = (
         write_reports(run.result, run.catalog, report_dir, junit_xml, options)
@@ -187,7 +196,7 @@ def conform(
         for failed in (v for v in run.verdicts() if v.status == "failed"):
             click.echo(f"  FAIL {failed.id} {failed.title} ({failed.reason})")
         if paths is not None:
-            click.echo(f"Report: {paths.markdown} (JSON and JUnit XML beside it)")
+            click.echo(f"Report: {paths.markdown} (HTML, JSON and JUnit XML beside it)")
         raise SystemExit(EXIT_CONFORMANT if code == pytest.ExitCode.OK else EXIT_NOT_CONFORMANT)
     reason = (
         "no test matched the selection"

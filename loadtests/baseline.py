@@ -10,13 +10,14 @@ users, duration), because with fixed think times it mostly measures the offered 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from refarch.loadtests.errors import CannotRun
+from refarch.loadtests.history import Series
 from refarch.loadtests.profiles import RunShape
 from refarch.loadtests.summary import RunSummary
 from refarch.loadtests.thresholds import RegressionMargins
@@ -49,6 +50,9 @@ class Baseline:
     operations: dict[str, BaselineOperation]
     created_at: str
     source: str
+    #: p95 and throughput over time by operation (and "overall"), drawn beside a new run's
+    #: curves; empty for baselines written before the charts existed
+    history: dict[str, Series] = field(default_factory=dict)
 
 
 class Trend(Enum):
@@ -67,7 +71,14 @@ class Comparison:
     reasons: tuple[str, ...] = ()
 
 
-def save_baseline(path: Path, summary: RunSummary, shape: RunShape, *, source: str) -> None:
+def save_baseline(
+    path: Path,
+    summary: RunSummary,
+    shape: RunShape,
+    *,
+    source: str,
+    history: dict[str, Series] | None = None,
+) -> None:
     document = {
         "format": FORMAT,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -87,6 +98,7 @@ def save_baseline(path: Path, summary: RunSummary, shape: RunShape, *, source: s
             }
             for op in summary.operations
         },
+        "history": {name: series.to_json() for name, series in (history or {}).items()},
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +129,13 @@ def load_baseline(path: Path) -> Baseline:
             )
             for name, op in document["operations"].items()
         }
-        return Baseline(shape, operations, str(document["created_at"]), str(document["source"]))
+        history = {
+            str(name): Series.from_json(str(name), data)
+            for name, data in document.get("history", {}).items()
+        }
+        return Baseline(
+            shape, operations, str(document["created_at"]), str(document["source"]), history
+        )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise CannotRun(
             f"baseline file {path} is not a refarch load baseline ({exc!s}); "

@@ -7,11 +7,10 @@ or baseline file, Locust crashing), always with a one-paragraph reason and never
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,12 +19,15 @@ import click
 from refarch.loadtests import render
 from refarch.loadtests.baseline import Baseline, load_baseline, save_baseline
 from refarch.loadtests.errors import CannotRun
+from refarch.loadtests.history import HISTORY_CSV, read_history
+from refarch.loadtests.live import DEFAULT_PLAIN_EVERY_S, LiveStatus
 from refarch.loadtests.profiles import PROFILES, RunShape, resolve_run_shape
+from refarch.loadtests.report_files import write_report_files
 from refarch.loadtests.rundata import RunData
-from refarch.loadtests.runner import Distribution, run_locust
+from refarch.loadtests.runner import Distribution, Interrupted, run_locust
 from refarch.loadtests.seeding import prepare_catalog
-from refarch.loadtests.summary import read_summary
-from refarch.loadtests.thresholds import load_thresholds
+from refarch.loadtests.summary import RunSummary, read_summary
+from refarch.loadtests.thresholds import Thresholds, load_thresholds
 from refarch.loadtests.verdict import judge
 
 __all__ = ["load"]
@@ -45,12 +47,24 @@ class LoadOptions:
     report_dir: Path
     admin_email: str | None
     admin_password: str | None
+    status_every_s: float = DEFAULT_PLAIN_EVERY_S
+    chart_url: str | None = None
 
 
 def _checked_base_url(raw: str) -> str:
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise CannotRun(f"--base-url {raw!r} is not an http(s) URL like http://127.0.0.1:8000.")
+    return raw.rstrip("/")
+
+
+def _checked_chart_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CannotRun(
+            f"--chart-url {raw!r} is not an http(s) URL; give the address where CI publishes "
+            "the report directory, e.g. https://ci.example.com/artifacts/run-42/load-report."
+        )
     return raw.rstrip("/")
 
 
@@ -61,6 +75,60 @@ def _distribution(processes: int, expect_workers: int, master_port: int) -> Dist
             "or wait for workers started elsewhere."
         )
     return Distribution(processes=processes, remote_workers=expect_workers, master_port=master_port)
+
+
+def _run_watched(
+    options: LoadOptions,
+    thresholds: Thresholds,
+    report_dir: Path,
+    run_data: RunData,
+    summary_path: Path,
+) -> float | None:
+    """Run Locust with the live status; the seconds it ran if Ctrl-C stopped it, else None."""
+    try:
+        with LiveStatus(options.shape, thresholds, plain_every_s=options.status_every_s) as live:
+            locust = run_locust(
+                options.base_url,
+                options.shape,
+                report_dir,
+                run_data,
+                summary_path,
+                options.distribution,
+                on_tick=live.tick,
+            )
+    except Interrupted as stop:
+        click.echo(
+            f"refarch load: interrupted after {stop.elapsed_s:.0f} s; Locust was stopped. "
+            "Writing the partial report."
+        )
+        if not summary_path.exists():
+            raise CannotRun(
+                "interrupted before Locust recorded any statistics; no report was written."
+            ) from None
+        return stop.elapsed_s
+    if locust.returncode != 0 or not summary_path.exists():
+        tail = "\n".join(locust.log.read_text(encoding="utf-8", errors="replace").splitlines()[-5:])
+        raise CannotRun(
+            f"Locust exited with code {locust.returncode} before the gate could judge the "
+            f"run; the end of {locust.log}:\n{tail}"
+        )
+    return None
+
+
+def _judgeable_summary(summary_path: Path, report_dir: Path, *, interrupted: bool) -> RunSummary:
+    summary = read_summary(summary_path)
+    if summary.total.samples == 0:
+        raise CannotRun("Locust ran but sent no requests, so there is nothing to judge.")
+    # a journey stopped by Ctrl-C may raise on its way out; that says nothing about the run
+    if summary.exceptions and not interrupted:
+        count = sum(summary.exceptions.values())
+        first = next(iter(summary.exceptions))
+        raise CannotRun(
+            f"the load journeys raised {count} unexpected exception(s) (first: {first}), so the "
+            f"run sent less load than asked for and is not judged; see "
+            f"{report_dir / 'locust_exceptions.csv'}."
+        )
+    return summary
 
 
 def run_gate(options: LoadOptions) -> int:
@@ -82,11 +150,13 @@ def run_gate(options: LoadOptions) -> int:
         ) from None
     api = f"/api/{options.api_version}"
 
+    click.echo(f"refarch load: seeding the load-test catalog through {options.base_url}{api} ...")
     catalog = prepare_catalog(options.base_url, api, options.admin_email, options.admin_password)
     seeded_after = time.monotonic() - started
 
     summary_path = report_dir / "summary.json"
     summary_path.unlink(missing_ok=True)  # a stale summary must never be judged as this run's
+    (report_dir / HISTORY_CSV).unlink(missing_ok=True)  # nor a stale history drawn as this run's
     run_data = RunData(
         api_prefix=api,
         run_id=uuid.uuid4().hex[:10],
@@ -100,43 +170,39 @@ def run_gate(options: LoadOptions) -> int:
         f"({shape.users} users, {shape.duration_s} s, {options.distribution.describe()}) "
         f"against {options.base_url}"
     )
-    locust = run_locust(
-        options.base_url, shape, report_dir, run_data, summary_path, options.distribution
+    interrupted_after = _run_watched(options, thresholds, report_dir, run_data, summary_path)
+    summary = _judgeable_summary(
+        summary_path, report_dir, interrupted=interrupted_after is not None
     )
-    if locust.returncode != 0 or not summary_path.exists():
-        tail = "\n".join(locust.log.read_text(encoding="utf-8", errors="replace").splitlines()[-5:])
-        raise CannotRun(
-            f"Locust exited with code {locust.returncode} before the gate could judge the run; "
-            f"the end of {locust.log}:\n{tail}"
-        )
-    summary = read_summary(summary_path)
-    if summary.total.samples == 0:
-        raise CannotRun("Locust ran but sent no requests, so there is nothing to judge.")
-    if summary.exceptions:
-        count = sum(summary.exceptions.values())
-        first = next(iter(summary.exceptions))
-        raise CannotRun(
-            f"the load journeys raised {count} unexpected exception(s) (first: {first}), so the "
-            f"run sent less load than asked for and is not judged; see "
-            f"{report_dir / 'locust_exceptions.csv'}."
-        )
 
-    verdict = judge(summary, shape, thresholds, baseline)
-    (report_dir / "verdict.md").write_text(render.to_markdown(verdict), encoding="utf-8")
-    (report_dir / "verdict.json").write_text(
-        json.dumps(render.to_json(verdict), indent=2) + "\n", encoding="utf-8"
+    if baseline is not None:
+        click.echo(
+            f"refarch load: comparing with the baseline {options.baseline} "
+            f"({baseline.shape.profile}, recorded {baseline.created_at})"
+        )
+    verdict = replace(
+        judge(summary, shape, thresholds, baseline), interrupted_after_s=interrupted_after
     )
+    click.echo("refarch load: drawing the charts and writing the reports ...")
+    files = write_report_files(verdict, report_dir, chart_url=options.chart_url)
     click.echo(render.to_terminal(verdict))
     if options.save_baseline:
         if verdict.passed:
-            save_baseline(options.save_baseline, summary, shape, source=options.base_url)
+            history = read_history(report_dir / HISTORY_CSV)
+            save_baseline(
+                options.save_baseline, summary, shape, source=options.base_url, history=history
+            )
             click.echo(f"baseline saved to {options.save_baseline}")
         else:
-            # a baseline is the bar later runs are held to: never record a failing run as one
-            click.echo(f"baseline NOT saved to {options.save_baseline}: this run failed its gate")
+            # a baseline is the bar later runs are held to: never record a failing (or an
+            # interrupted) run as one
+            click.echo(f"baseline NOT saved to {options.save_baseline}: this run did not pass")
+    written = [files.json.name, files.html.name]
+    if (report_dir / "locust.html").exists():  # Locust writes it only when a run ends on time
+        written.append("locust.html")
     click.echo(
-        f"reports: {report_dir}/verdict.md, verdict.json, locust.html "
-        f"(total {time.monotonic() - started:.1f} s)"
+        f"reports: {files.markdown}, {', '.join(written)}, {len(files.charts)} charts in "
+        f"{files.markdown.parent / 'charts'} (total {time.monotonic() - started:.1f} s)"
     )
     return verdict.exit_code
 
@@ -215,6 +281,18 @@ def run_gate(options: LoadOptions) -> int:
     help="[env REFARCH_LOAD_ADMIN_PASSWORD]",
 )
 @click.option(
+    "--status-every",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_PLAIN_EVERY_S,
+    show_default=True,
+    help="Seconds between status lines when the output is a log, not a terminal (or CI=true).",
+)
+@click.option(
+    "--chart-url",
+    help="URL where CI publishes the report directory: verdict.md then links its charts "
+    "there, so a pull-request comment can show them [default: relative links].",
+)
+@click.option(
     "--api-version",
     default="v1",
     show_default=True,
@@ -236,6 +314,8 @@ def load(
     admin_email: str | None,
     admin_password: str | None,
     api_version: str,
+    status_every: float,
+    chart_url: str | None,
 ) -> None:
     """Run a bounded load test against --base-url and gate on thresholds and a baseline.
 
@@ -253,6 +333,8 @@ def load(
             report_dir=report_dir,
             admin_email=admin_email,
             admin_password=admin_password,
+            status_every_s=status_every,
+            chart_url=_checked_chart_url(chart_url) if chart_url else None,
         )
         code = run_gate(options)
     except CannotRun as exc:
@@ -260,6 +342,7 @@ def load(
         sys.exit(2)
     except KeyboardInterrupt:
         # not exit 1: an interrupted run says nothing about the implementation
-        click.echo("refarch load: could not run: interrupted; Locust was stopped.", err=True)
+        # Locust, if it had started, was already stopped by the runner
+        click.echo("refarch load: could not run: interrupted; no Locust process is left.", err=True)
         sys.exit(2)
     sys.exit(code)

@@ -6,7 +6,7 @@ from typing import Any
 
 from refarch.loadtests.verdict import Row, Verdict
 
-__all__ = ["to_json", "to_markdown", "to_terminal"]
+__all__ = ["HEADERS", "cells", "headline", "reasons", "to_json", "to_markdown", "to_terminal"]
 
 HEADERS = (
     "operation",
@@ -25,7 +25,7 @@ def _limit(value: float | None, fmt: str = "g") -> str:
     return "" if value is None else f" / {value:{fmt}}"
 
 
-def _cells(row: Row) -> tuple[str, ...]:
+def cells(row: Row) -> tuple[str, ...]:
     stats, limits, comparison = row.stats, row.limits, row.comparison
     errors = f"{stats.error_ratio:.2%}" + _limit(limits.max_error_ratio, ".2%")
     baseline_p95 = "" if comparison.baseline is None else f"{comparison.baseline.p95_ms:g}"
@@ -43,15 +43,20 @@ def _cells(row: Row) -> tuple[str, ...]:
     )
 
 
-def _headline(verdict: Verdict) -> str:
+def headline(verdict: Verdict) -> str:
     shape = verdict.shape
     run = f"{shape.profile} profile, {shape.users} users, {shape.duration_s} s"
+    if verdict.interrupted_after_s is not None:
+        return (
+            f"INTERRUPTED: load gate ({run}) stopped after {verdict.interrupted_after_s:.0f} s; "
+            "partial figures, no verdict"
+        )
     if verdict.passed:
         return f"PASS: load gate ({run})"
     return f"FAIL: load gate ({run}): {', '.join(verdict.failed_operations or ['overall'])}"
 
 
-def _reasons(verdict: Verdict) -> list[str]:
+def reasons(verdict: Verdict) -> list[str]:
     return [
         f"{row.name}: {reason}"
         for row in [*verdict.rows, verdict.overall]
@@ -61,7 +66,7 @@ def _reasons(verdict: Verdict) -> list[str]:
 
 
 def to_terminal(verdict: Verdict) -> str:
-    table = [HEADERS, *(_cells(r) for r in verdict.rows), _cells(verdict.overall)]
+    table = [HEADERS, *(cells(r) for r in verdict.rows), cells(verdict.overall)]
     widths = [max(len(line[i]) for line in table) for i in range(len(HEADERS))]
 
     def line(cells: tuple[str, ...]) -> str:
@@ -73,11 +78,11 @@ def to_terminal(verdict: Verdict) -> str:
     out = [line(HEADERS), "  ".join("-" * w for w in widths)]
     out += [line(cells) for cells in table[1:-1]]
     out += ["  ".join("-" * w for w in widths), line(table[-1]), ""]
-    out += [f"  - {reason}" for reason in _reasons(verdict)]
+    out += [f"  - {reason}" for reason in reasons(verdict)]
     out += [f"  note: {note}" for note in verdict.notes]
     out += [
         "",
-        _headline(verdict),
+        headline(verdict),
         "(observed / limit; thresholds from " + verdict.thresholds_source + ")",
     ]
     return "\n".join(out)
@@ -87,17 +92,17 @@ def to_markdown(verdict: Verdict) -> str:
     def md_row(cells: tuple[str, ...]) -> str:
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
-    icon = "✅" if verdict.passed else "❌"
-    out = [f"### {icon} {_headline(verdict)}", ""]
+    icon = "⏹️" if verdict.interrupted else "✅" if verdict.passed else "❌"
+    out = [f"### {icon} {headline(verdict)}", ""]
     out.append(md_row(HEADERS))
     out.append("|" + "|".join(["---"] + ["---:"] * (len(HEADERS) - 2) + ["---"]) + "|")
-    out += [md_row(_cells(r)) for r in verdict.rows]
-    overall = _cells(verdict.overall)
+    out += [md_row(cells(r)) for r in verdict.rows]
+    overall = cells(verdict.overall)
     out.append(md_row((f"**{overall[0]}**", *overall[1:])))
-    reasons = _reasons(verdict)
-    if reasons or verdict.notes:
+    explained = reasons(verdict)
+    if explained or verdict.notes:
         out.append("")
-    out += [f"- {reason}" for reason in reasons]
+    out += [f"- {reason}" for reason in explained]
     out += [f"- _{note}_" for note in verdict.notes]
     out += ["", f"Cells read observed / limit. Thresholds: {verdict.thresholds_source}."]
     if verdict.baseline is not None:
@@ -146,6 +151,8 @@ def to_json(verdict: Verdict) -> dict[str, Any]:
     return {
         "format": "refarch-load-verdict/1",
         "passed": verdict.passed,
+        "interrupted": verdict.interrupted,
+        "interrupted_after_s": verdict.interrupted_after_s,
         "exit_code": verdict.exit_code,
         "failed_operations": verdict.failed_operations,
         "shape": {

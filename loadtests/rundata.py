@@ -12,11 +12,13 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["RUN_DATA_OPTION", "SUMMARY_PATH_ENV", "RunData"]
+__all__ = ["RUN_DATA_OPTION", "STATUS_PATH_ENV", "SUMMARY_PATH_ENV", "RunData"]
 
 RUN_DATA_OPTION = "--refarch-run-data"
 #: Where the master writes the run's statistics; only the master ever reads it.
 SUMMARY_PATH_ENV = "REFARCH_LOAD_SUMMARY"
+#: Where the master rewrites the run's statistics so far every few seconds, for live status.
+STATUS_PATH_ENV = "REFARCH_LOAD_STATUS"
 
 
 @dataclass(frozen=True)

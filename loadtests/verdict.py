@@ -59,10 +59,20 @@ class Verdict:
     thresholds_source: str
     baseline: Baseline | None = None
     notes: list[str] = field(default_factory=list)
+    #: set when Ctrl-C stopped the run early: the figures are partial and decide nothing
+    interrupted_after_s: float | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        return self.interrupted_after_s is not None
 
     @property
     def passed(self) -> bool:
-        return not self.overall.failed and not any(row.failed for row in self.rows)
+        return (
+            not self.interrupted
+            and not self.overall.failed
+            and not any(row.failed for row in self.rows)
+        )
 
     @property
     def failed_operations(self) -> list[str]:
@@ -70,6 +80,8 @@ class Verdict:
 
     @property
     def exit_code(self) -> int:
+        if self.interrupted:
+            return 2  # like any run that could not happen: it says nothing about the target
         return 0 if self.passed else 1
 
 

@@ -94,6 +94,13 @@ class RequirementCatalog:
     def __contains__(self, requirement_id: object) -> bool:
         return any(requirement.id == requirement_id for requirement in self.requirements)
 
+    def get(self, requirement_id: str) -> Requirement:
+        """The requirement with this id; KeyError when the catalog has none."""
+        for requirement in self.requirements:
+            if requirement.id == requirement_id:
+                return requirement
+        raise KeyError(requirement_id)
+
     def unknown(self, requirement_ids: tuple[str, ...] | list[str]) -> list[str]:
         """The ids that name no requirement of this catalog, in the order given."""
         known = {requirement.id for requirement in self.requirements}

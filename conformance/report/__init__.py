@@ -1,6 +1,6 @@
-"""Report writers: JSON for machines, JUnit XML for CI, Markdown for people.
+"""Report writers: JSON for machines, JUnit XML for CI, Markdown and HTML for people.
 
-All three are rendered from the same :class:`~conformance.results.RunResult`, grouped by
+All four are rendered from the same :class:`~conformance.results.RunResult`, grouped by
 requirement, so they never disagree.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from refarch.conformance.options import RunOptions
+from refarch.conformance.report.html import write_html
 from refarch.conformance.report.json_report import write_json
 from refarch.conformance.report.junit import write_junit
 from refarch.conformance.report.markdown import write_markdown
@@ -20,6 +21,7 @@ __all__ = ["ReportPaths", "write_reports"]
 JSON_NAME = "conformance.json"
 MARKDOWN_NAME = "conformance.md"
 JUNIT_NAME = "junit.xml"
+HTML_NAME = "conformance.html"
 
 
 class ReportPaths:
@@ -27,6 +29,7 @@ class ReportPaths:
         self.json = report_dir / JSON_NAME
         self.markdown = report_dir / MARKDOWN_NAME
         self.junit = junit_xml or report_dir / JUNIT_NAME
+        self.html = report_dir / HTML_NAME
 
 
 def write_reports(
@@ -41,4 +44,5 @@ def write_reports(
     write_json(result, verdicts, paths.json)
     write_junit(result, verdicts, paths.junit)
     write_markdown(result, verdicts, paths.markdown)
+    write_html(result, verdicts, paths.html)
     return paths

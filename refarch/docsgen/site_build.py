@@ -16,6 +16,7 @@ from pathlib import Path
 
 from refarch.docsgen.deploy_pages import write_deployment_resources
 from refarch.docsgen.generate import GenerationResult, generate_reference
+from refarch.docsgen.run_pictures import render_run_pictures
 from refarch.specs import versions as spec_versions
 
 __all__ = ["BuildError", "BuildReport", "build_site", "checkout_root"]
@@ -75,6 +76,7 @@ def build_site(
     write_deployment_resources(root / "docs", checkout_root())
     if not generated:
         raise BuildError(f"no spec versions found (no specs/requirements/v*.yaml under {root})")
+    render_run_pictures(root, progress)
     generation_seconds = time.perf_counter() - started
 
     progress(f"mkdocs    strict build into {site_dir}")

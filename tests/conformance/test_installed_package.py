@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import zipfile
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest

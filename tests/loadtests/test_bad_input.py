@@ -66,6 +66,13 @@ def test_more_users_than_the_profile_allows_cannot_run(run_load: RunLoad) -> Non
     assert_cannot_run(result.output, result.exit_code, "outside the smoke profile's range")
 
 
+def test_a_chart_url_that_is_not_http_cannot_run(run_load: RunLoad) -> None:
+    result = run_load(
+        f"http://127.0.0.1:{free_port()}", "--chart-url", "load-report/", admin=SOME_ADMIN
+    )
+    assert_cannot_run(result.output, result.exit_code, "--chart-url 'load-report/' is not an")
+
+
 def test_no_admin_credentials_cannot_run(run_load: RunLoad) -> None:
     result = run_load(f"http://127.0.0.1:{free_port()}")
     assert_cannot_run(result.output, result.exit_code, "admin credentials are needed")

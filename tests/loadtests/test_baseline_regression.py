@@ -28,6 +28,9 @@ def test_a_fast_baseline_flags_the_slowed_server_and_not_a_second_fast_run(
     trends = {op["operation"]: op["trend"] for op in second.verdict()["operations"]}
     assert "regressed" not in trends.values(), second.output
     assert trends["getProduct"] == "within margins"  # it was compared, not skipped
+    # the baseline keeps its curves over time, and the next run's charts draw them
+    chart = (second.report_dir / "charts" / "getProduct.svg").read_text(encoding="utf-8")
+    assert 'id="baseline-p95"' in chart and 'id="baseline-rps"' in chart
 
     with fault_proxy(shop.base_url, Faults(delay_ms={"getProduct": INJECTED_DELAY_MS})) as slow_url:
         slowed = run_load(slow_url, *budget, "--baseline", str(baseline), admin=admin_of(shop))

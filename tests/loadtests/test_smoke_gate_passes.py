@@ -6,6 +6,8 @@ the production budgets are not a fair bar while other test workers compete for t
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
+
 import pytest
 
 from tests.loadtests.conftest import RunLoad, admin_of
@@ -39,5 +41,17 @@ def test_smoke_gate_passes_against_the_reference_implementation(
     assert {op["operation"] for op in verdict["operations"]} == JOURNEY_OPERATIONS
     assert all(op["observed"]["failures"] == 0 for op in verdict["operations"]), result.output
     assert "PASS: load gate (smoke profile, 10 users, 15 s)" in result.output
-    for name in ("verdict.md", "verdict.json", "locust.html"):
+    for name in ("verdict.md", "verdict.json", "locust.html", "report.html"):
         assert (result.report_dir / name).stat().st_size > 0
+    # the charts: the run as a whole and every operation, each with its latency percentiles
+    # drawn from Locust's stats history, embedded in the Markdown verdict and the HTML page
+    charts = {path.stem for path in (result.report_dir / "charts").glob("*.svg")}
+    assert charts == {"overall", *JOURNEY_OPERATIONS}
+    for name in ("overall", "placeOrder"):
+        svg = ET.parse(result.report_dir / "charts" / f"{name}.svg").getroot()
+        drawn = {group.get("id") for group in svg.iter("{http://www.w3.org/2000/svg}g")}
+        assert {"series-p50", "series-p95", "series-p99", "series-rps"} <= drawn
+    assert "threshold-p95" in drawn  # placeOrder has a p95 budget
+    markdown = (result.report_dir / "verdict.md").read_text(encoding="utf-8")
+    assert "](charts/overall.svg)" in markdown and "](charts/placeOrder.svg)" in markdown
+    assert (result.report_dir / "report.html").read_text(encoding="utf-8").count("<svg") == 12
