@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from refarch.docsgen.markdown import GENERATED_NOTICE, badge, code, json_block, table
+from refarch.docsgen.markdown import (
+    GENERATED_NOTICE,
+    badge,
+    code,
+    collapsed,
+    field_name,
+    json_block,
+    table,
+)
 from refarch.docsgen.requirement_index import RequirementCatalog
 from refarch.docsgen.schema_fields import constraints, describe_type, fields
 from refarch.specs import Operation
@@ -18,6 +26,8 @@ from refarch.specs import Operation
 __all__ = ["access_label", "render_api_index", "render_service_page"]
 
 _SUCCESS_PREFIX = "2"
+#: A schema with more fields than this is folded: the page stays scannable.
+OPEN_FIELDS = 6
 
 
 def access_label(operation: Operation) -> tuple[str, str]:
@@ -50,33 +60,37 @@ def _examples(media: dict[str, Any]) -> list[tuple[str, Any]]:
     return []
 
 
-def _schema_section(schema: dict[str, Any]) -> list[str]:
+def _type_and_limits(type_text: str, required: bool, limits: str) -> str:
+    parts = [type_text, "**required**" if required else "optional"]
+    return ", ".join(parts) + (f"; {limits}" if limits else "")
+
+
+def _schema_section(schema: dict[str, Any], what: str) -> list[str]:
     rows = fields(schema)
     if not rows:
         return [
             f"Type: {describe_type(schema)}"
             + (f" ({constraints(schema)})" if constraints(schema) else "")
         ]
-    return [
-        table(
-            ["Field", "Type", "Required", "Constraints", "Description"],
-            [
-                [code(r.path), r.type, "yes" if r.required else "no", r.constraints, r.description]
-                for r in rows
-            ],
-        )
-    ]
+    rendered = table(
+        ["Field", "Type and limits", "Description"],
+        [
+            [field_name(r.path), _type_and_limits(r.type, r.required, r.constraints), r.description]
+            for r in rows
+        ],
+    )
+    title = f"{what}: {len(rows)} fields"
+    return [collapsed(title, rendered, open_=len(rows) <= OPEN_FIELDS)]
 
 
-def _media_section(content: dict[str, Any]) -> list[str]:
+def _media_section(content: dict[str, Any], what: str) -> list[str]:
     out: list[str] = []
     for media_type, media in content.items():
         out.append(f"Content type {code(media_type)}.")
         if media.get("schema"):
-            out.extend(_schema_section(media["schema"]))
+            out.extend(_schema_section(media["schema"], what))
         for caption, value in _examples(media):
-            out.append(f"*{caption}*")
-            out.append(json_block(value))
+            out.append(collapsed(f"Example: {caption}", json_block(value)))
     return out
 
 
@@ -90,17 +104,16 @@ def _parameters(operation: Operation, path_item: dict[str, Any]) -> list[str]:
         schema = param.get("schema", {})
         rows.append(
             [
-                code(param["name"]),
-                param["in"],
-                describe_type(schema),
-                "yes" if param.get("required") else "no",
-                constraints(schema),
+                f"{field_name(param['name'])} ({param['in']})",
+                _type_and_limits(
+                    describe_type(schema), bool(param.get("required")), constraints(schema)
+                ),
                 str(param.get("description", "")),
             ]
         )
     return [
         "**Parameters**",
-        table(["Name", "In", "Type", "Required", "Constraints", "Description"], rows),
+        table(["Name", "Type and limits", "Description"], rows),
     ]
 
 
@@ -112,7 +125,7 @@ def _request_body(operation: Operation) -> list[str]:
     out = [f"**Request body** ({required})"]
     if body.get("description"):
         out.append(str(body["description"]))
-    out.extend(_media_section(body.get("content", {})))
+    out.extend(_media_section(body.get("content", {}), "Request body schema"))
     return out
 
 
@@ -135,7 +148,7 @@ def _responses(operation: Operation) -> list[str]:
     for status, response in responses.items():
         if str(status).startswith(_SUCCESS_PREFIX) and response.get("content"):
             out.append(f"**Response {code(status)} body**")
-            out.extend(_media_section(response["content"]))
+            out.extend(_media_section(response["content"], f"Response {status} schema"))
     return out
 
 
@@ -198,6 +211,8 @@ def _operation_section(
             f"**Latency budget (x-slo):** p95 ≤ {slo.get('p95_ms')} ms, p99 ≤ {slo.get('p99_ms')} ms, "
             f"error ratio ≤ {slo.get('max_error_ratio')}."
         )
+    # What a client sends, then every answer it can get (errors included); the long
+    # schemas and examples behind them are folded.
     lines.extend(_parameters(operation, path_item))
     lines.extend(_request_body(operation))
     lines.extend(_responses(operation))

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from refarch.docsgen.static_server import serving
 
-__all__ = ["CHROMIUM", "KEY_PAGES", "VIEWPORTS", "ScreenshotError", "take_screenshots"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "KEY_PAGES",
+    "VIEWPORTS",
+    "ScreenshotError",
+    "take_screenshots",
+]
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright's own browser download is not used
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -47,17 +55,26 @@ class Shot:
     path: Path
 
 
-def _wait_for_diagrams(page: object) -> None:
+def _wait_for_diagrams(page: Any) -> None:
     # Mermaid renders after load; wait until no block is still pending (or none exists).
-    page.wait_for_function(  # type: ignore[attr-defined]
+    page.wait_for_function(
         "() => [...document.querySelectorAll('div.mermaid-diagram')]"
         ".every(d => ['ok', 'error'].includes(d.dataset.rendered))",
         timeout=20_000,
     )
 
 
-def take_screenshots(site: Path, out: Path, pages: dict[str, str] | None = None) -> list[Shot]:
-    """Shoot ``pages`` (default: KEY_PAGES) of the built ``site`` into ``out``."""
+def take_screenshots(
+    site: Path, out: Path, pages: dict[str, str] | None = None, browser: Any = None
+) -> list[Shot]:
+    """Shoot ``pages`` (default: KEY_PAGES) of the built ``site`` into ``out``.
+
+    ``browser``: an already launched Playwright browser (a test session's); by default
+    Chromium is started here and stopped again.
+    """
+    if browser is not None:
+        with serving(site) as base:
+            return _shoot_all(browser, base, out, pages or KEY_PAGES)
     try:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
@@ -67,36 +84,44 @@ def take_screenshots(site: Path, out: Path, pages: dict[str, str] | None = None)
         ) from exc
     if not Path(CHROMIUM).is_file():
         raise ScreenshotError(f"no Chromium at {CHROMIUM}: run make setup (installs chromium)")
-    out.mkdir(parents=True, exist_ok=True)
-    shots: list[Shot] = []
     with serving(site) as base, sync_playwright() as playwright:
         try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         except PlaywrightError as exc:
             raise ScreenshotError(f"Chromium did not start: {exc}") from exc
         try:
-            for viewport, (width, height) in VIEWPORTS.items():
-                context = browser.new_context(viewport={"width": width, "height": height})
-                page = context.new_page()
-                for name, relative in (pages or KEY_PAGES).items():
-                    page.goto(base + relative, wait_until="networkidle")
-                    _wait_for_diagrams(page)
-                    # A page linked at an anchor is shot from that anchor down.
-                    top = page.evaluate("window.scrollY") if "#" in relative else 0
-                    full_height = page.evaluate("document.documentElement.scrollHeight")
-                    target = out / f"{name}-{viewport}.png"
-                    page.screenshot(
-                        path=str(target),
-                        full_page=True,
-                        clip={
-                            "x": 0,
-                            "y": top,
-                            "width": width,
-                            "height": min(full_height - top, MAX_SHOT_HEIGHT),
-                        },
-                    )
-                    shots.append(Shot(name, viewport, target))
-                context.close()
+            return _shoot_all(launched, base, out, pages or KEY_PAGES)
         finally:
-            browser.close()
+            launched.close()
+
+
+def _shoot_all(browser: Any, base: str, out: Path, pages: dict[str, str]) -> list[Shot]:
+    out.mkdir(parents=True, exist_ok=True)
+    shots: list[Shot] = []
+    for viewport, (width, height) in VIEWPORTS.items():
+        context = browser.new_context(viewport={"width": width, "height": height})
+        try:
+            page = context.new_page()
+            for name, relative in pages.items():
+                response = page.goto(base + relative, wait_until="networkidle")
+                if response is None or not response.ok:
+                    raise ScreenshotError(f"{relative}: the built site has no such page")
+                _wait_for_diagrams(page)
+                # A page linked at an anchor is shot from that anchor down.
+                top = page.evaluate("window.scrollY") if "#" in relative else 0
+                full_height = page.evaluate("document.documentElement.scrollHeight")
+                target = out / f"{name}-{viewport}.png"
+                page.screenshot(
+                    path=str(target),
+                    full_page=True,
+                    clip={
+                        "x": 0,
+                        "y": top,
+                        "width": width,
+                        "height": min(full_height - top, MAX_SHOT_HEIGHT),
+                    },
+                )
+                shots.append(Shot(name, viewport, target))
+        finally:
+            context.close()
     return shots

@@ -1,0 +1,128 @@
+"""Every page of the built site in Chromium, at laptop and phone width.
+
+One pass per width over every HTML page: no console error, every Mermaid block rendered to
+an SVG, every image loaded, diagrams shown at a size whose labels can be read, and no
+sideways scrolling of the page. Each test lists every problem it found, page by page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from refarch.docsgen.screenshots import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, take_screenshots
+from tests.docs.conftest import BuiltSite
+
+pytestmark = pytest.mark.browser
+
+#: A diagrams-as-code SVG shown narrower than this share of its drawn width has labels
+#: too small to read (the old 2,900 px context diagram was shown at 24 %).
+MIN_DIAGRAM_SCALE = 0.6
+#: Only judged at laptop width: on a phone the reader opens the diagram full size instead.
+LEGIBILITY_VIEWPORT = "desktop"
+
+PAGE_PROBLEMS_JS = """
+async () => {
+  const problems = [];
+  // Mermaid renders after load: wait until no block is pending, at most 15 s.
+  for (let waited = 0; waited < 15000; waited += 100) {
+    const blocks = [...document.querySelectorAll('div.mermaid-diagram')];
+    if (blocks.every(b => ['ok', 'error'].includes(b.dataset.rendered))) break;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  document.querySelectorAll('div.mermaid-diagram').forEach((b, i) => {
+    if (b.dataset.rendered !== 'ok' || !b.querySelector('svg')) {
+      problems.push(`mermaid diagram ${i + 1} did not render (state ${b.dataset.rendered})`);
+    }
+  });
+  for (const img of document.querySelectorAll('article img')) {
+    if (!img.complete) await new Promise(r => { img.onload = img.onerror = r; });
+    if (img.naturalWidth === 0) problems.push(`image did not load: ${img.getAttribute('src')}`);
+  }
+  const root = document.documentElement;
+  if (root.scrollWidth > window.innerWidth) {
+    problems.push(`page scrolls sideways: ${root.scrollWidth} px wide in a ${window.innerWidth} px window`);
+  }
+  return problems;
+}
+"""
+
+DIAGRAM_SCALES_JS = """
+() => [...document.querySelectorAll("article img[src*='assets/diagrams/']")]
+  .map(img => [img.getAttribute('src'), img.clientWidth / img.naturalWidth])
+"""
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every page a reader can reach (the 404 page and vendored assets aside)."""
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if p.name != "404.html" and "assets" not in p.relative_to(site).parts
+    )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def problems_on(page: Page, url: str, viewport: str) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, wait_until="load")
+    found: list[str] = page.evaluate(PAGE_PROBLEMS_JS)
+    if viewport == LEGIBILITY_VIEWPORT:
+        for src, scale in page.evaluate(DIAGRAM_SCALES_JS):
+            if scale < MIN_DIAGRAM_SCALE:
+                found.append(f"diagram {src} shown at {scale:.0%} of its size: labels unreadable")
+    return found + [f"console error: {e}" for e in errors]
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_every_page_renders_cleanly(
+    browser: Browser, built_site: BuiltSite, site_url: str, viewport: str
+) -> None:
+    pages = site_pages(built_site.site)
+    assert len(pages) > 30, pages  # the chapters, ADRs and generated reference pages
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    report: dict[str, list[str]] = {}
+    try:
+        for relative in pages:
+            page = context.new_page()  # fresh listeners per page: errors stay attributed
+            found = problems_on(page, site_url + relative, viewport)
+            page.close()
+            if found:
+                report[relative] = found
+    finally:
+        context.close()
+    assert report == {}, json.dumps(report, indent=2)
+
+
+def test_mermaid_source_is_not_in_the_search_index(built_site: BuiltSite) -> None:
+    index = json.loads((built_site.site / "search" / "search_index.json").read_text("utf-8"))
+    texts = [doc["text"] for doc in index["docs"]]
+    assert any("outbox" in t for t in texts), "the index lost the chapters' text"
+    leaked = [t[:80] for t in texts if "sequenceDiagram" in t or "erDiagram" in t or "->>" in t]
+    assert leaked == []
+
+
+def test_one_command_shoots_the_key_pages_at_both_widths(
+    browser: Browser, built_site: BuiltSite, tmp_path: Path
+) -> None:
+    shots = take_screenshots(built_site.site, tmp_path, {"home": "index.html"}, browser=browser)
+    assert sorted(s.path.name for s in shots) == ["home-desktop.png", "home-phone.png"]
+    for shot in shots:
+        header = shot.path.read_bytes()[:24]
+        assert header.startswith(b"\x89PNG\r\n\x1a\n")
+        width = int.from_bytes(header[16:20], "big")
+        assert width == VIEWPORTS[shot.viewport][0], shot
