@@ -19,9 +19,9 @@ from tests.docs.conftest import BuiltSite
 
 pytestmark = pytest.mark.browser
 
-#: A diagrams-as-code SVG shown narrower than this share of its drawn width has labels
-#: too small to read (the old 2,900 px context diagram was shown at 24 %).
-MIN_DIAGRAM_SCALE = 0.6
+#: The smallest label of a diagrams-as-code SVG, as shown on the page, in CSS pixels (the
+#: old 2,900 px wide diagrams showed theirs 3-5 px high).
+MIN_LABEL_PX = 6.5
 #: Only judged at laptop width: on a phone the reader opens the diagram full size instead.
 LEGIBILITY_VIEWPORT = "desktop"
 
@@ -51,9 +51,17 @@ async () => {
 }
 """
 
-DIAGRAM_SCALES_JS = """
-() => [...document.querySelectorAll("article img[src*='assets/diagrams/']")]
-  .map(img => [img.getAttribute('src'), img.clientWidth / img.naturalWidth])
+SMALLEST_LABELS_JS = """
+async () => {
+  const found = [];
+  for (const img of document.querySelectorAll("article img[src*='assets/diagrams/']")) {
+    const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), 'image/svg+xml');
+    const viewBoxWidth = svg.documentElement.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('[font-size]')].map(e => parseFloat(e.getAttribute('font-size')));
+    found.push([img.getAttribute('src'), Math.min(...sizes) * img.clientWidth / viewBoxWidth]);
+  }
+  return found;
+}
 """
 
 
@@ -81,9 +89,9 @@ def problems_on(page: Page, url: str, viewport: str) -> list[str]:
     page.goto(url, wait_until="load")
     found: list[str] = page.evaluate(PAGE_PROBLEMS_JS)
     if viewport == LEGIBILITY_VIEWPORT:
-        for src, scale in page.evaluate(DIAGRAM_SCALES_JS):
-            if scale < MIN_DIAGRAM_SCALE:
-                found.append(f"diagram {src} shown at {scale:.0%} of its size: labels unreadable")
+        for src, pixels in page.evaluate(SMALLEST_LABELS_JS):
+            if pixels < MIN_LABEL_PX:
+                found.append(f"diagram {src}: smallest label {pixels:.1f} px high, unreadable")
     return found + [f"console error: {e}" for e in errors]
 
 
@@ -126,3 +134,15 @@ def test_one_command_shoots_the_key_pages_at_both_widths(
         assert header.startswith(b"\x89PNG\r\n\x1a\n")
         width = int.from_bytes(header[16:20], "big")
         assert width == VIEWPORTS[shot.viewport][0], shot
+
+
+def test_a_diagram_opens_full_size_in_a_lightbox(browser: Browser, site_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(site_url + "architecture/containers.html")
+        page.locator("article a.glightbox img[src$='containers.svg']").click()
+        opened = page.locator(".glightbox-container .gslide-image img")
+        opened.first.wait_for(state="visible", timeout=10_000)
+        assert "containers.svg" in (opened.first.get_attribute("src") or "")
+    finally:
+        page.close()
