@@ -23,3 +23,11 @@ def on_config(config: Any) -> Any:
     if not config.get("repo_url"):
         config["edit_uri"] = None
     return config
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    from pathlib import Path
+
+    from refarch.docsgen.page_inserts import expand
+
+    return expand(markdown, Path(config["docs_dir"]), page.file.src_uri)
