@@ -21,10 +21,11 @@ GRAPH = {
     "fontsize": "18",
     "pad": "0.3",
     "nodesep": "0.3",
+    "ordering": "out",  # zones left to right in the order the balancer's edges list them
     "ranksep": "0.5",
     "splines": "spline",
 }
-NODE = {"fontsize": "14"}
+NODE = {"fontsize": "15"}
 ZONES = ("a", "b", "c")
 DATABASE_ZONES = {"a": "RDS primary", "b": "RDS standby (Multi-AZ)"}
 SIDE = {"style": "dotted", "color": "#777777"}
@@ -43,6 +44,7 @@ def draw(filename: str) -> None:
         direction="TB",
         graph_attr=GRAPH,
         node_attr=NODE,
+        edge_attr={"fontsize": "13"},
     ):
         users = Users("clients")
         dns = Route53("Route 53")
@@ -59,10 +61,12 @@ def draw(filename: str) -> None:
                 databases = {}
                 for zone in ZONES:
                     with zone_cluster(f"Availability Zone {zone}"):
-                        nats[zone] = NATGateway(f"NAT gateway {zone}")
                         pods[zone] = Pod(f"refarch pods\n(EKS nodes, {zone})")
+                        # the database first: it lands on the side facing the next zone,
+                        # so the replication line crosses no other line
                         if zone in DATABASE_ZONES:
                             databases[zone] = RDSPostgresqlInstance(DATABASE_ZONES[zone])
+                        nats[zone] = NATGateway(f"NAT gateway {zone}")
             metrics = Cloudwatch("CloudWatch /\nPrometheus")
         legend = key(
             [
@@ -72,9 +76,8 @@ def draw(filename: str) -> None:
             ]
         )
 
-        users >> dns >> waf
-        waf >> Edge(label="/api/v1/*") >> alb
-        waf >> Edge(label="static") >> cdn >> static
+        users >> dns >> Edge(label="/api/v1/*") >> waf >> alb
+        dns >> Edge(label="static") >> cdn >> static
         for zone in ZONES:
             alb >> pods[zone]
         for zone in ZONES:
@@ -82,14 +85,17 @@ def draw(filename: str) -> None:
         # One drawn connection stands for every pod's: all use the writer endpoint, which
         # points at the primary (three crossing lines would say nothing more).
         pods["a"] >> Edge(label="5432, writer endpoint\n(from every pod)") >> databases["a"]
+        pods["b"] >> Edge(style="invis") >> databases["b"]  # the standby sits below its pods
         (
             databases["a"]
             >> Edge(label="synchronous\nreplication", style="dashed", constraint="false")
             >> databases["b"]
         )
+        # Secrets and monitoring sit beside the load balancer, above the zones, so their
+        # lines run down the outer edges of the picture and cross nothing.
         secrets >> Edge(label="synced to\nK8s Secrets", **SIDE) >> pods["a"]
-        pods["c"] >> Edge(label="metrics, logs", **SIDE) >> metrics
-        static >> Edge(style="invis") >> legend
+        metrics >> Edge(label="scrapes metrics,\ncollects logs", **SIDE) >> pods["c"]
+        users >> Edge(style="invis") >> legend
 
 
 DIAGRAMS = {"deployment-aws": draw}

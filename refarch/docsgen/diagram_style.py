@@ -93,12 +93,12 @@ def key(rows: list[tuple[str, str]], **attrs: Any) -> Node:
     for sample, meaning in rows:
         if sample in COLOURS:
             fill, font = COLOURS[sample]
-            left = f'<td bgcolor="{fill}" border="1"><font color="{font}" point-size="11">{sample}</font></td>'
+            left = f'<td bgcolor="{fill}" border="1"><font color="{font}" point-size="13">{sample}</font></td>'
         else:
             glyph = {"solid": "———", "dashed": "- - - -", "dotted": "· · · ·"}.get(sample, sample)
-            left = f'<td><font point-size="12">{glyph}</font></td>'
+            left = f'<td><font point-size="13">{glyph}</font></td>'
         cells.append(
-            f'<tr>{left}<td align="left"><font point-size="11">{html.escape(meaning)}</font></td></tr>'
+            f'<tr>{left}<td align="left"><font point-size="13">{html.escape(meaning)}</font></td></tr>'
         )
     label = (
         '<<table border="0" cellborder="0" cellspacing="2" cellpadding="3">'
