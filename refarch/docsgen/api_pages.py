@@ -163,10 +163,11 @@ def _links(operation: Operation, service_of: dict[str, str]) -> list[str]:
                 shown = f"[{code(target)}]({page}#{target})"
             else:
                 shown = code(target)
-            rows.append([code(status), shown, name, str(link.get("description", ""))])
+            # the link's own name is for tools (Schemathesis follows it); readers need the call
+            rows.append([code(status), shown, str(link.get("description", "") or name)])
     if not rows:
         return []
-    return ["**Links to next operations**", table(["After", "Call", "Link", "Why"], rows)]
+    return ["**Links to next operations**", table(["After", "Call", "Why"], rows)]
 
 
 def _requirements_line(operation: Operation, catalog: RequirementCatalog) -> str:

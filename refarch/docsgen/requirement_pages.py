@@ -118,14 +118,12 @@ def render_requirements_page(catalog: RequirementCatalog, ops: list[Operation]) 
         f"black-box client cannot reach them), {total - black_box - own_only} show "
         f"“{NO_TEST}”.**",
         table(
-            ["Id", "Title", "Severity", "Verified by", "Tests"],
+            ["Id", "Title", "Verified by (tests)"],
             [
                 [
                     f"[{r.id}](#{r.id})",
-                    r.title,
-                    r.severity,
-                    how[r.id],
-                    str(len(catalog.tests.get(r.id, []))),
+                    r.title + (" (should)" if r.severity != "must" else ""),
+                    f"{how[r.id]} ({len(catalog.tests.get(r.id, []))})",
                 ]
                 for r in catalog.requirements
             ],

@@ -146,3 +146,34 @@ def test_a_diagram_opens_full_size_in_a_lightbox(browser: Browser, site_url: str
         assert "containers.svg" in (opened.first.get_attribute("src") or "")
     finally:
         page.close()
+
+
+#: Generated pages a developer reads on a phone: no table there may scroll sideways.
+PHONE_TABLE_PAGES = (
+    "reference/v1/api/orders.html",
+    "reference/v1/api/users.html",
+    "reference/v1/api/catalog.html",
+    "reference/v1/requirements.html",
+)
+
+SCROLLING_TABLES_JS = """
+() => [...document.querySelectorAll('.md-typeset__scrollwrap')]
+  .filter(w => w.scrollWidth > w.clientWidth + 1)
+  .map(w => `${w.querySelector('th')?.innerText}: ${w.scrollWidth} px in ${w.clientWidth} px`)
+"""
+
+
+def test_operation_and_requirement_tables_fit_a_phone(browser: Browser, site_url: str) -> None:
+    width, height = VIEWPORTS["phone"]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        scrolling = {}
+        for relative in PHONE_TABLE_PAGES:
+            page.goto(site_url + relative)
+            assert page.locator("article table").count() > 0, relative
+            found = page.evaluate(SCROLLING_TABLES_JS)
+            if found:
+                scrolling[relative] = found
+    finally:
+        page.close()
+    assert scrolling == {}
