@@ -105,12 +105,18 @@ def collect_requirement_tests(repo_root: Path) -> dict[str, list[TestReference]]
         return {}
     # the cache lives in the real checkout (a scratch copy links its suites there)
     checkout = suite.parent.parent if suite.is_dir() else project_tests.parent
-    cache = checkout / CACHE_DIR / f"test-tags-{_fingerprint(*dirs)}.json"
+    # the whole conformance package counts: its plugin decides how marks reach the items
+    watched = [suite.parent if suite.is_dir() else suite, project_tests]
+    cache = (
+        checkout / CACHE_DIR / f"test-tags-{_fingerprint(*[d for d in watched if d.is_dir()])}.json"
+    )
     if cache.is_file():
         raw = json.loads(cache.read_text(encoding="utf-8"))
     else:
         raw = _collect(suite, project_tests)
         cache.parent.mkdir(parents=True, exist_ok=True)
+        for old in cache.parent.glob("test-tags-*.json"):  # one answer is kept, the newest
+            old.unlink(missing_ok=True)
         cache.write_text(json.dumps(raw), encoding="utf-8")
     tests: dict[str, list[TestReference]] = defaultdict(list)
     for entry in raw:
