@@ -105,6 +105,7 @@ def render_requirements_page(catalog: RequirementCatalog, ops: list[Operation]) 
     black_box = sum(1 for v in how.values() if v == "conformance")
     own_only = sum(1 for v in how.values() if v == "project tests")
     total = len(catalog.requirements)
+    untested = total - black_box - own_only
     sections = [
         GENERATED_NOTICE,
         f"# Requirements catalog ({catalog.version})",
@@ -115,8 +116,8 @@ def render_requirements_page(catalog: RequirementCatalog, ops: list[Operation]) 
         "(`tests/`), so a tag written any way pytest accepts counts.",
         f"**{total} requirements: {black_box} verified by the black-box conformance suite, "
         f"{own_only} only by the project's own tests of the reference implementation (a "
-        f"black-box client cannot reach them), {total - black_box - own_only} show "
-        f"“{NO_TEST}”.**",
+        f"black-box client cannot reach them), {untested} "
+        f"{'shows' if untested == 1 else 'show'} “{NO_TEST}”.**",
         table(
             ["Id", "Title", "Verified by (tests)"],
             [
