@@ -92,3 +92,21 @@ def test_built_chapters_show_the_results_files_not_typed_figures(built_site: Bui
     assert f"Measured {bench['measured_at']}" in scalability
     assert "docs/results/bench.json" in built_site.page("architecture/quality.html")
     assert "personal data" in built_site.page("architecture/privacy.html")
+
+
+def test_requirements_page_tells_black_box_from_project_tests(built_site: BuiltSite) -> None:
+    page = (built_site.root / "docs" / "reference" / "v1" / "requirements.md").read_text("utf-8")
+    sections = {s.split(" ", 1)[0]: s for s in page.split("\n### ")[1:]}
+    assert "Verified by the conformance suite (black-box)" in sections["API-013"]
+    assert "test_properties.py" in sections["API-013"]  # tagged via pytestmark = [...(*IDS)]
+    assert "Verified by the project's own tests" in sections["OPS-003"]
+    assert "no test yet" not in sections["OPS-003"]
+
+
+def test_every_key_page_of_the_screenshot_set_exists(built_site: BuiltSite) -> None:
+    from refarch.docsgen.screenshots import KEY_PAGES
+
+    for name, relative in KEY_PAGES.items():
+        path, _, anchor = relative.partition("#")
+        html = built_site.page(path)
+        assert not anchor or f'id="{anchor}"' in html, name
