@@ -87,11 +87,12 @@ def badge(label: str, kind: str) -> str:
 def field_name(path: str) -> str:
     """A field path in code font that wraps only between its parts, never inside a word.
 
-    ``shipping_address.postal_code`` may break after the dot, ``items[].quantity`` before
-    the bracket; ``Idempotency-Key`` stays whole (the stylesheet turns word breaking off).
+    ``shipping_address.postal_code`` may break after the dot or an underscore,
+    ``items[].quantity`` before the bracket, ``Idempotency-Key`` after the dash; never
+    inside a word.
     """
     escaped = html.escape(path)
-    for mark in (".", "-"):
+    for mark in (".", "-", "_"):
         escaped = escaped.replace(mark, mark + "<wbr>")
     return f"<code>{escaped.replace('[', '<wbr>[')}</code>"
 

@@ -154,6 +154,8 @@ PHONE_TABLE_PAGES = (
     "reference/v1/api/users.html",
     "reference/v1/api/catalog.html",
     "reference/v1/requirements.html",
+    "reference/v1/data/orders.html",
+    "reference/v1/data/users.html",
 )
 
 SCROLLING_TABLES_JS = """
