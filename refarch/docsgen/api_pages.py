@@ -129,22 +129,49 @@ def _request_body(operation: Operation) -> list[str]:
     return out
 
 
-def _responses(operation: Operation) -> list[str]:
-    responses: dict[str, Any] = operation.spec.get("responses", {})
-    out = [
-        "**Responses**",
-        table(
-            ["Status", "Meaning", "Headers"],
-            [
-                [
-                    code(status),
-                    str(response.get("description", "")),
-                    ", ".join(code(h) for h in response.get("headers", {})),
-                ]
-                for status, response in responses.items()
-            ],
-        ),
+#: A response (status and meaning) shared by at least this many operations of a service is
+#: described once at the top of the page; each operation lists only its status code.
+COMMON_RESPONSE_MIN = 3
+COMMON_ANCHOR = "common-responses"
+
+
+def common_responses(ops: list[Operation]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(status, description) -> response, for the responses many operations share."""
+    seen: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for op in ops:
+        for status, response in op.spec.get("responses", {}).items():
+            if str(status).startswith(_SUCCESS_PREFIX):
+                continue
+            key = (str(status), " ".join(str(response.get("description", "")).split()))
+            seen.setdefault(key, []).append(response)
+    return {key: found[0] for key, found in seen.items() if len(found) >= COMMON_RESPONSE_MIN}
+
+
+def _response_row(status: object, response: dict[str, Any]) -> list[str]:
+    return [
+        code(status),
+        str(response.get("description", "")),
+        ", ".join(code(h) for h in response.get("headers", {})),
     ]
+
+
+def _responses(
+    operation: Operation, common: dict[tuple[str, str], dict[str, Any]] | None = None
+) -> list[str]:
+    common = common or {}
+    responses: dict[str, Any] = operation.spec.get("responses", {})
+    own, shared = [], []
+    for status, response in responses.items():
+        key = (str(status), " ".join(str(response.get("description", "")).split()))
+        if key in common:
+            shared.append(code(status))
+        else:
+            own.append(_response_row(status, response))
+    out = ["**Responses**", table(["Status", "Meaning", "Headers"], own)]
+    if shared:
+        out.append(
+            f"Also {', '.join(shared)}, as described under [common responses](#{COMMON_ANCHOR})."
+        )
     for status, response in responses.items():
         if str(status).startswith(_SUCCESS_PREFIX) and response.get("content"):
             out.append(f"**Response {code(status)} body**")
@@ -185,6 +212,7 @@ def _operation_section(
     prefix: str,
     catalog: RequirementCatalog,
     service_of: dict[str, str],
+    common: dict[tuple[str, str], dict[str, Any]] | None = None,
 ) -> str:
     spec = operation.spec
     label, kind = access_label(operation)
@@ -216,7 +244,7 @@ def _operation_section(
     # schemas and examples behind them are folded.
     lines.extend(_parameters(operation, path_item))
     lines.extend(_request_body(operation))
-    lines.extend(_responses(operation))
+    lines.extend(_responses(operation, common))
     lines.extend(_links(operation, service_of))
     return "\n\n".join(lines)
 
@@ -257,6 +285,22 @@ def render_service_page(
             ],
         )
     )
+    common = common_responses(ops)
+    if common:
+        sections.append(f"## Common responses {{ #{COMMON_ANCHOR} }}")
+        sections.append(
+            "Error answers that many operations of this service share, described once; each "
+            "operation below lists its own answers in full and names these by status."
+        )
+        sections.append(
+            table(
+                ["Status", "Meaning", "Headers"],
+                [
+                    _response_row(status, response)
+                    for (status, _), response in sorted(common.items())
+                ],
+            )
+        )
     tags = [t["name"] for t in document.get("tags", [])]
     tag_descriptions = {t["name"]: t.get("description", "") for t in document.get("tags", [])}
     for op in ops:
@@ -272,7 +316,7 @@ def render_service_page(
             sections.append(str(tag_descriptions[tag]))
         for op in tagged:
             path_item = document["paths"][op.path]
-            sections.append(_operation_section(op, path_item, prefix, catalog, service_of))
+            sections.append(_operation_section(op, path_item, prefix, catalog, service_of, common))
     return "\n\n".join(sections) + "\n"
 
 

@@ -110,3 +110,17 @@ def test_every_key_page_of_the_screenshot_set_exists(built_site: BuiltSite) -> N
         path, _, anchor = relative.partition("#")
         html = built_site.page(path)
         assert not anchor or f'id="{anchor}"' in html, name
+
+
+def test_every_operation_still_names_every_status_it_can_answer(built_site: BuiltSite) -> None:
+    from refarch.specs import operations
+
+    for service in ("users", "catalog", "orders"):
+        page = (built_site.root / "docs" / "reference" / "v1" / "api" / f"{service}.md").read_text(
+            "utf-8"
+        )
+        assert "{ #common-responses }" in page
+        sections = {s.split(" ", 1)[0]: s for s in page.split("\n### ")[1:]}
+        for op in operations("v1", (service,)):
+            for status in op.spec["responses"]:
+                assert f"`{status}`" in sections[op.operation_id], (op.operation_id, status)
