@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from reference_impl.platform.problems import HttpProblem
+from refarch.reference_impl.platform.problems import HttpProblem
 
 __all__ = ["ClientDisconnected", "is_json_media_type", "read_body", "read_json_body"]
 
