@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
+import json
 import os
+import platform
 import re
 import secrets
 import shutil
@@ -47,6 +50,8 @@ from refarch import pg
 from refarch.migrate import apply_migrations
 
 LUA = Path(__file__).with_name("request.lua")
+#: The docs render this file into the scalability and quality chapters at build time.
+RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results" / "bench.json"
 ADDRESS = {
     "name": "Bench Customer",
     "line1": "1 Loop Street",
@@ -326,6 +331,7 @@ def run_benchmarks(work: Path, url: str, seconds: int, rounds: int, connections:
     ref_env, bare_env = {**env, "BENCH_PORT": str(ref_port)}, {**env, "BENCH_PORT": str(bare_port)}
     summary: dict[str, tuple[WrkResult, WrkResult]] = {}
     cpu_medians: dict[str, tuple[float, float]] = {}
+    half_rate: dict[str, WrkResult] = {}
     with (
         server(reference_command(ref_port, 1, work / "data"), ref_env, log) as ref,
         server(bare_command(bare_port, 1), bare_env, log) as bare,
@@ -358,6 +364,7 @@ def run_benchmarks(work: Path, url: str, seconds: int, rounds: int, connections:
             delay_ms = 1000.0 * paced / target  # an upper bound: latency adds to the pause
             result = case.run(ref, seconds=seconds, connections=paced, delay_ms=delay_ms)
             print(f"  {case.name}: target {target:.0f} req/s, got {result}")
+            half_rate[case.name] = result
 
     print("\nreference throughput on R1 with 1 vs 2 workers")
     one = summary[cases[0].name][0]
@@ -384,6 +391,68 @@ def run_benchmarks(work: Path, url: str, seconds: int, rounds: int, connections:
             f"  {case.name}: throughput {ratio:.2f}, cpu {cpu_ratio:.2f} "
             f"({verdict} target >= {case.target_ratio})"
         )
+    write_results(
+        cases, summary, cpu_medians, half_rate, (one, two), (seconds, rounds, connections)
+    )
+
+
+#: operationId per case, for the docs
+_OPERATIONS = {"R1 GET product": "getProduct", "R2 place order": "placeOrder"}
+
+
+def write_results(
+    cases: list[Case],
+    summary: dict[str, tuple[WrkResult, WrkResult]],
+    cpu_medians: dict[str, tuple[float, float]],
+    half_rate: dict[str, WrkResult],
+    workers: tuple[WrkResult, WrkResult],
+    settings: tuple[int, int, int],
+) -> None:
+    """Write docs/results/bench.json: the figures, when and where they were measured."""
+    load = os.getloadavg()[0]
+    document = {
+        "command": "make bench",
+        "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": (
+            f"{platform.node()}: {os.cpu_count()} cores, {platform.machine()}, "
+            f"load average {load:.1f} at the end of the run, embedded PostgreSQL on loopback"
+        ),
+        "settings": dict(zip(("seconds", "rounds", "connections"), settings, strict=True)),
+        "cases": [
+            {
+                "name": case.name,
+                "operation": _OPERATIONS.get(case.name, case.name),
+                "reference_rps": round(summary[case.name][0].requests_per_second),
+                "bare_rps": round(summary[case.name][1].requests_per_second),
+                "reference_cpu_us": round(cpu_medians[case.name][0]),
+                "bare_cpu_us": round(cpu_medians[case.name][1]),
+                "throughput_ratio": round(
+                    summary[case.name][0].requests_per_second
+                    / summary[case.name][1].requests_per_second,
+                    2,
+                ),
+                "cpu_ratio": round(cpu_medians[case.name][1] / cpu_medians[case.name][0], 2),
+                "target_ratio": case.target_ratio,
+            }
+            for case in cases
+        ],
+        "half_rate_latency": [
+            {
+                "operation": _OPERATIONS.get(name, name),
+                "p50_ms": round(result.p50_ms, 1),
+                "p99_ms": round(result.p99_ms, 1),
+            }
+            for name, result in half_rate.items()
+        ],
+        "workers": {
+            "operation": _OPERATIONS.get(cases[0].name, cases[0].name),
+            "one_rps": round(workers[0].requests_per_second),
+            "two_rps": round(workers[1].requests_per_second),
+        },
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(f"\nresults written to {RESULTS} (the docs render them)")
 
 
 if __name__ == "__main__":

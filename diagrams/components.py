@@ -1,41 +1,31 @@
 """C4 level 3, one component view per service: handlers -> service -> repository -> schema.
 
 Every service has the same layers (the reference implementation's packages under
-``reference_impl/<service>/``); the views differ in the collaborators each one needs.
+``reference_impl/<service>/``); the views differ in the collaborators each one needs. The
+operations the handlers serve come from the service's OpenAPI document and the tables from
+its migrations, so the pictures follow the specs; what the code layers do is written here.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from diagrams import Diagram
-from diagrams.c4 import Container, Database, Relationship, SystemBoundary
-
-GRAPH = {
-    "fontname": "Sans-Serif",
-    "fontsize": "16",
-    "pad": "0.4",
-    "splines": "spline",
-    "nodesep": "0.7",
-    "ranksep": "0.9",
-}
+from diagrams import Diagram, Edge
+from refarch.docsgen.diagram_style import GRAPH, boundary, box, key
+from refarch.docsgen.spec_facts import ServiceFacts, service_facts
 
 
 @dataclass(frozen=True)
 class ServiceView:
-    handlers: str  # the operations its handlers serve
     service: str  # what the service layer decides
     repository: str  # the repository classes
-    tables: str  # the tables of its schema
     # (name, technology, description, True if it calls this service rather than the reverse)
     collaborators: tuple[tuple[str, str, str, bool], ...]
 
 
 VIEWS = {
     "users": ServiceView(
-        handlers="registerUser, login, refreshTokens, logout, profiles, admin account management",
         service="UsersService: Argon2id hashing, token issue and rotation, self-or-admin reads",
         repository="UserRepository, RefreshTokenRepository",
-        tables="users, refresh_tokens, login_failures, outbox",
         collaborators=(
             (
                 "LoginThrottle",
@@ -52,10 +42,8 @@ VIEWS = {
         ),
     ),
     "catalog": ServiceView(
-        handlers="categories and products CRUD, listProducts filters and search, adjustStock",
         service="CatalogService: slug and SKU rules, reserve_stock / release_stock for orders",
         repository="CategoryRepository, ProductRepository (conditional stock updates)",
-        tables="categories, products",
         collaborators=(
             (
                 "orders service",
@@ -66,10 +54,8 @@ VIEWS = {
         ),
     ),
     "orders": ServiceView(
-        handlers="placeOrder, getOrder, listMyOrders, cancelOrder, transitionOrder, listAllOrders",
         service="OrdersService: pricing from the catalog, state machine, idempotent placement",
         repository="OrderRepository, IdempotencyKeys",
-        tables="orders, order_items, idempotency_keys, outbox",
         collaborators=(
             (
                 "catalog service",
@@ -80,10 +66,8 @@ VIEWS = {
         ),
     ),
     "notifications": ServiceView(
-        handlers="listMyNotifications",
         service="NotificationsService: one notification per event, reads per user",
         repository="NotificationRepository (insert once per event id)",
-        tables="notifications",
         collaborators=(
             (
                 "Outbox relay",
@@ -96,11 +80,9 @@ VIEWS = {
 }
 
 
-# diagrams.c4 boxes are 2.6 in wide but wrap text at 40 characters, which overflows them
-WIDE = {"width": "3.1"}
+def _drawer(facts: ServiceFacts, view: ServiceView) -> Callable[[str], None]:
+    service = facts.name
 
-
-def _drawer(service: str, view: ServiceView) -> Callable[[str], None]:
     def draw(filename: str) -> None:
         with Diagram(
             f"{service}: components",
@@ -110,39 +92,62 @@ def _drawer(service: str, view: ServiceView) -> Callable[[str], None]:
             direction="TB",
             graph_attr=GRAPH,
         ):
-            gateway = Container(
-                "Gateway layer",
-                "platform",
-                "Authenticated, validated request bound by operationId",
-                **WIDE,
+            gateway = box(
+                "Gateway layer", "Container: platform", "Validated request bound by operationId"
             )
-            with SystemBoundary(f"reference_impl/{service}"):
-                handlers = Container("Handlers", f"{service}/handlers.py", view.handlers, **WIDE)
-                logic = Container("Service", f"{service}/service.py", view.service, **WIDE)
-                domain = Container(
+            with boundary(f"reference_impl/{service}"):
+                handlers = box(
+                    "Handlers",
+                    f"Component: {service}/handlers.py",
+                    facts.operations_text(limit=6),
+                    colour="Component",
+                )
+                logic = box(
+                    "Service", f"Component: {service}/service.py", view.service, colour="Component"
+                )
+                domain = box(
                     "Domain",
-                    f"{service}/domain.py",
-                    "Entities, rules and domain errors; stdlib only",
-                    **WIDE,
+                    f"Component: {service}/domain.py",
+                    "Entities, rules, errors; stdlib only",
+                    colour="Component",
                 )
-                repository = Container(
-                    "Repository", f"{service}/repository.py", view.repository, **WIDE
+                repository = box(
+                    "Repository",
+                    f"Component: {service}/repository.py",
+                    view.repository,
+                    colour="Component",
                 )
-            schema = Database(f"schema {service}", "PostgreSQL", view.tables, **WIDE)
+            schema = box(
+                f"schema {service}", "Database: PostgreSQL", ", ".join(facts.tables) or "no tables"
+            )
+            legend = key(
+                [
+                    ("Container", "other container"),
+                    ("Component", "code in this service"),
+                    ("External", "collaborator outside it"),
+                    ("Database", "its own schema (from the migrations)"),
+                    ("solid", "call (arrow: caller to callee)"),
+                ]
+            )
 
-            gateway >> Relationship("ApiRequest") >> handlers
-            handlers >> Relationship("calls") >> logic
-            logic >> Relationship("uses") >> domain
-            logic >> Relationship("unit of work") >> repository
-            repository >> Relationship("SQL (asyncpg)") >> schema
+            gateway >> Edge(label="ApiRequest") >> handlers
+            handlers >> Edge(label="calls") >> logic
+            logic >> Edge(label="uses") >> domain
+            logic >> Edge(label="unit of work") >> repository
+            repository >> Edge(label="SQL (asyncpg)") >> schema
+            schema >> Edge(style="invis") >> legend
             for name, technology, description, calls_in in view.collaborators:
-                other = Container(name, technology, description, fillcolor="gray60", **WIDE)
+                other = box(name, f"External: {technology}", description)
                 if calls_in:
-                    other >> Relationship("calls") >> logic
+                    other >> Edge(label="calls") >> logic
                 else:
-                    logic >> Relationship("uses") >> other
+                    logic >> Edge(label="uses") >> other
 
     return draw
 
 
-DIAGRAMS = {f"components-{service}": _drawer(service, view) for service, view in VIEWS.items()}
+DIAGRAMS = {
+    f"components-{facts.name}": _drawer(facts, VIEWS[facts.name])
+    for facts in service_facts()
+    if facts.tables  # a service with a schema has the full layering; the probes have none
+}

@@ -1,23 +1,22 @@
-"""C4 level 2, containers: one stateless application image in front of one PostgreSQL."""
+"""C4 level 2, containers: one stateless application image in front of one PostgreSQL.
 
-from diagrams import Diagram
-from diagrams.c4 import Container, Database, Person, Relationship, System, SystemBoundary
+One box per service that has an OpenAPI document (with its operation count), one schema
+per service that has migrations: both read from the specs, so a new service shows up.
+"""
 
-GRAPH = {
-    "fontname": "Sans-Serif",
-    "fontsize": "16",
-    "pad": "0.4",
-    "splines": "spline",
-    "nodesep": "0.7",
-    "ranksep": "1.0",
-}
+from diagrams import Diagram, Edge
+from refarch.docsgen.diagram_style import GRAPH, boundary, box, key
+from refarch.docsgen.spec_facts import service_facts
 
-
-# diagrams.c4 boxes are 2.6 in wide but wrap text at 40 characters, which overflows them
-WIDE = {"width": "3.1"}
+#: A module whose public methods another module calls inside its own transaction.
+IN_PROCESS_CALLS = {("orders", "catalog"): "reserve / release stock"}
+#: The module the outbox relay hands committed events to.
+EVENT_CONSUMER = "notifications"
+ASYNC = {"style": "dotted"}
 
 
 def draw(filename: str) -> None:
+    services = service_facts()
     with Diagram(
         "refarch: containers",
         filename=filename,
@@ -26,56 +25,60 @@ def draw(filename: str) -> None:
         direction="TB",
         graph_attr=GRAPH,
     ):
-        clients = Person("Shoppers and administrators", "Web, mobile or admin clients")
-        monitoring = System(
-            "Monitoring", "Prometheus-compatible scraper, log collector", external=True
+        clients = box("Shoppers and administrators", "Person", "Web, mobile or admin clients")
+        monitoring = box("Monitoring", "External", "Scrapes /metrics, collects logs")
+
+        with boundary("E-commerce platform"):
+            edge = box("Edge", "Container: load balancer", "TLS, spreads requests")
+            with boundary("Application process (N copies, stateless)"):
+                gateway = box(
+                    "Gateway layer",
+                    "Container: ASGI + spec router",
+                    "Request ids, body limit, auth, validation, problem+json",
+                )
+                modules = {
+                    s.name: box(
+                        s.name,
+                        f"Module: {len(s.operation_ids)} operations",
+                        s.summary,
+                        colour="Component",
+                    )
+                    for s in services
+                }
+                relay = box(
+                    "Outbox relay", "Background task", "Delivers committed events at least once"
+                )
+            database = box(
+                "PostgreSQL 18",
+                "Database",
+                "Schemas: " + ", ".join(s.name for s in services if s.tables) + ", refarch_meta",
+            )
+        legend = key(
+            [
+                ("Person", "person"),
+                ("Container", "deployable / runtime part"),
+                ("Component", "service module (from the specs)"),
+                ("External", "outside the platform"),
+                ("solid", "synchronous call"),
+                ("dotted", "asynchronous (events)"),
+            ]
         )
 
-        with SystemBoundary("E-commerce platform"):
-            edge = Container(
-                "Edge",
-                "HTTP load balancer",
-                "Terminates TLS, spreads requests over healthy processes",
-                **WIDE,
-            )
-            with SystemBoundary("Application process (N copies, stateless)"):
-                gateway = Container(
-                    "Gateway layer",
-                    "ASGI middleware + spec router",
-                    "Request ids, body limit, auth, validation, problem+json",
-                    **WIDE,
-                )
-                users = Container("users", "Python module", "Accounts, login, tokens", **WIDE)
-                catalog = Container(
-                    "catalog", "Python module", "Categories, products, stock", **WIDE
-                )
-                orders = Container(
-                    "orders", "Python module", "Orders, idempotency, state machine", **WIDE
-                )
-                notifications = Container(
-                    "notifications", "Python module", "Messages per user, from events", **WIDE
-                )
-                relay = Container(
-                    "Outbox relay",
-                    "Background task",
-                    "Delivers committed events at least once",
-                    **WIDE,
-                )
-            database = Database(
-                "PostgreSQL",
-                "PostgreSQL 18",
-                "One schema per service + refarch_meta; all shared state",
-                **WIDE,
-            )
-
-        clients >> Relationship("HTTPS /api/v1") >> edge
-        edge >> Relationship("HTTP") >> gateway
-        gateway >> Relationship("calls by operationId") >> [users, catalog, orders, notifications]
-        orders >> Relationship("reserve / release stock (in-process)") >> catalog
-        [users, catalog, orders, notifications] >> Relationship("SQL, own schema") >> database
-        relay >> Relationship("claims outbox rows, LISTEN/NOTIFY") >> database
-        relay >> Relationship("hands events to") >> notifications
-        monitoring >> Relationship("GET /metrics") >> gateway
+        clients >> Edge(label="HTTPS /api/v1") >> edge
+        edge >> Edge(label="HTTP") >> gateway
+        for module in modules.values():
+            gateway >> module
+        for (caller, callee), what in IN_PROCESS_CALLS.items():
+            if caller in modules and callee in modules:
+                modules[caller] >> Edge(label=what) >> modules[callee]
+        for service in services:
+            if service.tables:
+                modules[service.name] >> Edge(color="#888888") >> database
+        relay >> Edge(label="claims outbox rows", **ASYNC) >> database
+        if EVENT_CONSUMER in modules:
+            relay >> Edge(label="hands events to", **ASYNC) >> modules[EVENT_CONSUMER]
+        monitoring >> Edge(label="GET /metrics") >> gateway
+        database >> Edge(style="invis") >> legend
 
 
 DIAGRAMS = {"containers": draw}

@@ -1,63 +1,61 @@
-"""C4 level 1, system context: who uses the platform, and what lies outside it."""
+"""C4 level 1, system context: who uses the platform, and what lies outside it.
 
-from diagrams import Diagram
-from diagrams.c4 import Person, Relationship, System, SystemBoundary
+The platform's box lists the services the OpenAPI specs define, so a new service shows up.
+"""
 
-GRAPH = {
-    "fontname": "Sans-Serif",
-    "fontsize": "16",
-    "pad": "0.4",
-    "splines": "spline",
-    "nodesep": "0.9",
-    "ranksep": "1.1",
-}
+from diagrams import Diagram, Edge
+from refarch.docsgen.diagram_style import GRAPH, boundary, box, key
+from refarch.docsgen.spec_facts import service_facts
+
+PLANNED = {"style": "dashed", "color": "#777777"}
 
 
 def draw(filename: str) -> None:
+    services = [s.name for s in service_facts()]
     with Diagram(
         "refarch: system context",
         filename=filename,
         outformat="svg",
         show=False,
         direction="TB",
-        graph_attr=GRAPH,
+        graph_attr={**GRAPH, "ranksep": "0.8"},
     ):
-        shopper = Person(
-            "Shopper", "Browses and searches products, places, follows and cancels orders"
-        )
-        admin = Person(
-            "Administrator",
-            "Maintains categories, products and stock; fulfils orders; manages accounts",
-        )
-        team = Person(
-            "Service team / CI pipeline",
-            "Proves an implementation meets the contract and its load budget",
-            external=True,
-        )
-        architect = Person(
-            "Architect", "Reviews the design, decisions and reference", external=True
-        )
+        shopper = box("Shopper", "Person", "Browses products, places and follows orders")
+        admin = box("Administrator", "Person", "Catalogue, stock, fulfilment, accounts")
+        team = box("Service team / CI", "Person", "Proves an implementation meets the contract")
+        architect = box("Architect", "Person", "Reviews design, decisions, reference")
 
-        with SystemBoundary("refarch"):
-            platform = System(
+        with boundary("refarch"):
+            platform = box(
                 "E-commerce platform",
-                "Accounts, catalogue with stock, orders and notifications behind one versioned HTTP API",
+                "System",
+                "One versioned HTTP API: " + ", ".join(services),
             )
-            docs = System("Documentation site", "Generated from the same specs; works offline")
+            docs = box("Documentation site", "System", "Generated from the same specs")
 
-        payments = System("Payment provider", "Planned; not integrated in v1", external=True)
-        messaging = System(
-            "Email / SMS provider", "Planned; v1 stores notifications only", external=True
+        payments = box("Payment provider", "Planned", "Not integrated in v1")
+        messaging = box("Email / SMS provider", "Planned", "v1 stores notifications only")
+        monitoring = box("Monitoring", "External", "Scrapes /metrics, collects logs")
+        legend = key(
+            [
+                ("Person", "person"),
+                ("System", "this system"),
+                ("External", "system outside it"),
+                ("Planned", "planned, not built"),
+                ("solid", "request (arrow: caller to callee)"),
+                ("dashed", "planned"),
+            ]
         )
-        monitoring = System("Monitoring", "Scrapes /metrics, collects JSON logs", external=True)
 
-        shopper >> Relationship("HTTPS, JSON, bearer token") >> platform
-        admin >> Relationship("HTTPS, admin-only operations") >> platform
-        team >> Relationship("refarch conform / refarch load against a base URL") >> platform
-        architect >> Relationship("reads") >> docs
-        platform >> Relationship("planned", style="dotted") >> payments
-        platform >> Relationship("planned", style="dotted") >> messaging
-        monitoring >> Relationship("scrapes metrics") >> platform
+        shopper >> Edge(label="HTTPS, bearer token") >> platform
+        admin >> Edge(label="admin operations") >> platform
+        team >> Edge(label="refarch conform / load") >> platform
+        architect >> Edge(label="reads") >> docs
+        platform >> Edge(label="planned", **PLANNED) >> payments
+        platform >> Edge(label="planned", **PLANNED) >> messaging
+        # drawn below the platform; the arrow still points from the scraper to the scraped
+        platform >> Edge(label="scraped by", dir="back") >> monitoring
+        docs >> Edge(style="invis") >> legend
 
 
 DIAGRAMS = {"context": draw}

@@ -1,78 +1,76 @@
-"""The event flow: outbox rows written with the change, relayed at least once, consumed once."""
+"""The event flow: outbox rows written with the change, relayed at least once, consumed once.
 
-from diagrams import Diagram
-from diagrams.c4 import Container, Database, Relationship, SystemBoundary
+Top to bottom in the order an event travels. The outbox tables are the ones the
+migrations create (a new producer's outbox shows up); what each producer writes is
+stated here until the events have their own AsyncAPI document.
+"""
 
-GRAPH = {
-    "fontname": "Sans-Serif",
-    "fontsize": "16",
-    "pad": "0.4",
-    "splines": "spline",
-    "nodesep": "0.8",
-    "ranksep": "1.0",
+from diagrams import Diagram, Edge
+from refarch.docsgen.diagram_style import GRAPH, boundary, box, key
+from refarch.docsgen.spec_facts import service_facts
+
+#: producer -> what it writes to its outbox
+PRODUCES = {
+    "users": "registerUser adds user.registered",
+    "orders": "place, cancel, transition add order.placed / order.status_changed",
 }
 
 
-# diagrams.c4 boxes are 2.6 in wide but wrap text at 40 characters, which overflows them
-WIDE = {"width": "3.1"}
-
-
 def draw(filename: str) -> None:
+    producers = [s for s in service_facts() if "outbox" in s.tables]
     with Diagram(
         "refarch: event flow through the transactional outbox",
         filename=filename,
         outformat="svg",
         show=False,
-        direction="LR",
+        direction="TB",
         graph_attr=GRAPH,
     ):
-        with SystemBoundary("Producers (one transaction each)"):
-            users = Container(
-                "users service",
-                "registerUser",
-                "Inserts the account and a user.registered event",
-                **WIDE,
-            )
-            orders = Container(
-                "orders service",
-                "orders module",
-                "Place, cancel, transition: adds order.placed or order.status_changed",
-                **WIDE,
-            )
-            users_outbox = Database(
-                "users.outbox", "table", "id = event id; published_at null until relayed", **WIDE
-            )
-            orders_outbox = Database(
-                "orders.outbox", "table", "id = event id; published_at null until relayed", **WIDE
-            )
-        relay = Container(
+        outboxes = []
+        with boundary("Producers: change and event in one transaction"):
+            for producer in producers:
+                service = box(
+                    f"{producer.name} service",
+                    "Component",
+                    PRODUCES.get(producer.name, "writes events"),
+                    colour="Component",
+                )
+                outbox = box(
+                    f"{producer.name}.outbox", "Database: table", "id = event id; published_at"
+                )
+                service >> Edge(label="INSERT, same\ntransaction") >> outbox
+                outboxes.append(outbox)
+        relay = box(
             "Outbox relay",
-            "background task",
-            "Wakes on NOTIFY (polls as a fallback) and claims rows with SKIP LOCKED",
-            **WIDE,
+            "Container: background task",
+            "Wakes on NOTIFY (polls as fallback), claims rows SKIP LOCKED",
         )
-        with SystemBoundary("Consumer (same transaction as the claim)"):
-            consumer = Container(
-                "notifications service", "handle_event", "Maps the event to a notification", **WIDE
+        with boundary("Consumer: same transaction as the claim"):
+            consumer = box(
+                "notifications service",
+                "Component: handle_event",
+                "Maps the event to a notification",
+                colour="Component",
             )
-            store = Database(
-                "notifications.notifications",
-                "table",
-                "event_id UNIQUE: a redelivered event is ignored",
-                **WIDE,
+            store = box(
+                "notifications", "Database: table", "event_id UNIQUE: a redelivery is ignored"
             )
-        reader = Container(
-            "listMyNotifications", "GET /api/v1/notifications", "The user sees the message", **WIDE
+        reader = box("listMyNotifications", "Operation", "The user reads the message")
+        legend = key(
+            [
+                ("Component", "service code"),
+                ("Database", "table"),
+                ("solid", "write / call"),
+                ("dotted", "notification or bookkeeping"),
+            ]
         )
 
-        users >> Relationship("INSERT in the same transaction") >> users_outbox
-        orders >> Relationship("INSERT in the same transaction") >> orders_outbox
-        users_outbox >> Relationship("trigger: NOTIFY on commit") >> relay
-        orders_outbox >> Relationship("trigger: NOTIFY on commit") >> relay
-        relay >> Relationship("at least once") >> consumer
-        consumer >> Relationship("INSERT … ON CONFLICT (event_id) DO NOTHING") >> store
-        relay >> Relationship("marks published_at", style="dotted") >> users_outbox
-        store >> Relationship("read by") >> reader
+        for outbox in outboxes:
+            outbox >> Edge(label="NOTIFY on commit", style="dotted") >> relay
+        relay >> Edge(label="at least once") >> consumer
+        consumer >> Edge(label="INSERT … ON CONFLICT\nDO NOTHING") >> store
+        store >> Edge(label="read by") >> reader
+        reader >> Edge(style="invis") >> legend
 
 
 DIAGRAMS = {"event-flow": draw}

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from refarch.docsgen.markdown import GENERATED_NOTICE, badge, code, json_block, table
+from refarch.docsgen.markdown import (
+    GENERATED_NOTICE,
+    badge,
+    code,
+    collapsed,
+    field_name,
+    json_block,
+    table,
+)
 from refarch.docsgen.requirement_index import TracedCatalog
 from refarch.docsgen.schema_fields import constraints, describe_type, fields
 from refarch.specs import Operation
@@ -18,6 +26,8 @@ from refarch.specs import Operation
 __all__ = ["access_label", "render_api_index", "render_service_page"]
 
 _SUCCESS_PREFIX = "2"
+#: A schema with more fields than this is folded: the page stays scannable.
+OPEN_FIELDS = 6
 
 
 def access_label(operation: Operation) -> tuple[str, str]:
@@ -50,33 +60,37 @@ def _examples(media: dict[str, Any]) -> list[tuple[str, Any]]:
     return []
 
 
-def _schema_section(schema: dict[str, Any]) -> list[str]:
+def _type_and_limits(type_text: str, required: bool, limits: str) -> str:
+    parts = [type_text, "**required**" if required else "optional"]
+    return ", ".join(parts) + (f"; {limits}" if limits else "")
+
+
+def _schema_section(schema: dict[str, Any], what: str) -> list[str]:
     rows = fields(schema)
     if not rows:
         return [
             f"Type: {describe_type(schema)}"
             + (f" ({constraints(schema)})" if constraints(schema) else "")
         ]
-    return [
-        table(
-            ["Field", "Type", "Required", "Constraints", "Description"],
-            [
-                [code(r.path), r.type, "yes" if r.required else "no", r.constraints, r.description]
-                for r in rows
-            ],
-        )
-    ]
+    rendered = table(
+        ["Field", "Type and limits", "Description"],
+        [
+            [field_name(r.path), _type_and_limits(r.type, r.required, r.constraints), r.description]
+            for r in rows
+        ],
+    )
+    title = f"{what}: {len(rows)} fields"
+    return [collapsed(title, rendered, open_=len(rows) <= OPEN_FIELDS)]
 
 
-def _media_section(content: dict[str, Any]) -> list[str]:
+def _media_section(content: dict[str, Any], what: str) -> list[str]:
     out: list[str] = []
     for media_type, media in content.items():
         out.append(f"Content type {code(media_type)}.")
         if media.get("schema"):
-            out.extend(_schema_section(media["schema"]))
+            out.extend(_schema_section(media["schema"], what))
         for caption, value in _examples(media):
-            out.append(f"*{caption}*")
-            out.append(json_block(value))
+            out.append(collapsed(f"Example: {caption}", json_block(value)))
     return out
 
 
@@ -90,17 +104,16 @@ def _parameters(operation: Operation, path_item: dict[str, Any]) -> list[str]:
         schema = param.get("schema", {})
         rows.append(
             [
-                code(param["name"]),
-                param["in"],
-                describe_type(schema),
-                "yes" if param.get("required") else "no",
-                constraints(schema),
+                f"{field_name(param['name'])} ({param['in']})",
+                _type_and_limits(
+                    describe_type(schema), bool(param.get("required")), constraints(schema)
+                ),
                 str(param.get("description", "")),
             ]
         )
     return [
         "**Parameters**",
-        table(["Name", "In", "Type", "Required", "Constraints", "Description"], rows),
+        table(["Name", "Type and limits", "Description"], rows),
     ]
 
 
@@ -112,30 +125,57 @@ def _request_body(operation: Operation) -> list[str]:
     out = [f"**Request body** ({required})"]
     if body.get("description"):
         out.append(str(body["description"]))
-    out.extend(_media_section(body.get("content", {})))
+    out.extend(_media_section(body.get("content", {}), "Request body schema"))
     return out
 
 
-def _responses(operation: Operation) -> list[str]:
-    responses: dict[str, Any] = operation.spec.get("responses", {})
-    out = [
-        "**Responses**",
-        table(
-            ["Status", "Meaning", "Headers"],
-            [
-                [
-                    code(status),
-                    str(response.get("description", "")),
-                    ", ".join(code(h) for h in response.get("headers", {})),
-                ]
-                for status, response in responses.items()
-            ],
-        ),
+#: A response (status and meaning) shared by at least this many operations of a service is
+#: described once at the top of the page; each operation lists only its status code.
+COMMON_RESPONSE_MIN = 3
+COMMON_ANCHOR = "common-responses"
+
+
+def common_responses(ops: list[Operation]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(status, description) -> response, for the responses many operations share."""
+    seen: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for op in ops:
+        for status, response in op.spec.get("responses", {}).items():
+            if str(status).startswith(_SUCCESS_PREFIX):
+                continue
+            key = (str(status), " ".join(str(response.get("description", "")).split()))
+            seen.setdefault(key, []).append(response)
+    return {key: found[0] for key, found in seen.items() if len(found) >= COMMON_RESPONSE_MIN}
+
+
+def _response_row(status: object, response: dict[str, Any]) -> list[str]:
+    return [
+        code(status),
+        str(response.get("description", "")),
+        ", ".join(code(h) for h in response.get("headers", {})),
     ]
+
+
+def _responses(
+    operation: Operation, common: dict[tuple[str, str], dict[str, Any]] | None = None
+) -> list[str]:
+    common = common or {}
+    responses: dict[str, Any] = operation.spec.get("responses", {})
+    own, shared = [], []
+    for status, response in responses.items():
+        key = (str(status), " ".join(str(response.get("description", "")).split()))
+        if key in common:
+            shared.append(code(status))
+        else:
+            own.append(_response_row(status, response))
+    out = ["**Responses**", table(["Status", "Meaning", "Headers"], own)]
+    if shared:
+        out.append(
+            f"Also {', '.join(shared)}, as described under [common responses](#{COMMON_ANCHOR})."
+        )
     for status, response in responses.items():
         if str(status).startswith(_SUCCESS_PREFIX) and response.get("content"):
             out.append(f"**Response {code(status)} body**")
-            out.extend(_media_section(response["content"]))
+            out.extend(_media_section(response["content"], f"Response {status} schema"))
     return out
 
 
@@ -150,10 +190,11 @@ def _links(operation: Operation, service_of: dict[str, str]) -> list[str]:
                 shown = f"[{code(target)}]({page}#{target})"
             else:
                 shown = code(target)
-            rows.append([code(status), shown, name, str(link.get("description", ""))])
+            # the link's own name is for tools (Schemathesis follows it); readers need the call
+            rows.append([code(status), shown, str(link.get("description", "") or name)])
     if not rows:
         return []
-    return ["**Links to next operations**", table(["After", "Call", "Link", "Why"], rows)]
+    return ["**Links to next operations**", table(["After", "Call", "Why"], rows)]
 
 
 def _requirements_line(operation: Operation, catalog: TracedCatalog) -> str:
@@ -171,6 +212,7 @@ def _operation_section(
     prefix: str,
     catalog: TracedCatalog,
     service_of: dict[str, str],
+    common: dict[tuple[str, str], dict[str, Any]] | None = None,
 ) -> str:
     spec = operation.spec
     label, kind = access_label(operation)
@@ -198,9 +240,11 @@ def _operation_section(
             f"**Latency budget (x-slo):** p95 ≤ {slo.get('p95_ms')} ms, p99 ≤ {slo.get('p99_ms')} ms, "
             f"error ratio ≤ {slo.get('max_error_ratio')}."
         )
+    # What a client sends, then every answer it can get (errors included); the long
+    # schemas and examples behind them are folded.
     lines.extend(_parameters(operation, path_item))
     lines.extend(_request_body(operation))
-    lines.extend(_responses(operation))
+    lines.extend(_responses(operation, common))
     lines.extend(_links(operation, service_of))
     return "\n\n".join(lines)
 
@@ -241,6 +285,22 @@ def render_service_page(
             ],
         )
     )
+    common = common_responses(ops)
+    if common:
+        sections.append(f"## Common responses {{ #{COMMON_ANCHOR} }}")
+        sections.append(
+            "Error answers that many operations of this service share, described once; each "
+            "operation below lists its own answers in full and names these by status."
+        )
+        sections.append(
+            table(
+                ["Status", "Meaning", "Headers"],
+                [
+                    _response_row(status, response)
+                    for (status, _), response in sorted(common.items())
+                ],
+            )
+        )
     tags = [t["name"] for t in document.get("tags", [])]
     tag_descriptions = {t["name"]: t.get("description", "") for t in document.get("tags", [])}
     for op in ops:
@@ -256,7 +316,7 @@ def render_service_page(
             sections.append(str(tag_descriptions[tag]))
         for op in tagged:
             path_item = document["paths"][op.path]
-            sections.append(_operation_section(op, path_item, prefix, catalog, service_of))
+            sections.append(_operation_section(op, path_item, prefix, catalog, service_of, common))
     return "\n\n".join(sections) + "\n"
 
 

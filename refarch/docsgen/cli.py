@@ -106,3 +106,25 @@ def diagrams(check: bool) -> None:
     if completed.returncode != 0:
         sys.exit(completed.returncode)
     _progress(f"diagrams  done in {time.perf_counter() - started:.1f} s")
+
+
+@docs.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports/screenshots"),
+    show_default=True,
+    help="Directory the PNG files are written to (one per page and width).",
+)
+def screenshots(out: Path) -> None:
+    """Build the site and shoot its key pages at 1280 px and 390 px, for review."""
+    from refarch.docsgen.screenshots import ScreenshotError, take_screenshots
+
+    with tempfile.TemporaryDirectory(prefix="refarch-site-") as tmp:
+        site = _build(Path(tmp) / "site", ())
+        try:
+            shots = take_screenshots(site, out.resolve())
+        except ScreenshotError as exc:
+            raise click.ClickException(str(exc)) from exc
+    for shot in shots:
+        click.echo(f"{shot.viewport:8} {shot.page:13} {shot.path}")

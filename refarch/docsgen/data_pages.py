@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from refarch.docsgen.ddl_model import Schema, Table
-from refarch.docsgen.markdown import GENERATED_NOTICE, code, fenced, table
+from refarch.docsgen.markdown import GENERATED_NOTICE, code, fenced, field_name, table
 
 __all__ = ["er_diagram", "render_schema_page", "table_anchor"]
 
@@ -76,16 +76,17 @@ def _columns_table(tbl: Table) -> str:
                 notes.append(f"→ {fk.ref_table}({', '.join(fk.ref_columns)})")
         if column.generated:
             notes.append(f"generated from {code(column.generated)}")
+        if column.default:
+            notes.append(f"default {code(column.default)}")
+        # three columns, not five: the table fits a phone without scrolling sideways
         rows.append(
             [
-                code(column.name),
-                code(column.type),
-                "yes" if column.nullable else "no",
-                code(column.default) if column.default else "",
+                field_name(column.name),
+                code(column.type) + ("" if column.nullable else " not null"),
                 "; ".join(notes),
             ]
         )
-    return table(["Column", "Type", "Nullable", "Default", "Notes"], rows)
+    return table(["Column", "Type", "Notes"], rows)
 
 
 def _constraints_table(tbl: Table) -> str | None:
@@ -115,13 +116,19 @@ def _indexes_table(tbl: Table) -> str | None:
         [
             code(index.name),
             code(", ".join(index.keys)),
-            "yes" if index.unique else "no",
-            index.method or "btree",
-            code(index.where) if index.where else "",
+            "; ".join(
+                part
+                for part in (
+                    "unique" if index.unique else "",
+                    index.method or "btree",
+                    f"only rows where {code(index.where)}" if index.where else "",
+                )
+                if part
+            ),
         ]
         for index in tbl.indexes
     ]
-    return table(["Index", "Keys", "Unique", "Method", "Only rows where"], rows)
+    return table(["Index", "Keys", "Notes"], rows)
 
 
 def render_schema_page(schema: Schema, version: str, *, has_api_page: bool = False) -> str:
@@ -143,12 +150,11 @@ def render_schema_page(schema: Schema, version: str, *, has_api_page: bool = Fal
     sections.append(er_diagram(schema))
     sections.append(
         table(
-            ["Table", "Columns", "Indexes", "Purpose"],
+            ["Table", "Purpose"],
             [
                 [
-                    f"[{tbl.name}](#{table_anchor(tbl)})",
-                    str(len(tbl.columns)),
-                    str(len(tbl.indexes)),
+                    f"[{tbl.name}](#{table_anchor(tbl)})<br>"
+                    f"{len(tbl.columns)} columns, {len(tbl.indexes)} indexes",
                     tbl.description,
                 ]
                 for tbl in schema.tables

@@ -20,6 +20,7 @@ from refarch.docsgen.data_pages import render_schema_page
 from refarch.docsgen.ddl_model import load_data_model
 from refarch.docsgen.requirement_index import load_catalog
 from refarch.docsgen.requirement_pages import render_owasp_page, render_requirements_page
+from refarch.docsgen.test_tags import TagCollectionError
 from refarch.specs import SERVICES, load_openapi, operations, spec_path, specs_root
 
 __all__ = ["GenerationError", "GenerationResult", "generate_reference"]
@@ -71,6 +72,8 @@ def generate_reference(
         ops = operations(version, services, root=specs)
         catalog = load_catalog(version, repo_root, specs)
         schemas = load_data_model(specs)
+    except TagCollectionError as exc:
+        raise GenerationError(str(exc)) from exc
     except (OSError, KeyError, ValueError, TypeError) as exc:
         raise GenerationError(f"reading the {version} specs failed: {exc}") from exc
 

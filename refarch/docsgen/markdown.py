@@ -8,6 +8,7 @@ to another static-site engine unchanged.
 from __future__ import annotations
 
 import datetime
+import html
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -17,8 +18,10 @@ __all__ = [
     "GENERATED_NOTICE",
     "badge",
     "code",
+    "collapsed",
     "escape_cell",
     "fenced",
+    "field_name",
     "json_block",
     "table",
 ]
@@ -79,3 +82,23 @@ def json_block(value: Any) -> str:
 def badge(label: str, kind: str) -> str:
     """A small coloured label (styled by docs/assets/stylesheets/refarch.css)."""
     return f'<span class="refarch-badge refarch-badge--{kind}">{label}</span>'
+
+
+def field_name(path: str) -> str:
+    """A field path in code font that wraps only between its parts, never inside a word.
+
+    ``shipping_address.postal_code`` may break after the dot or an underscore,
+    ``items[].quantity`` before the bracket, ``Idempotency-Key`` after the dash; never
+    inside a word.
+    """
+    escaped = html.escape(path)
+    for mark in (".", "-", "_"):
+        escaped = escaped.replace(mark, mark + "<wbr>")
+    return f"<code>{escaped.replace('[', '<wbr>[')}</code>"
+
+
+def collapsed(title: str, body: str, *, open_: bool = False) -> str:
+    """A ``pymdownx.details`` block: the title shows, the body opens on demand."""
+    marker = "???+" if open_ else "???"
+    indented = "\n".join(("    " + line) if line else "" for line in body.split("\n"))
+    return f'{marker} abstract "{title}"\n\n{indented}'

@@ -40,7 +40,20 @@ def _operation_links(requirement: Requirement, by_id: dict[str, Operation]) -> s
 
 def _tests_text(requirement: Requirement, catalog: TracedCatalog) -> str:
     tests = catalog.tests.get(requirement.id, [])
-    return "; ".join(code(t) for t in tests) if tests else NO_TEST
+    black_box = [code(t) for t in tests if t.black_box]
+    own = [code(t) for t in tests if not t.black_box]
+    parts = ["; ".join(black_box)] if black_box else []
+    if own:
+        parts.append("project's own tests (not black-box): " + "; ".join(own))
+    return "; ".join(parts) or NO_TEST
+
+
+def _verification(requirement: Requirement, catalog: TracedCatalog) -> str:
+    """``conformance``, ``project tests`` or ``none``: how the requirement is checked."""
+    tests = catalog.tests.get(requirement.id, [])
+    if any(t.black_box for t in tests):
+        return "conformance"
+    return "project tests" if tests else "none"
 
 
 def _section(requirement: Requirement, catalog: TracedCatalog, by_id: dict[str, Operation]) -> str:
@@ -54,9 +67,19 @@ def _section(requirement: Requirement, catalog: TracedCatalog, by_id: dict[str, 
             + ", ".join(f"[{o}](owasp.md#{_owasp_anchor(o)})" for o in requirement.owasp)
         )
     tests = catalog.tests.get(requirement.id, [])
-    if tests:
-        facts.append("- **Verified by:**\n" + "\n".join(f"    - {code(t)}" for t in tests))
-    else:
+    black_box = [t for t in tests if t.black_box]
+    own = [t for t in tests if not t.black_box]
+    if black_box:
+        facts.append(
+            "- **Verified by the conformance suite (black-box):**\n"
+            + "\n".join(f"    - {code(t)}" for t in black_box)
+        )
+    if own:
+        facts.append(
+            "- **Verified by the project's own tests** (inside the reference implementation, "
+            "not black-box):\n" + "\n".join(f"    - {code(t)}" for t in own)
+        )
+    if not tests:
         facts.append(f"- **Verified by:** {NO_TEST}")
     return "\n\n".join(
         [
@@ -73,20 +96,31 @@ def _prefix(requirement_id: str) -> str:
 
 def render_requirements_page(catalog: TracedCatalog, ops: list[Operation]) -> str:
     by_id = {op.operation_id: op for op in ops}
-    verified = sum(1 for r in catalog.requirements if catalog.tests.get(r.id))
+    how = {r.id: _verification(r, catalog) for r in catalog.requirements}
+    black_box = sum(1 for v in how.values() if v == "conformance")
+    own_only = sum(1 for v in how.values() if v == "project tests")
     total = len(catalog.requirements)
+    untested = total - black_box - own_only
     sections = [
         GENERATED_NOTICE,
         f"# Requirements catalog ({catalog.version})",
         f"Source: `specs/requirements/{catalog.version}.yaml`. Each requirement has a stable id "
         "that the API reference, the conformance suite and its reports all use. Tests are "
-        'found by their `@pytest.mark.requirement("ID")` marker in `conformance/`.',
-        f"**{total} requirements; {verified} have at least one conformance test, "
-        f"{total - verified} show “{NO_TEST}”.**",
+        'found by their `@pytest.mark.requirement("ID")` marker, read by letting pytest '
+        "collect the conformance suite (`conformance/suite`) and the project's own tests "
+        "(`tests/`), so a tag written any way pytest accepts counts.",
+        f"**{total} requirements: {black_box} verified by the black-box conformance suite, "
+        f"{own_only} only by the project's own tests of the reference implementation (a "
+        f"black-box client cannot reach them), {untested} "
+        f"{'shows' if untested == 1 else 'show'} “{NO_TEST}”.**",
         table(
-            ["Id", "Title", "Severity", "Tests"],
+            ["Id", "Title", "Verified by (tests)"],
             [
-                [f"[{r.id}](#{r.id})", r.title, r.severity, str(len(catalog.tests.get(r.id, [])))]
+                [
+                    f"[{r.id}](#{r.id})",
+                    r.title + (" (should)" if r.severity != "must" else ""),
+                    f"{how[r.id]} ({len(catalog.tests.get(r.id, []))})",
+                ]
                 for r in catalog.requirements
             ],
         ),

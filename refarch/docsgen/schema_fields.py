@@ -7,6 +7,7 @@ which limits" rather than raw JSON Schema. Nested objects become dotted paths
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,8 @@ __all__ = ["Field", "constraints", "describe_type", "fields", "merged"]
 
 #: Deeper structures are summarised rather than expanded; no v1 schema gets close.
 MAX_DEPTH = 6
+#: A longer pattern is shown folded (a regular expression must not fill the column).
+SHORT_PATTERN = 16
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def constraints(schema: dict[str, Any]) -> str:
             "one of " + ", ".join(f"`{v}`" if v is not None else "null" for v in schema["enum"])
         )
     if "pattern" in schema:
-        found.append(f"pattern `{schema['pattern']}`")
+        found.append(_pattern(str(schema["pattern"])))
     if "default" in schema:
         found.append(f"default `{schema['default']}`")
     if schema.get("uniqueItems"):
@@ -104,6 +107,17 @@ def constraints(schema: dict[str, Any]) -> str:
     if schema.get("writeOnly"):
         found.append("write-only")
     return "; ".join(found)
+
+
+def _pattern(pattern: str) -> str:
+    if len(pattern) <= SHORT_PATTERN:
+        return f"pattern `{pattern}`"
+    # the full expression one click away, in a cell-sized fold (raw HTML inside a table cell)
+    return (
+        '<details class="refarch-pattern"><summary>pattern</summary>'
+        # a pipe as an entity: a bare one would split the table cell
+        f"<code>{html.escape(pattern).replace('|', '&#124;')}</code></details>"
+    )
 
 
 def _object_like(schema: dict[str, Any]) -> dict[str, Any] | None:

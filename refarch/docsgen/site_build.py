@@ -69,7 +69,7 @@ def build_site(
         progress(
             f"          {len(result.pages)} pages: {result.operations} operations in "
             f"{len(result.services)} services, {result.tables} tables, {result.requirements} "
-            f"requirements ({result.tested_requirements} with a conformance test)"
+            f"requirements ({result.tested_requirements} with a tagged test)"
         )
         generated.append(result)
     # deploy/ is read from the source checkout, like the specs

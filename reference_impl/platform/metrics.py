@@ -12,22 +12,47 @@ multiprocess mode (PROMETHEUS_MULTIPROC_DIR), which v1 does not need.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from refarch.specs import operations, versions
 
 if TYPE_CHECKING:
     import asyncpg
 
     from refarch.reference_impl.platform.contract import Backend
 
-__all__ = ["CONTENT_TYPE", "Metrics"]
+__all__ = ["CONTENT_TYPE", "Metrics", "latency_buckets"]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 _LABELS = ("operation_id", "method", "status_class")
-# Latency buckets around the specs' SLOs (p95 tens of ms, p99 up to a few hundred).
-_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+# A 1/2.5/5 scale from 1 ms to 5 s; every x-slo budget of the specs is added to it (below).
+_SCALE = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_BUDGET_KEYS = ("p95_ms", "p99_ms")
+
+
+@functools.cache
+def latency_buckets() -> tuple[float, ...]:
+    """Histogram bucket bounds in seconds: the scale plus every p95/p99 budget in the specs.
+
+    A quantile read from a histogram is only exact at a bucket boundary; with a budget
+    between two buckets (300 ms between 250 and 500) an alert on "p95 above budget" guesses.
+    Reading the budgets from the specs keeps a new or changed x-slo on a boundary.
+    """
+    budgets = {
+        int(op.spec["x-slo"][key]) / 1000
+        for version in versions()
+        for op in operations(version)
+        if isinstance(op.spec.get("x-slo"), dict)
+        for key in _BUDGET_KEYS
+        if key in op.spec["x-slo"]
+    }
+    return tuple(sorted(set(_SCALE) | budgets))
+
+
 _STATUS_CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 # The method is client-chosen: arbitrary verbs must not mint new series (label cardinality
 # is memory on the server and in Prometheus), so anything unusual counts as OTHER.
@@ -47,7 +72,7 @@ class Metrics:
             "refarch_http_request_duration_seconds",
             "Time from the request's arrival to the last byte of the response.",
             _LABELS,
-            buckets=_BUCKETS,
+            buckets=latency_buckets(),
             registry=self.registry,
         )
         self.pool_size = Gauge(

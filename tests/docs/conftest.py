@@ -29,12 +29,15 @@ class BuiltSite:
 
 
 def scratch_checkout(base: Path) -> Path:
-    """mkdocs.yml + a copy of docs/ (without generated pages) + a link to the real suite."""
+    """mkdocs.yml + a copy of docs/ (without generated pages) + links to the real test suites."""
     repo = checkout_root()
     base.mkdir(parents=True, exist_ok=True)
     shutil.copy2(repo / "mkdocs.yml", base / "mkdocs.yml")
     shutil.copytree(repo / "docs", base / "docs", ignore=shutil.ignore_patterns("reference"))
     (base / "conformance").symlink_to(repo / "conformance", target_is_directory=True)
+    (base / "tests").symlink_to(repo / "tests", target_is_directory=True)
+    # mkdocs.yml names its hooks by path: refarch/docsgen/mkdocs_hooks.py
+    (base / "refarch").symlink_to(repo / "refarch", target_is_directory=True)
     return base
 
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from refarch.docsgen.site_build import checkout_root
+from refarch.docsgen.spec_facts import service_facts
 from refarch.docsgen.svg_determinism import make_deterministic
 
 REPO = checkout_root()
@@ -90,3 +91,33 @@ def test_the_diagrams_folder_does_not_shadow_the_diagrams_library() -> None:
         check=True,
     )
     assert "site-packages" in result.stdout, result.stdout
+
+
+def svg_text(name: str) -> str:
+    return (COMMITTED / name).read_text(encoding="utf-8")
+
+
+def test_every_service_in_the_specs_is_drawn_with_its_tables() -> None:
+    services = service_facts()
+    assert {"users", "catalog", "orders", "notifications"} <= {s.name for s in services}
+    for service in services:
+        assert f">{service.name}<" in svg_text("containers.svg"), service.name
+        assert service.name in svg_text("context.svg"), service.name
+        if service.tables:
+            components = svg_text(f"components-{service.name}.svg")
+            for table in service.tables:
+                assert table in components, (service.name, table)
+            for operation_id in service.operation_ids[:6]:
+                assert operation_id in components, (service.name, operation_id)
+
+
+def test_every_diagram_has_a_key() -> None:
+    for svg in sorted(COMMITTED.glob("*.svg")):
+        assert ">Key<" in svg.read_text(encoding="utf-8"), svg.name
+
+
+def test_the_deployment_diagram_shows_the_zones_and_the_waf() -> None:
+    text = svg_text("deployment-aws.svg")
+    for zone in ("a", "b", "c"):
+        assert f"Availability Zone {zone}" in text
+    assert "AWS WAF" in text

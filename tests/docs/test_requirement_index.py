@@ -1,10 +1,17 @@
-"""Finding the conformance tests that claim a requirement, from their source alone."""
+"""Finding the tests that claim a requirement, by letting pytest collect them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from refarch.docsgen.requirement_index import TestReference, find_requirement_tests
+import pytest
+
+from refarch.docsgen.site_build import checkout_root
+from refarch.docsgen.test_tags import (
+    TagCollectionError,
+    TestReference,
+    collect_requirement_tests,
+)
 
 
 def write(path: Path, text: str) -> None:
@@ -12,31 +19,42 @@ def write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def test_markers_on_functions_classes_and_modules_are_all_found(tmp_path: Path) -> None:
+def test_tags_written_any_way_pytest_accepts_are_found(tmp_path: Path) -> None:
     write(
-        tmp_path / "conformance" / "suite" / "test_orders.py",
+        tmp_path / "tests" / "test_orders.py",
         "import pytest\n"
-        "pytestmark = pytest.mark.requirement('API-001')\n"
+        "IDS = ('API-013', 'API-014')\n"
+        "pytestmark = [pytest.mark.requirement(*IDS), pytest.mark.other]\n"
         "@pytest.mark.requirement('ORD-004', 'ORD-005')\n"
-        "def test_ord_004_never_oversell():\n    pass\n"
+        "@pytest.mark.parametrize('n', [1, 2])\n"
+        "def test_never_oversell(n):\n    pass\n"
         "class TestCancel:\n"
         "    @pytest.mark.requirement('ORD-007')\n"
-        "    async def test_restores_stock_once(self):\n        pass\n",
+        "    def test_restores_stock_once(self):\n        pass\n",
     )
-    found = find_requirement_tests(tmp_path / "conformance", tmp_path)
-    path = "conformance/suite/test_orders.py"
-    assert found["API-001"] == [TestReference(path, "<module>")]
-    assert (
-        found["ORD-004"] == found["ORD-005"] == [TestReference(path, "test_ord_004_never_oversell")]
-    )
-    assert found["ORD-007"] == [TestReference(path, "TestCancel::test_restores_stock_once")]
+    found = collect_requirement_tests(tmp_path)
+    path = "tests/test_orders.py"
+    never_oversell = TestReference(path, "test_never_oversell", black_box=False)
+    restores = TestReference(path, "TestCancel::test_restores_stock_once", black_box=False)
+    assert found["API-013"] == found["API-014"] == [restores, never_oversell]
+    assert found["ORD-004"] == found["ORD-005"] == [never_oversell]
+    assert found["ORD-007"] == [restores]
 
 
-def test_strings_that_are_not_requirement_ids_and_broken_files_are_ignored(tmp_path: Path) -> None:
-    write(tmp_path / "conformance" / "test_a.py", "mark.requirement('not an id')\n")
-    write(tmp_path / "conformance" / "test_b.py", "def broken(:\n")
-    assert find_requirement_tests(tmp_path / "conformance", tmp_path) == {}
+def test_a_suite_pytest_cannot_collect_is_a_clear_error(tmp_path: Path) -> None:
+    write(tmp_path / "tests" / "test_broken.py", "def broken(:\n")
+    with pytest.raises(TagCollectionError, match="collecting the project's tests"):
+        collect_requirement_tests(tmp_path)
 
 
-def test_a_missing_suite_means_no_tests_rather_than_an_error(tmp_path: Path) -> None:
-    assert find_requirement_tests(tmp_path / "conformance", tmp_path) == {}
+def test_no_suites_means_no_tests_rather_than_an_error(tmp_path: Path) -> None:
+    assert collect_requirement_tests(tmp_path) == {}
+
+
+@pytest.mark.slow
+def test_the_real_suites_tag_black_box_and_project_checks_apart() -> None:
+    found = collect_requirement_tests(checkout_root())
+    # API-013 is tagged through a module-level pytestmark with a starred tuple
+    assert any(t.black_box and "test_properties.py" in t.path for t in found["API-013"])
+    # a database outage needs control over the database: the project's own tests
+    assert found["OPS-003"] and not any(t.black_box for t in found["OPS-003"])

@@ -78,3 +78,21 @@ def test_a_broken_link_fails_the_build(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match=r"no-such-page\.md"):
         build_site(tmp_path / "site", root=root)
     shutil.rmtree(root)
+
+
+def test_chapters_link_to_their_source_and_generated_pages_do_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REFARCH_REPO_URL", "https://git.example.invalid/refarch")
+    root = scratch_checkout(tmp_path / "checkout")
+    build_site(root / "site", root=root)
+    chapter = (root / "site" / "architecture" / "containers.html").read_text(encoding="utf-8")
+    generated = (root / "site" / "reference" / VERSION / "api" / "orders.html").read_text("utf-8")
+    edit = "https://git.example.invalid/refarch/edit/main/docs/architecture/containers.md"
+    assert f'href="{edit}"' in chapter
+    assert "/edit/main/" not in generated  # rebuilt from the specs: nothing to edit there
+    assert "git-revision-date-localized-plugin-date" in chapter  # "last updated"
+
+
+def test_without_a_repository_address_no_edit_link_is_guessed(built_site: BuiltSite) -> None:
+    assert "/edit/" not in built_site.page("architecture/containers.html")

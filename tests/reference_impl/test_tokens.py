@@ -81,6 +81,7 @@ def forge(settings: Settings, kind: str) -> str:
         "garbage",
     ],
 )
+@pytest.mark.requirement("AUTH-010", "AUTH-011")
 def test_forged_or_stale_tokens_are_refused_as_invalid_token(settings: Settings, kind: str) -> None:
     with pytest.raises(Unauthenticated) as refused:
         verify_access_token(settings, forge(settings, kind))

@@ -81,6 +81,7 @@ def _tampered(server: ServerHandle) -> str:
         ),
     ],
 )
+@pytest.mark.requirement("AUTH-010", "AUTH-011")
 def test_invalid_tokens_are_401_invalid_token(
     widget_server: ServerHandle, make_authorization: Callable[[ServerHandle], str]
 ) -> None:

@@ -119,6 +119,7 @@ def _assert_only_clean_503s(traffic: _Traffic) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.requirement("OPS-003")
 def test_database_restart_gives_503_then_recovers(
     outage_server: ServerHandle, own_database: pg.Database
 ) -> None:
@@ -127,6 +128,7 @@ def test_database_restart_gives_503_then_recovers(
 
 
 @pytest.mark.slow
+@pytest.mark.requirement("OPS-003")
 def test_real_services_answer_503_during_a_restart_and_recover(
     real_app_outage_server: ServerHandle, own_database: pg.Database
 ) -> None:
@@ -169,6 +171,7 @@ def test_real_services_answer_503_during_a_restart_and_recover(
 
 
 @pytest.mark.slow
+@pytest.mark.requirement("OPS-003")
 def test_readiness_is_503_while_the_database_is_down(
     outage_server: ServerHandle, own_database: pg.Database
 ) -> None:

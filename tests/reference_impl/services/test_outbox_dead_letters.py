@@ -49,6 +49,7 @@ async def outbox_row(services: Services, event_id: UUID) -> dict[str, Any]:
     return dict(row)
 
 
+@pytest.mark.requirement("SEC-013")
 async def test_sec_013_malformed_event_is_set_aside_and_does_not_block_later_events(
     services: Services,
 ) -> None:

@@ -48,6 +48,7 @@ async def test_usr_duplicate_email_is_refused_regardless_of_case(services: Servi
         await register(services, email.upper())
 
 
+@pytest.mark.requirement("SEC-002")
 async def test_usr_registration_stores_an_argon2id_hash_and_an_event(services: Services) -> None:
     user = await register(services)
 
@@ -118,6 +119,7 @@ async def test_auth_successful_login_resets_the_account_failures(services: Servi
     await services.users.login(user.email, PASSWORD, "192.0.2.14")  # still not throttled
 
 
+@pytest.mark.requirement("AUTH-013")
 async def test_auth_login_is_throttled_per_client_address(
     services: Services,
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from refarch.reference_impl.settings import Settings
 from refarch.reference_impl.users.domain import (
     account_bucket,
@@ -42,6 +44,7 @@ def test_auth_refresh_tokens_are_random_and_stored_as_their_sha256() -> None:
     assert digest == hash_refresh_token(token) and len(digest) == 32
 
 
+@pytest.mark.requirement("SEC-002")
 def test_auth_password_hashing_uses_the_configured_argon2id_parameters(tmp_path: Path) -> None:
     hashing = PasswordHashing(
         Settings(data_dir=tmp_path, argon2_memory_kib=8 * 1024, argon2_time_cost=1)
