@@ -19,22 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from refarch.conformance.results import RequirementVerdict, RunResult, TestRecord
-from refarch.requirements import RequirementCatalog
+from refarch.requirements import OWASP_API_TOP10_2023, RequirementCatalog
 
 __all__ = ["render_html", "verdicts_from_json", "write_html"]
 
-OWASP_2023 = {
-    "API1:2023": "Broken Object Level Authorization",
-    "API2:2023": "Broken Authentication",
-    "API3:2023": "Broken Object Property Level Authorization",
-    "API4:2023": "Unrestricted Resource Consumption",
-    "API5:2023": "Broken Function Level Authorization",
-    "API6:2023": "Unrestricted Access to Sensitive Business Flows",
-    "API7:2023": "Server Side Request Forgery",
-    "API8:2023": "Security Misconfiguration",
-    "API9:2023": "Improper Inventory Management",
-    "API10:2023": "Unsafe Consumption of APIs",
-}
 _OUTCOMES = ("passed", "failed", "skipped")
 _LABEL = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP", "untested": "—"}
 
@@ -71,7 +59,7 @@ def _pre(text: str) -> str:
 
 def _owasp_row(verdicts: list[RequirementVerdict]) -> str:
     cells = []
-    for category, name in OWASP_2023.items():
+    for category, name in OWASP_API_TOP10_2023.items():
         tagged = [v for v in verdicts if category in v.owasp]
         statuses = {v.status for v in tagged}
         status = next((s for s in ("failed", "skipped", "passed") if s in statuses), "untested")
