@@ -22,8 +22,6 @@ from refarch.conformance.options import (
     RunOptions,
 )
 from refarch.conformance.preflight import PreflightError, preflight
-from refarch.conformance.progress import PYTEST_ARGS as PROGRESS_ARGS
-from refarch.conformance.progress import ConformanceProgress
 
 __all__ = ["conform"]
 
@@ -168,7 +166,10 @@ def conform(
         click.echo(f"refarch conform: cannot run: {error}", err=True)
         raise SystemExit(EXIT_COULD_NOT_RUN) from None
 
-    from refarch.conformance.plugin import ConformanceRun  # imports pytest: only once a run starts
+    # these import pytest and Schemathesis: only once a run starts
+    from refarch.conformance.plugin import ConformanceRun
+    from refarch.conformance.progress import PYTEST_ARGS as PROGRESS_ARGS
+    from refarch.conformance.progress import ConformanceProgress
     from refarch.conformance.report import write_reports
 
     report_dir = report_dir.resolve()

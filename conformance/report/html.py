@@ -44,6 +44,8 @@ details { margin: .2rem 0 .6rem; } summary { cursor: pointer; font-weight: 600; 
 pre { background: #f7f7f7; border: 1px solid #e2e2e2; padding: .5rem; overflow-x: auto;
       white-space: pre-wrap; word-break: break-word; max-height: 24rem; font-size: 12px; }
 .filter { margin: .8rem 0; }
+/* wide tables scroll inside their box, so the page itself never scrolls sideways on a phone */
+.scroll { overflow-x: auto; }
 """
 
 _SCRIPT = """
@@ -68,7 +70,7 @@ def _owasp_row(verdicts: list[RequirementVerdict]) -> str:
             f'<td class="{status}" title="{escape(name)}: {escape(ids)}" data-owasp="{category}">'
             f"<b>{escape(category.split(':')[0])}</b>{escape(name)}<br>{_LABEL[status]}</td>"
         )
-    return f'<table class="owasp"><tr>{"".join(cells)}</tr></table>'
+    return f'<div class="scroll"><table class="owasp"><tr>{"".join(cells)}</tr></table></div>'
 
 
 def _exchange(exchange: dict[str, Any]) -> str:
@@ -156,7 +158,7 @@ def render_html(
         "<h2>Requirements</h2>",
         f'<label class="filter"><input type="checkbox" id="only-failures"{checked}> '
         "show only failed requirements</label>",
-        _matrix(verdicts, expanded),
+        f'<div class="scroll">{_matrix(verdicts, expanded)}</div>',
     ]
     if result.notes:
         body.append("<h2>Notes</h2><ul>")
@@ -165,6 +167,9 @@ def render_html(
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # an empty icon: the browser would otherwise fetch /favicon.ico, and the page must
+        # need nothing from outside itself
+        '<link rel="icon" href="data:,">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>\n"
         f'<body class="{"only-failures" if only_failures else ""}">\n'
         + "\n".join(body)
