@@ -23,12 +23,21 @@ from refarch.loadtests.history import HISTORY_CSV, read_history
 from refarch.loadtests.live import DEFAULT_PLAIN_EVERY_S, LiveStatus
 from refarch.loadtests.profiles import PROFILES, RunShape, resolve_run_shape
 from refarch.loadtests.report_files import write_report_files
+from refarch.loadtests.results_file import (
+    MachineSample,
+    check_results_file,
+    machine_description,
+    redacted_command,
+    run_entry,
+    sample_machine,
+    write_run,
+)
 from refarch.loadtests.rundata import RunData
 from refarch.loadtests.runner import Distribution, Interrupted, run_locust
 from refarch.loadtests.seeding import prepare_catalog
 from refarch.loadtests.summary import RunSummary, read_summary
 from refarch.loadtests.thresholds import Thresholds, load_thresholds
-from refarch.loadtests.verdict import judge
+from refarch.loadtests.verdict import Verdict, judge
 
 __all__ = ["load"]
 
@@ -49,6 +58,9 @@ class LoadOptions:
     admin_password: str | None
     status_every_s: float = DEFAULT_PLAIN_EVERY_S
     chart_url: str | None = None
+    results_file: Path | None = None
+    target_workers: int = 1
+    command: str = "refarch load"  # as run, secrets removed; recorded in the results file
 
 
 def _checked_base_url(raw: str) -> str:
@@ -131,10 +143,37 @@ def _judgeable_summary(summary_path: Path, report_dir: Path, *, interrupted: boo
     return summary
 
 
+def _record_results(options: LoadOptions, verdict: Verdict, start: MachineSample) -> None:
+    assert options.results_file is not None
+    if verdict.interrupted:
+        # partial figures would sit in the docs as if they were a finished run's
+        click.echo(f"results NOT written to {options.results_file}: the run was interrupted")
+        return
+    distribution = options.distribution
+    entry = run_entry(
+        verdict,
+        command=options.command,
+        machine=machine_description(options.base_url),
+        start=start,
+        end=sample_machine(),
+        target_workers=options.target_workers,
+        load_processes=distribution.remote_workers or distribution.processes,
+    )
+    write_run(options.results_file, entry)
+    click.echo(
+        f"results written to {options.results_file} ({entry['profile']}, "
+        f"{entry['workers']} target worker(s), load average {entry['load_average_start']} "
+        f"at start, {entry['load_average_end']} at end)"
+    )
+
+
 def run_gate(options: LoadOptions) -> int:
     started = time.monotonic()
+    machine_at_start = sample_machine()
     # everything that can be wrong with the inputs is found before any traffic is sent
     thresholds = load_thresholds(options.thresholds, version=options.api_version)
+    if options.results_file:
+        check_results_file(options.results_file)
     baseline: Baseline | None = load_baseline(options.baseline) if options.baseline else None
     if not (options.admin_email and options.admin_password):
         raise CannotRun(
@@ -197,6 +236,8 @@ def run_gate(options: LoadOptions) -> int:
             # a baseline is the bar later runs are held to: never record a failing (or an
             # interrupted) run as one
             click.echo(f"baseline NOT saved to {options.save_baseline}: this run did not pass")
+    if options.results_file:
+        _record_results(options, verdict, machine_at_start)
     written = [files.json.name, files.html.name]
     if (report_dir / "locust.html").exists():  # Locust writes it only when a run ends on time
         written.append("locust.html")
@@ -293,6 +334,21 @@ def run_gate(options: LoadOptions) -> int:
     "there, so a pull-request comment can show them [default: relative links].",
 )
 @click.option(
+    "--results-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also record this run's headline figures, the command, date and machine (load "
+    "average included) in this JSON file, replacing an earlier run of the same profile and "
+    "worker counts; the docs render docs/results/load.json.",
+)
+@click.option(
+    "--target-workers",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Worker processes the target runs (e.g. `refarch serve --workers N`); refarch load "
+    "cannot see them, it only records the number with --results-file.",
+)
+@click.option(
     "--api-version",
     default="v1",
     show_default=True,
@@ -316,12 +372,19 @@ def load(
     api_version: str,
     status_every: float,
     chart_url: str | None,
+    results_file: Path | None,
+    target_workers: int,
 ) -> None:
     """Run a bounded load test against --base-url and gate on thresholds and a baseline.
 
     Exit code 0: passed; 1: a threshold or regression failed; 2: could not run.
     """
     try:
+        if target_workers != 1 and results_file is None:
+            raise CannotRun(
+                "--target-workers is only recorded in a results file; add --results-file PATH "
+                "or drop --target-workers."
+            )
         options = LoadOptions(
             base_url=_checked_base_url(base_url),
             shape=resolve_run_shape(profile, users=users, spawn_rate=spawn_rate, duration=duration),
@@ -335,6 +398,9 @@ def load(
             admin_password=admin_password,
             status_every_s=status_every,
             chart_url=_checked_chart_url(chart_url) if chart_url else None,
+            results_file=results_file,
+            target_workers=target_workers,
+            command=redacted_command(sys.argv),
         )
         code = run_gate(options)
     except CannotRun as exc:

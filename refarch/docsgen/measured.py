@@ -109,14 +109,40 @@ def render_bench(docs_dir: Path, today: datetime.date | None = None) -> str:
     return "\n\n".join(parts)
 
 
+def _run_label(run: dict[str, Any]) -> str:
+    label = f"`{run['profile']}` ({run['seconds']} s)"
+    if run["workers"] > 1:
+        label += f", {run['workers']} workers"
+    if run.get("load_processes", 1) > 1:
+        label += f", {run['load_processes']} Locust processes"
+    return label
+
+
+def _run_provenance(run: dict[str, Any]) -> str:
+    """Which command measured a row, when, and how busy the machine was meanwhile."""
+    line = (
+        f"- {_run_label(run)}: `{run['command']}` at {str(run['measured_at'])[:16].replace('T', ' ')}"
+        f" UTC, thresholds from {run['thresholds']}; load average {run['load_average_start']} at "
+        f"the start, {run['load_average_end']} at the end"
+    )
+    busiest = max(run["load_average_start"], run["load_average_end"])
+    if run.get("cores") and busiest > run["cores"]:
+        line += (
+            f" on {run['cores']} cores: other work competed for the CPU, so these figures are "
+            "a floor"
+        )
+    return line + "."
+
+
 def render_load(docs_dir: Path, today: datetime.date | None = None) -> str:
     data = load_results(docs_dir, "load")
     if data is None:
-        return _missing("load", "refarch load --profile baseline")
+        return _missing(
+            "load", "refarch load --profile baseline --results-file docs/results/load.json"
+        )
     rows = [
         [
-            f"`{run['profile']}` ({run['seconds']} s)"
-            + (f", {run['workers']} workers" if run["workers"] > 1 else ""),
+            _run_label(run),
             str(run["users"]),
             f"{_n(run['rps'])} req/s",
             f"{run['p95_ms']} ms / {run['p99_ms']} ms",
@@ -131,5 +157,6 @@ def render_load(docs_dir: Path, today: datetime.date | None = None) -> str:
             table(
                 ["profile", "users", "throughput", "overall p95 / p99", "errors", "SLO gate"], rows
             ),
+            "\n".join(_run_provenance(run) for run in data["runs"]),
         ]
     )
