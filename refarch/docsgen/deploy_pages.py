@@ -4,7 +4,9 @@ Written to ``docs/reference/deployment-resources.md`` on every docs build, so th
 cannot drift from the code: a resource added to a module appears, a size changed in the
 capacity file changes here. The Terraform is scanned for its ``resource`` blocks (a plain
 text scan: the docs build must not need the test-only HCL parser), and sizes come from
-the capacity file, which the stacks themselves read with ``yamldecode``.
+the capacity file, which the stacks themselves read with ``yamldecode``. Monthly costs come
+from the cost model (:mod:`refarch.docsgen.cost`) that the cost chapter renders, so each
+environment's total here equals the chapter's.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from refarch.docsgen.cost import CostLine, environment_cost, load_cost_inputs, money
 from refarch.docsgen.markdown import escape_cell, table
 
 __all__ = ["render_deployment_resources", "write_deployment_resources"]
@@ -73,27 +74,43 @@ SIZES: dict[tuple[str, str], Callable[[Plan, Plan], str]] = {
         f"{plan['nodes_min']}-{plan['nodes_max']} x {plan['node_instance_type']} "
         f"({c['instance_types'][plan['node_instance_type']]['vcpu']} vCPU)"
     ),
+    ("aws_launch_template", "node"): lambda _p, c: f"{c['node_disk_gb']} GB gp3 root volume",
     ("aws_db_instance", "this"): lambda plan, c: (
-        f"{plan['db_instance_class']}, Multi-AZ, PostgreSQL {c['postgresql_major']}, "
+        f"{plan['db_instance_class']}, {'Multi-AZ' if c['db_multi_az'] else 'Single-AZ'}, "
+        f"PostgreSQL {c['postgresql_major']}, "
         f"{plan['db_allocated_storage_gb']}-{plan['db_max_allocated_storage_gb']} GB gp3, "
         f"PITR {plan['db_backup_retention_days']} days"
     ),
 }
 
 
+def _cost_by_resource(lines: list[CostLine]) -> dict[str | None, float]:
+    costs: dict[str | None, float] = {}
+    for line in lines:
+        costs[line.resource] = costs.get(line.resource, 0.0) + line.monthly
+    return costs
+
+
 def render_deployment_resources(repo_root: Path) -> str:
-    capacity: Plan = yaml.safe_load((repo_root / "deploy" / "capacity.yaml").read_text("utf-8"))
+    inputs = load_cost_inputs(repo_root)
+    capacity: Plan = inputs.capacity
     environments = list(capacity["environments"])
+    currency = str(inputs.prices["currency"])
+    lines_by_env = {e: environment_cost(inputs, e) for e in environments}
+    costs = {e: _cost_by_resource(lines_by_env[e]) for e in environments}
     resources = scan_modules(repo_root / "deploy" / "terraform")
     zones = len(capacity["zones"])
     app = capacity["app"]
     lines = [
         "# Deployment resources",
         "",
-        "Every cloud resource the Terraform modules create, with its size in each environment.",
-        "Generated on every docs build from `deploy/terraform/modules/*/*.tf` and",
-        "`deploy/capacity.yaml` (which the stacks read too); do not edit.",
-        "Monthly costs belong to the cost model and are not computed here.",
+        "Every cloud resource the Terraform modules create, with its size and monthly cost in",
+        "each environment. Generated on every docs build from `deploy/terraform/modules/*/*.tf`",
+        "and `deploy/capacity.yaml` (which the stacks read too); do not edit. Costs come from",
+        "the [cost model](../architecture/cost.md) at the planned minimum size, with the",
+        f"hand-typed price snapshot of {inputs.prices['snapshot_date']} for "
+        f"{inputs.prices['region']}; a resource with no cost of its own shows —, and usage",
+        "billed to no single resource (data transfer) has its own rows before the total.",
         "",
         "## Application (Kubernetes)",
         "",
@@ -115,18 +132,46 @@ def render_deployment_resources(repo_root: Path) -> str:
         "",
         "## Cloud resources (Terraform)",
         "",
-        "| module | resource | count | " + " | ".join(environments) + " | file |",
-        "|---|---|---|" + "---|" * len(environments) + "---|",
+        "| module | resource | count | "
+        + " | ".join(environments)
+        + " | "
+        + " | ".join(f"{e} a month" for e in environments)
+        + " | file |",
+        "|---|---|---|" + "---|" * len(environments) + "--:|" * len(environments) + "---|",
     ]
     for resource in resources:
         size = SIZES.get((resource.kind, resource.name))
         cells = [size(capacity["environments"][e], capacity) if size else "—" for e in environments]
+        address = f"{resource.kind}.{resource.name}"
+        prices = [
+            money(costs[e][address], currency) if address in costs[e] else "—" for e in environments
+        ]
         lines.append(
-            f"| {resource.module} | `{resource.kind}.{resource.name}` | "
+            f"| {resource.module} | `{address}` | "
             f"{zones if resource.per_zone else 1} | "
-            + " | ".join(escape_cell(cell) for cell in cells)
+            + " | ".join(escape_cell(cell) for cell in cells + prices)
             + f" | `{resource.file}` |"
         )
+    unbilled = [line.item for line in lines_by_env[environments[0]] if line.resource is None]
+    for item in unbilled:
+        usage = [
+            sum(line.monthly for line in lines_by_env[e] if line.item == item) for e in environments
+        ]
+        lines.append(
+            f"| usage | {escape_cell(item)} | | "
+            + " | " * (len(environments) - 1)
+            + " | "
+            + " | ".join(money(value, currency) for value in usage)
+            + " | |"
+        )
+    totals = [sum(line.monthly for line in lines_by_env[e]) for e in environments]
+    lines.append(
+        "| **total** | | | "
+        + " | " * (len(environments) - 1)
+        + " | "
+        + " | ".join(f"**{money(total, currency)}**" for total in totals)
+        + " | |"
+    )
     lines.append("")
     return "\n".join(lines)
 
