@@ -91,6 +91,10 @@ def _cost_by_resource(lines: list[CostLine]) -> dict[str | None, float]:
     return costs
 
 
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(escape_cell(cell) for cell in cells) + " |"
+
+
 def render_deployment_resources(repo_root: Path) -> str:
     inputs = load_cost_inputs(repo_root)
     capacity: Plan = inputs.capacity
@@ -107,10 +111,9 @@ def render_deployment_resources(repo_root: Path) -> str:
         "Every cloud resource the Terraform modules create, with its size and monthly cost in",
         "each environment. Generated on every docs build from `deploy/terraform/modules/*/*.tf`",
         "and `deploy/capacity.yaml` (which the stacks read too); do not edit. Costs come from",
-        "the [cost model](../architecture/cost.md) at the planned minimum size, with the",
-        f"hand-typed price snapshot of {inputs.prices['snapshot_date']} for "
-        f"{inputs.prices['region']}; a resource with no cost of its own shows —, and usage",
-        "billed to no single resource (data transfer) has its own rows before the total.",
+        "the [cost model](../architecture/cost.md), with the hand-typed price snapshot of",
+        f"{inputs.prices['snapshot_date']} for {inputs.prices['region']}; usage billed to no",
+        "single resource (data transfer) has its own rows before the total.",
         "",
         "## Application (Kubernetes)",
         "",
@@ -130,48 +133,55 @@ def render_deployment_resources(repo_root: Path) -> str:
             ],
         ),
         "",
-        "## Cloud resources (Terraform)",
+        "## Monthly cost per resource",
         "",
-        "| module | resource | count | "
-        + " | ".join(environments)
-        + " | "
-        + " | ".join(f"{e} a month" for e in environments)
-        + " | file |",
-        "|---|---|---|" + "---|" * len(environments) + "--:|" * len(environments) + "---|",
+        "The resources billed on their own, at the planned minimum size (all their instances:",
+        "three NAT gateways, every node of the node group); each line's formula is in the",
+        "[cost chapter](../architecture/cost.md).",
+        "",
+        _row(["module", "resource"] + [f"{e} a month" for e in environments]),
+        "|---|---|" + "--:|" * len(environments),
     ]
     for resource in resources:
-        size = SIZES.get((resource.kind, resource.name))
-        cells = [size(capacity["environments"][e], capacity) if size else "—" for e in environments]
         address = f"{resource.kind}.{resource.name}"
-        prices = [
-            money(costs[e][address], currency) if address in costs[e] else "—" for e in environments
-        ]
+        if address not in costs[environments[0]]:
+            continue
         lines.append(
-            f"| {resource.module} | `{address}` | "
-            f"{zones if resource.per_zone else 1} | "
-            + " | ".join(escape_cell(cell) for cell in cells + prices)
-            + f" | `{resource.file}` |"
+            _row(
+                [resource.module, f"`{address}`"]
+                + [money(costs[e].get(address, 0.0), currency) for e in environments]
+            )
         )
-    unbilled = [line.item for line in lines_by_env[environments[0]] if line.resource is None]
-    for item in unbilled:
+    for item in [line.item for line in lines_by_env[environments[0]] if line.resource is None]:
         usage = [
             sum(line.monthly for line in lines_by_env[e] if line.item == item) for e in environments
         ]
-        lines.append(
-            f"| usage | {escape_cell(item)} | | "
-            + " | " * (len(environments) - 1)
-            + " | "
-            + " | ".join(money(value, currency) for value in usage)
-            + " | |"
-        )
+        lines.append(_row(["usage", item] + [money(v, currency) for v in usage]))
     totals = [sum(line.monthly for line in lines_by_env[e]) for e in environments]
-    lines.append(
-        "| **total** | | | "
-        + " | " * (len(environments) - 1)
-        + " | "
-        + " | ".join(f"**{money(total, currency)}**" for total in totals)
-        + " | |"
-    )
+    lines.append(_row(["**total**", ""] + [f"**{money(total, currency)}**" for total in totals]))
+    lines += [
+        "",
+        "## Cloud resources (Terraform)",
+        "",
+        _row(["module", "resource", "count", *environments, "file"]),
+        "|---|---|---|" + "---|" * len(environments) + "---|",
+    ]
+    for resource in resources:
+        size = SIZES.get((resource.kind, resource.name))
+        lines.append(
+            _row(
+                [
+                    resource.module,
+                    f"`{resource.kind}.{resource.name}`",
+                    str(zones if resource.per_zone else 1),
+                ]
+                + [
+                    size(capacity["environments"][e], capacity) if size else "—"
+                    for e in environments
+                ]
+                + [f"`{resource.file}`"]
+            )
+        )
     lines.append("")
     return "\n".join(lines)
 
