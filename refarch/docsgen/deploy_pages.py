@@ -4,7 +4,9 @@ Written to ``docs/reference/deployment-resources.md`` on every docs build, so th
 cannot drift from the code: a resource added to a module appears, a size changed in the
 capacity file changes here. The Terraform is scanned for its ``resource`` blocks (a plain
 text scan: the docs build must not need the test-only HCL parser), and sizes come from
-the capacity file, which the stacks themselves read with ``yamldecode``.
+the capacity file, which the stacks themselves read with ``yamldecode``. Monthly costs come
+from the cost model (:mod:`refarch.docsgen.cost`) that the cost chapter renders, so each
+environment's total here equals the chapter's.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from refarch.docsgen.cost import CostLine, environment_cost, load_cost_inputs, money
 from refarch.docsgen.markdown import escape_cell, table
 
 __all__ = ["render_deployment_resources", "write_deployment_resources"]
@@ -73,27 +74,46 @@ SIZES: dict[tuple[str, str], Callable[[Plan, Plan], str]] = {
         f"{plan['nodes_min']}-{plan['nodes_max']} x {plan['node_instance_type']} "
         f"({c['instance_types'][plan['node_instance_type']]['vcpu']} vCPU)"
     ),
+    ("aws_launch_template", "node"): lambda _p, c: f"{c['node_disk_gb']} GB gp3 root volume",
     ("aws_db_instance", "this"): lambda plan, c: (
-        f"{plan['db_instance_class']}, Multi-AZ, PostgreSQL {c['postgresql_major']}, "
+        f"{plan['db_instance_class']}, {'Multi-AZ' if c['db_multi_az'] else 'Single-AZ'}, "
+        f"PostgreSQL {c['postgresql_major']}, "
         f"{plan['db_allocated_storage_gb']}-{plan['db_max_allocated_storage_gb']} GB gp3, "
         f"PITR {plan['db_backup_retention_days']} days"
     ),
 }
 
 
+def _cost_by_resource(lines: list[CostLine]) -> dict[str | None, float]:
+    costs: dict[str | None, float] = {}
+    for line in lines:
+        costs[line.resource] = costs.get(line.resource, 0.0) + line.monthly
+    return costs
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(escape_cell(cell) for cell in cells) + " |"
+
+
 def render_deployment_resources(repo_root: Path) -> str:
-    capacity: Plan = yaml.safe_load((repo_root / "deploy" / "capacity.yaml").read_text("utf-8"))
+    inputs = load_cost_inputs(repo_root)
+    capacity: Plan = inputs.capacity
     environments = list(capacity["environments"])
+    currency = str(inputs.prices["currency"])
+    lines_by_env = {e: environment_cost(inputs, e) for e in environments}
+    costs = {e: _cost_by_resource(lines_by_env[e]) for e in environments}
     resources = scan_modules(repo_root / "deploy" / "terraform")
     zones = len(capacity["zones"])
     app = capacity["app"]
     lines = [
         "# Deployment resources",
         "",
-        "Every cloud resource the Terraform modules create, with its size in each environment.",
-        "Generated on every docs build from `deploy/terraform/modules/*/*.tf` and",
-        "`deploy/capacity.yaml` (which the stacks read too); do not edit.",
-        "Monthly costs belong to the cost model and are not computed here.",
+        "Every cloud resource the Terraform modules create, with its size and monthly cost in",
+        "each environment. Generated on every docs build from `deploy/terraform/modules/*/*.tf`",
+        "and `deploy/capacity.yaml` (which the stacks read too); do not edit. Costs come from",
+        "the [cost model](../architecture/cost.md), with the hand-typed price snapshot of",
+        f"{inputs.prices['snapshot_date']} for {inputs.prices['region']}; usage billed to no",
+        "single resource (data transfer) has its own rows before the total.",
         "",
         "## Application (Kubernetes)",
         "",
@@ -113,19 +133,54 @@ def render_deployment_resources(repo_root: Path) -> str:
             ],
         ),
         "",
+        "## Monthly cost per resource",
+        "",
+        "The resources billed on their own, at the planned minimum size (all their instances:",
+        "three NAT gateways, every node of the node group); each line's formula is in the",
+        "[cost chapter](../architecture/cost.md).",
+        "",
+        _row(["module", "resource"] + [f"{e} a month" for e in environments]),
+        "|---|---|" + "--:|" * len(environments),
+    ]
+    for resource in resources:
+        address = f"{resource.kind}.{resource.name}"
+        if address not in costs[environments[0]]:
+            continue
+        lines.append(
+            _row(
+                [resource.module, f"`{address}`"]
+                + [money(costs[e].get(address, 0.0), currency) for e in environments]
+            )
+        )
+    for item in [line.item for line in lines_by_env[environments[0]] if line.resource is None]:
+        usage = [
+            sum(line.monthly for line in lines_by_env[e] if line.item == item) for e in environments
+        ]
+        lines.append(_row(["usage", item] + [money(v, currency) for v in usage]))
+    totals = [sum(line.monthly for line in lines_by_env[e]) for e in environments]
+    lines.append(_row(["**total**", ""] + [f"**{money(total, currency)}**" for total in totals]))
+    lines += [
+        "",
         "## Cloud resources (Terraform)",
         "",
-        "| module | resource | count | " + " | ".join(environments) + " | file |",
+        _row(["module", "resource", "count", *environments, "file"]),
         "|---|---|---|" + "---|" * len(environments) + "---|",
     ]
     for resource in resources:
         size = SIZES.get((resource.kind, resource.name))
-        cells = [size(capacity["environments"][e], capacity) if size else "—" for e in environments]
         lines.append(
-            f"| {resource.module} | `{resource.kind}.{resource.name}` | "
-            f"{zones if resource.per_zone else 1} | "
-            + " | ".join(escape_cell(cell) for cell in cells)
-            + f" | `{resource.file}` |"
+            _row(
+                [
+                    resource.module,
+                    f"`{resource.kind}.{resource.name}`",
+                    str(zones if resource.per_zone else 1),
+                ]
+                + [
+                    size(capacity["environments"][e], capacity) if size else "—"
+                    for e in environments
+                ]
+                + [f"`{resource.file}`"]
+            )
         )
     lines.append("")
     return "\n".join(lines)

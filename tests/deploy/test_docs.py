@@ -8,9 +8,11 @@ import re
 from pathlib import Path
 
 from deploy.kustomize import render
+from refarch.docsgen.cost import environment_cost, load_cost_inputs
 from refarch.docsgen.deploy_pages import render_deployment_resources, scan_modules
 from tests.deploy.facts import DEPLOY, ENVIRONMENTS, REPO, load_capacity
 from tests.deploy.kubernetes_checks import find
+from tests.deploy.terraform_model import load_module
 
 CHAPTER = REPO / "docs" / "architecture" / "deployment.md"
 GUIDE = REPO / "docs" / "guides" / "deploy-aws.md"
@@ -74,7 +76,43 @@ def test_the_generated_table_follows_the_capacity_file(tmp_path: Path) -> None:
     copy = tmp_path / "repo"
     (copy / "deploy").mkdir(parents=True)
     (copy / "deploy" / "terraform").symlink_to(DEPLOY / "terraform")
-    text = (DEPLOY / "capacity.yaml").read_text().replace("db.m7g.large", "db.r7g.2xlarge")
+    (copy / "docs").symlink_to(REPO / "docs")  # the cost model's prices and assumptions
+    text = (DEPLOY / "capacity.yaml").read_text().replace("db.m7g.large", "db.t4g.medium")
+    text = text.replace("db_allocated_storage_gb: 100", "db_allocated_storage_gb: 321")
     (copy / "deploy" / "capacity.yaml").write_text(text)
-    assert "db.r7g.2xlarge" not in (DEPLOY / "capacity.yaml").read_text()
-    assert "db.r7g.2xlarge" in render_deployment_resources(copy)
+    assert "321-1000 GB" not in render_deployment_resources(REPO)
+    assert "db.t4g.medium, Multi-AZ, PostgreSQL 18, 321-1000 GB" in render_deployment_resources(
+        copy
+    )
+
+
+def test_every_cost_line_names_a_resource_the_modules_create() -> None:
+    addresses = {f"{r.kind}.{r.name}" for r in scan_modules(DEPLOY / "terraform")}
+    inputs = load_cost_inputs(REPO)
+    for environment in ENVIRONMENTS:
+        for line in environment_cost(inputs, environment):
+            assert line.resource is None or line.resource in addresses, line
+
+
+def test_the_sizes_the_cost_model_reads_agree_with_the_terraform() -> None:
+    """node_disk_gb and db_multi_az are set in the modules, not passed from the stacks."""
+    capacity = load_capacity()
+    cluster = load_module(DEPLOY / "terraform" / "modules" / "cluster")
+    (device,) = cluster.resources[("aws_launch_template", "node")]["block_device_mappings"]
+    assert device["ebs"][0]["volume_size"] == capacity["node_disk_gb"]
+    database = load_module(DEPLOY / "terraform" / "modules" / "database")
+    assert database.resources[("aws_db_instance", "this")]["multi_az"] == capacity["db_multi_az"]
+
+
+def test_the_cost_assumptions_count_what_the_terraform_creates() -> None:
+    assumptions = load_cost_inputs(REPO).assumptions
+    edge = load_module(DEPLOY / "terraform" / "modules" / "edge")
+    for acl, rules in assumptions["waf_rules"].items():
+        assert len(edge.resources[("aws_wafv2_web_acl", acl)]["rule"]) == rules, acl
+    secrets = load_module(DEPLOY / "terraform" / "modules" / "secrets")
+    database = load_module(DEPLOY / "terraform" / "modules" / "database")
+    created = sum(1 for kind, _ in secrets.resources if kind == "aws_secretsmanager_secret")
+    managed = database.resources[("aws_db_instance", "this")]["manage_master_user_password"]
+    assert assumptions["secrets"] == created + int(managed)
+    keys = sum(1 for kind, _ in secrets.resources if kind == "aws_kms_key")
+    assert assumptions["kms_keys"] == keys

@@ -36,6 +36,8 @@ def scratch_checkout(base: Path) -> Path:
     shutil.copytree(repo / "docs", base / "docs", ignore=shutil.ignore_patterns("reference"))
     (base / "conformance").symlink_to(repo / "conformance", target_is_directory=True)
     (base / "tests").symlink_to(repo / "tests", target_is_directory=True)
+    # the cost chapter reads the sizes the Terraform reads: deploy/capacity.yaml
+    (base / "deploy").symlink_to(repo / "deploy", target_is_directory=True)
     # mkdocs.yml names its hooks by path: refarch/docsgen/mkdocs_hooks.py
     (base / "refarch").symlink_to(repo / "refarch", target_is_directory=True)
     return base

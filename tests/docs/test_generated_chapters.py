@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
-from refarch.docsgen.cost import environment_cost, render_cost
+from refarch.docsgen.cost import (
+    MissingPrice,
+    environment_cost,
+    load_cost_inputs,
+    money,
+    render_cost,
+)
+from refarch.docsgen.deploy_pages import render_deployment_resources
 from refarch.docsgen.measured import STALE_AFTER_DAYS, render_bench
 from refarch.docsgen.page_inserts import InsertError, expand
 from refarch.docsgen.personal_data import find_personal_data
@@ -20,36 +29,121 @@ from tests.docs.conftest import BuiltSite
 DOCS = checkout_root() / "docs"
 
 
-def prices() -> dict:
-    return yaml.safe_load((DOCS / "data" / "aws-prices.yaml").read_text(encoding="utf-8"))
+REPO = checkout_root()
 
 
-def capacity() -> dict:
-    return yaml.safe_load((DOCS / "data" / "capacity.yaml").read_text(encoding="utf-8"))
+def _repo_copy(tmp_path: Path) -> Path:
+    """The three cost inputs in a scratch repository, to change one without touching ours."""
+    copy = tmp_path / "repo"
+    shutil.copytree(DOCS / "data", copy / "docs" / "data")
+    (copy / "deploy").mkdir()
+    shutil.copy(REPO / "deploy" / "capacity.yaml", copy / "deploy" / "capacity.yaml")
+    (copy / "deploy" / "terraform").symlink_to(REPO / "deploy" / "terraform")
+    return copy
+
+
+def _edit_yaml(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
 
 
 def test_each_cost_line_is_its_formula_applied_to_the_inputs() -> None:
-    env = capacity()["environments"]["production"]
-    lines = {line.item: line for line in environment_cost(env, capacity()["assumptions"], prices())}
-    hours = prices()["hours_per_month"]
-    node_hour = prices()["compute"]["instance_per_hour"][env["nodes"]["type"]]
-    nodes = lines[f"EC2 nodes ({env['nodes']['count']} \u00d7 {env['nodes']['type']})"]
-    assert nodes.monthly == pytest.approx(env["nodes"]["count"] * hours * node_hour)
-    assert not nodes.scales_with_traffic
+    inputs = load_cost_inputs(REPO)
+    plan = inputs.capacity["environments"]["production"]
+    traffic = inputs.assumptions["environments"]["production"]
+    lines = {line.item.split(" (")[0]: line for line in environment_cost(inputs, "production")}
+    hours = inputs.prices["hours_per_month"]
+    node_hour = inputs.prices["compute"]["instance_per_hour"][plan["node_instance_type"]]
+    nodes = lines["EC2 nodes"]
+    assert nodes.monthly == pytest.approx(plan["nodes_min"] * hours * node_hour)
+    assert nodes.resource == "aws_eks_node_group.app" and not nodes.scales_with_traffic
+    nat = lines["NAT gateways"]
+    zones = len(inputs.capacity["zones"])  # one NAT gateway per zone of the capacity plan
+    assert nat.monthly == pytest.approx(
+        zones * hours * inputs.prices["network"]["nat_gateway_per_hour"]
+        + inputs.assumptions["nat_gb_per_month"] * inputs.prices["network"]["nat_per_gb_processed"]
+    )
     egress = lines["Data transfer to the internet"]
-    gb = env["requests_per_month"] * capacity()["assumptions"]["response_kb"] / 1e6
-    assert egress.monthly == pytest.approx(gb * prices()["network"]["internet_egress_per_gb"])
+    gb = traffic["requests_per_month"] * inputs.assumptions["response_kb"] / 1e6
+    assert egress.monthly == pytest.approx(gb * inputs.prices["network"]["internet_egress_per_gb"])
+    assert egress.scales_with_traffic and egress.resource is None
 
 
-def test_the_cost_page_moves_when_a_size_moves(tmp_path: Path) -> None:
-    shutil.copytree(DOCS / "data", tmp_path / "data")
-    before = render_cost(tmp_path)
-    sizes = capacity()
-    sizes["environments"]["production"]["nodes"]["count"] = 6
-    (tmp_path / "data" / "capacity.yaml").write_text(yaml.safe_dump(sizes), encoding="utf-8")
-    after = render_cost(tmp_path)
-    assert "EC2 nodes (6 \u00d7" in after and after != before
-    assert "2026-11-29" in after  # the snapshot date is on the page
+def test_the_prices_are_for_the_region_the_capacity_plan_deploys_to() -> None:
+    inputs = load_cost_inputs(REPO)
+    assert inputs.prices["region"] == inputs.capacity["region"] == "eu-west-1"
+    for plan in inputs.capacity["environments"].values():
+        assert plan["node_instance_type"] in inputs.prices["compute"]["instance_per_hour"]
+        assert plan["db_instance_class"] in inputs.prices["database"]["instance_per_hour"]
+
+
+def test_a_size_without_a_price_fails_the_build_by_name(tmp_path: Path) -> None:
+    copy = _repo_copy(tmp_path)
+    text = (copy / "deploy" / "capacity.yaml").read_text(encoding="utf-8")
+    (copy / "deploy" / "capacity.yaml").write_text(
+        text.replace("node_instance_type: m7i.xlarge", "node_instance_type: m7i.2xlarge"),
+        encoding="utf-8",
+    )
+    with pytest.raises(MissingPrice, match=r"no price for EC2 m7i\.2xlarge .*eu-west-1"):
+        render_cost(copy / "docs")
+    with pytest.raises(MissingPrice, match=r"m7i\.2xlarge"):
+        render_deployment_resources(copy)
+
+
+def test_prices_for_another_region_fail_the_build(tmp_path: Path) -> None:
+    copy = _repo_copy(tmp_path)
+    _edit_yaml(copy / "docs" / "data" / "aws-prices.yaml", lambda p: p.update(region="us-east-1"))
+    with pytest.raises(MissingPrice, match=r"deploys to eu-west-1 but .* prices us-east-1"):
+        render_cost(copy / "docs")
+
+
+def test_a_size_moved_in_the_capacity_plan_moves_the_cost_page_and_the_resource_table(
+    tmp_path: Path,
+) -> None:
+    copy = _repo_copy(tmp_path)
+    cost_before, table_before = render_cost(copy / "docs"), render_deployment_resources(copy)
+    _edit_yaml(
+        copy / "deploy" / "capacity.yaml",
+        lambda c: c["environments"]["production"].update(nodes_min=6),
+    )
+    cost_after, table_after = render_cost(copy / "docs"), render_deployment_resources(copy)
+    node_hour = load_cost_inputs(REPO).prices["compute"]["instance_per_hour"]["m7i.xlarge"]
+    six_nodes = money(6 * 730 * node_hour, "USD")
+    assert "EC2 nodes (6 \u00d7 m7i.xlarge" in cost_after
+    assert six_nodes in cost_after
+    assert six_nodes not in cost_before
+    assert six_nodes in table_after and six_nodes not in table_before
+    assert "2026-11-29" in cost_after  # the snapshot date is on the page
+
+
+def test_the_resource_tables_totals_equal_the_cost_chapters() -> None:
+    inputs = load_cost_inputs(REPO)
+    page = render_deployment_resources(REPO)
+    header = next(line for line in page.splitlines() if line.startswith("| module |"))
+    total_row = next(line for line in page.splitlines() if line.startswith("| **total** |"))
+    columns = [cell.strip() for cell in header.strip("|").split("|")]
+    cells = [cell.strip() for cell in total_row.strip("|").split("|")]
+    chapter = render_cost(DOCS)
+    for environment in inputs.capacity["environments"]:
+        total = sum(line.monthly for line in environment_cost(inputs, environment))
+        assert cells[columns.index(f"{environment} a month")] == f"**{money(total, 'USD')}**"
+        section = chapter.split(f"### {environment.capitalize()}")[1].split("###")[0]
+        assert f"**total** |  | **{money(total, 'USD')}**" in section
+    # and every cost line lands on a row: the rows of one column add up to its total
+    month = columns.index("production a month")
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in page.splitlines()
+        if line.startswith("| ") and not line.startswith(("| module", "| **total**"))
+    ]
+    amounts = [
+        float(row[month].removesuffix("&nbsp;USD").replace("&nbsp;", ""))
+        for row in rows
+        if len(row) == len(columns) and row[month].endswith("USD")
+    ]
+    expected = sum(line.monthly for line in environment_cost(inputs, "production"))
+    assert sum(amounts) == pytest.approx(expected, abs=0.01 * len(amounts))
 
 
 def test_a_missing_results_file_shows_on_the_page(tmp_path: Path) -> None:
