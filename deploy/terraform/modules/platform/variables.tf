@@ -1,3 +1,8 @@
+variable "environment" {
+  description = "Which of deploy/capacity.yaml's environments this is (staging, production)"
+  type        = string
+}
+
 variable "admin_cidrs" {
   description = "Addresses (CIDR) allowed to reach the Kubernetes API endpoint"
   type        = list(string)
