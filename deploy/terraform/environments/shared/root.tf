@@ -54,12 +54,14 @@ provider "aws" {
 }
 
 module "platform" {
-  source                 = "../../modules/platform"
-  environment            = local.environment
-  admin_cidrs            = var.admin_cidrs
-  api_certificate_arn    = var.api_certificate_arn
-  static_domain          = var.static_domain
-  static_certificate_arn = var.static_certificate_arn
+  source      = "../../modules/platform"
+  environment = local.environment
+  operator = {
+    admin_cidrs            = var.admin_cidrs
+    api_certificate_arn    = var.api_certificate_arn
+    static_domain          = var.static_domain
+    static_certificate_arn = var.static_certificate_arn
+  }
   providers = {
     aws           = aws
     aws.us_east_1 = aws.us_east_1
@@ -68,29 +70,29 @@ module "platform" {
 
 # the values the deployment guide reads with `terraform output -raw`
 output "cluster_name" {
-  value = module.platform.cluster_name
+  value = module.platform.handles.cluster_name
 }
 
 output "image_repository_url" {
-  value = module.platform.image_repository_url
+  value = module.platform.handles.image_repository_url
 }
 
 output "database_endpoint" {
-  value = module.platform.database_endpoint
+  value = module.platform.handles.database_endpoint
 }
 
 output "database_master_secret_arn" {
-  value = module.platform.database_master_secret_arn
+  value = module.platform.handles.database_master_secret_arn
 }
 
 output "app_secret_name" {
-  value = module.platform.app_secret_name
+  value = module.platform.handles.app_secret_name
 }
 
 output "load_balancer_dns_name" {
-  value = module.platform.load_balancer_dns_name
+  value = module.platform.handles.load_balancer_dns_name
 }
 
 output "static_distribution_domain" {
-  value = module.platform.static_distribution_domain
+  value = module.platform.handles.static_distribution_domain
 }

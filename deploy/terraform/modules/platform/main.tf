@@ -37,7 +37,7 @@ module "cluster" {
   node_instance_type = local.plan.node_instance_type
   nodes_min          = local.plan.nodes_min
   nodes_max          = local.plan.nodes_max
-  admin_cidrs        = var.admin_cidrs
+  admin_cidrs        = var.operator.admin_cidrs
   kms_key_arn        = module.secrets.kms_key_arn
 }
 
@@ -65,9 +65,9 @@ module "edge" {
   node_port              = local.app.node_port
   api_path_prefix        = local.api_path_prefix
   health_check_path      = local.health_check_path
-  api_certificate_arn    = var.api_certificate_arn
-  static_domain          = var.static_domain
-  static_certificate_arn = var.static_certificate_arn
+  api_certificate_arn    = var.operator.api_certificate_arn
+  static_domain          = var.operator.static_domain
+  static_certificate_arn = var.operator.static_certificate_arn
   kms_key_arn            = module.secrets.kms_key_arn
   providers = {
     aws           = aws
