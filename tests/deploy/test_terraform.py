@@ -16,7 +16,7 @@ from pathlib import Path
 import hcl2
 import pytest
 
-from tests.deploy.facts import DEPLOY, ENVIRONMENTS, load_capacity
+from tests.deploy.facts import DEPLOY, ENVIRONMENTS, REPO, load_capacity
 from tests.deploy.terraform_checks import (
     alb_problems,
     database_exposure_problems,
@@ -71,6 +71,21 @@ def test_an_environment_root_holds_only_its_name_and_its_state() -> None:
         assert set(own) == {"terraform", "locals"}, environment
         assert own["terraform"] == [{"backend": [{"s3": {}}]}], environment
         assert load_module(root).locals["environment"] == environment
+
+
+def test_every_value_the_guide_reads_after_apply_is_an_output_of_the_root() -> None:
+    guide = (REPO / "docs" / "guides" / "deploy-aws.md").read_text(encoding="utf-8")
+    read = set(re.findall(r"terraform output -raw (\w+)", guide))
+    assert len(read) >= 5, "expected the guide to read the stack's outputs"
+    handles = parse_file(TERRAFORM / "modules" / "platform" / "outputs.tf")["output"]
+    handle_names = {name for block in handles for name in block["handles"]["value"]}
+    for environment in ENVIRONMENTS:
+        root = parse_file(TERRAFORM / "environments" / environment / "root.tf")
+        outputs = {name: body["value"] for block in root["output"] for name, body in block.items()}
+        assert read <= set(outputs), environment
+        for name in read:  # and each is passed up from the platform under its own name
+            assert outputs[name] == f"${{module.platform.handles.{name}}}", name
+            assert name in handle_names, name
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
