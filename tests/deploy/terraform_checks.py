@@ -92,7 +92,7 @@ def database_exposure_problems(stack: Stack) -> list[str]:
     for name, group in database.of_type("aws_security_group").items():
         if group.get("ingress"):
             problems.append(f"aws_security_group.{name} has inline ingress rules")
-    subnets = stack.root.modules["database"].get("database_subnet_ids")
+    subnets = stack.platform.modules["database"].get("database_subnet_ids")
     if subnets != "${module.network.database_subnet_ids}":
         problems.append(f"the database is placed in {subnets}, not the database subnets")
     for name, table in network.of_type("aws_route_table").items():

@@ -1,11 +1,13 @@
 """Terraform read with python-hcl2, and the few values the checks need resolved.
 
-A stack (``deploy/terraform/environments/<env>``) passes module arguments that are either
-literals or ``local.*`` expressions over ``deploy/capacity.yaml`` (the stacks read it with
-``yamldecode``). :meth:`Stack.value` follows a resource attribute inside a module through
-``var.*`` to the stack's argument and from there to the capacity file, so a check sees the
-value Terraform would plan, or the unresolved expression when it depends on another
-resource (an id known only after apply).
+An environment's root (``deploy/terraform/environments/<env>``) names the environment and
+calls the composition module ``modules/platform``, which calls the layer modules with
+arguments that are either literals or ``local.*`` expressions over ``deploy/capacity.yaml``
+(it reads the file with ``yamldecode``). :meth:`Stack.value` follows a resource attribute
+inside a layer module through ``var.*`` to the platform's argument and from there to the
+capacity file, for the environment the root names, so a check sees the value Terraform
+would plan, or the unresolved expression when it depends on another resource (an id
+known only after apply).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import hcl2
 
-__all__ = ["Module", "Stack", "load_module", "load_stack"]
+__all__ = ["Module", "Stack", "load_module", "load_stack", "parse_file"]
 
 _EXPRESSION = re.compile(r"^\$\{(.+)\}$")
 _INTERPOLATED_VAR = re.compile(r"\$\{var\.(\w+)\}")
@@ -43,6 +45,13 @@ def _unquote(text: str) -> str:
     if len(text) >= 2 and text[0] == text[-1] == '"':
         return text[1:-1]
     return text
+
+
+def parse_file(path: Path) -> dict[str, Any]:
+    """One .tf file's blocks by kind, without hcl2's bookkeeping (comments, block marks)."""
+    with path.open(encoding="utf-8") as handle:
+        cleaned: dict[str, Any] = _clean(hcl2.load(handle))
+    return cleaned
 
 
 @dataclass
@@ -87,11 +96,13 @@ def load_module(directory: Path) -> Module:
 
 @dataclass
 class Stack:
-    """One environment's stack with the modules it calls."""
+    """One environment's stack: its root, the platform module it calls, and the layer
+    modules the platform calls."""
 
     environment: str
     root: Module
-    modules: dict[str, Module]  # by the stack's module name (network, cluster, ...)
+    platform: Module
+    modules: dict[str, Module]  # by the platform's module name (network, cluster, ...)
     capacity: dict[str, Any]
 
     def value(self, module: str, resource: tuple[str, str], attribute: str) -> Any:
@@ -115,29 +126,33 @@ class Stack:
             )
         expression = match.group(1)
         if expression.startswith("var."):
-            argument = self.root.modules[module].get(expression[4:])
-            return value if argument is None else self._resolve_root(argument)
+            argument = self.platform.modules[module].get(expression[4:])
+            return value if argument is None else self._resolve_platform(argument)
         return value
 
-    def _resolve_root(self, value: Any) -> Any:
+    def _resolve_platform(self, value: Any) -> Any:
+        """A platform argument: a local over the capacity file, another local, or a
+        ``var.*`` the root passes."""
         if isinstance(value, list):
-            return [self._resolve_root(v) for v in value]
+            return [self._resolve_platform(v) for v in value]
         if not isinstance(value, str):
             return value
         match = _EXPRESSION.match(value)
+        if match and match.group(1).startswith("var."):
+            argument = self.root.modules["platform"].get(match.group(1)[4:])
+            return value if argument is None else argument
         local = _LOCAL_PATH.match(match.group(1)) if match else None
         if local is None:
             return value
         name, rest = local.group(1), local.group(2)
-        roots = {
-            "capacity": self.capacity,
-            "plan": self.capacity["environments"][self.environment],
-            "app": self.capacity["app"],
-        }
+        roots = {"capacity": self.capacity, "app": self.capacity["app"]}
+        planned = self._planned_environment()
+        if planned is not None:
+            roots["plan"] = self.capacity["environments"][planned]
         if name in roots:
             current: Any = roots[name]
-        elif name in self.root.locals:
-            return self.root.locals[name]
+        elif name in self.platform.locals:
+            return self.platform.locals[name]
         else:
             return value
         for step in re.findall(r"\.(\w+)|\[([^\]]+)\]", rest):
@@ -145,11 +160,25 @@ class Stack:
             current = current[key]
         return current
 
+    def _planned_environment(self) -> str | None:
+        """The environment whose sizes ``local.plan`` holds: the name the root gives the
+        platform, when the platform looks its plan up by that name (else None, and its
+        sizes stay unresolved, so a check reports them)."""
+        if self.platform.locals.get("plan") != "${local.capacity.environments[var.environment]}":
+            return None
+        name = self.root.modules["platform"].get("environment")
+        if name == "${local.environment}":
+            name = self.root.locals.get("environment")
+        return name if name in self.capacity["environments"] else None
+
 
 def load_stack(terraform_dir: Path, environment: str, capacity: dict[str, Any]) -> Stack:
     root = load_module(terraform_dir / "environments" / environment)
+    platform = load_module((root.path / root.modules["platform"]["source"]).resolve())
     modules = {
-        name: load_module((root.path / body["source"]).resolve())
-        for name, body in root.modules.items()
+        name: load_module((platform.path / body["source"]).resolve())
+        for name, body in platform.modules.items()
     }
-    return Stack(environment=environment, root=root, modules=modules, capacity=capacity)
+    return Stack(
+        environment=environment, root=root, platform=platform, modules=modules, capacity=capacity
+    )

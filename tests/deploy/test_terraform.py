@@ -1,4 +1,5 @@
-"""The Terraform stacks agree with the specs, the serve flags and the capacity plan.
+"""The Terraform stacks agree with the specs, the serve flags and the capacity plan, and
+every environment is the same platform module under another name and state.
 
 Each check runs on the real stacks and, to show it can fail, on a copy with one planted
 mistake (a /metrics rule on the load balancer, a public database, a size that is not the
@@ -15,14 +16,14 @@ from pathlib import Path
 import hcl2
 import pytest
 
-from tests.deploy.facts import DEPLOY, ENVIRONMENTS, load_capacity
+from tests.deploy.facts import DEPLOY, ENVIRONMENTS, REPO, load_capacity
 from tests.deploy.terraform_checks import (
     alb_problems,
     database_exposure_problems,
     secret_store_problems,
     sizing_problems,
 )
-from tests.deploy.terraform_model import Stack, load_module, load_stack
+from tests.deploy.terraform_model import Stack, load_module, load_stack, parse_file
 
 TERRAFORM = DEPLOY / "terraform"
 CHECKS: dict[str, Callable[[Stack], list[str]]] = {
@@ -41,13 +42,50 @@ def test_every_terraform_file_parses() -> None:
             hcl2.load(handle)
 
 
-def test_each_environment_calls_every_module_and_no_more() -> None:
+LAYERS = {"network", "cluster", "database", "edge", "secrets"}
+
+
+def test_each_environment_calls_the_platform_which_calls_every_layer_and_no_more() -> None:
     modules = {p.name for p in (TERRAFORM / "modules").iterdir() if p.is_dir()}
-    assert modules == {"network", "cluster", "database", "edge", "secrets"}
+    assert modules == LAYERS | {"platform"}
     for environment in ENVIRONMENTS:
         stack = load_stack(TERRAFORM, environment, load_capacity())
-        assert set(stack.modules) == modules, environment
+        assert set(stack.root.modules) == {"platform"}, environment
+        assert not stack.root.resources and not stack.platform.resources, environment
+        assert set(stack.modules) == LAYERS, environment
+        # the sizes the checks resolve are the ones of the environment the root names
         assert stack.root.locals["environment"] == environment
+        assert stack.root.modules["platform"]["environment"] == "${local.environment}"
+        assert stack.platform.locals["plan"] == "${local.capacity.environments[var.environment]}"
+
+
+def test_an_environment_root_holds_only_its_name_and_its_state() -> None:
+    """Everything else the roots share is one file (shared/root.tf) that each links to,
+    so the environments cannot drift apart."""
+    shared = TERRAFORM / "environments" / "shared" / "root.tf"
+    for environment in ENVIRONMENTS:
+        root = TERRAFORM / "environments" / environment
+        assert sorted(p.name for p in root.glob("*.tf")) == ["main.tf", "root.tf"], environment
+        assert (root / "root.tf").resolve() == shared.resolve(), environment
+        own = parse_file(root / "main.tf")
+        assert set(own) == {"terraform", "locals"}, environment
+        assert own["terraform"] == [{"backend": [{"s3": {}}]}], environment
+        assert load_module(root).locals["environment"] == environment
+
+
+def test_every_value_the_guide_reads_after_apply_is_an_output_of_the_root() -> None:
+    guide = (REPO / "docs" / "guides" / "deploy-aws.md").read_text(encoding="utf-8")
+    read = set(re.findall(r"terraform output -raw (\w+)", guide))
+    assert len(read) >= 5, "expected the guide to read the stack's outputs"
+    handles = parse_file(TERRAFORM / "modules" / "platform" / "outputs.tf")["output"]
+    handle_names = {name for block in handles for name in block["handles"]["value"]}
+    for environment in ENVIRONMENTS:
+        root = parse_file(TERRAFORM / "environments" / environment / "root.tf")
+        outputs = {name: body["value"] for block in root["output"] for name, body in block.items()}
+        assert read <= set(outputs), environment
+        for name in read:  # and each is passed up from the platform under its own name
+            assert outputs[name] == f"${{module.platform.handles.{name}}}", name
+            assert name in handle_names, name
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -108,7 +146,7 @@ BROKEN: dict[str, tuple[str, str, str, str, str]] = {
         "forwards '/*'",
     ),
     "liveness-as-health-check": (
-        "environments/staging/main.tf",
+        "modules/platform/main.tf",
         'health_check_path = "/api/v1/ready"',
         'health_check_path = "/api/v1/health"',
         "alb",
@@ -138,9 +176,23 @@ BROKEN: dict[str, tuple[str, str, str, str, str]] = {
         "has routes out",
     ),
     "hard-coded-size": (
-        "environments/staging/main.tf",
+        "modules/platform/main.tf",
         "instance_class           = local.plan.db_instance_class",
         'instance_class           = "db.r7g.4xlarge"',
+        "sizing",
+        "the capacity plan says 'db.t4g.medium'",
+    ),
+    "root-names-another-environment": (
+        "environments/staging/main.tf",
+        'environment = "staging"',
+        'environment = "production"',
+        "sizing",
+        "the capacity plan says 'db.t4g.medium'",
+    ),
+    "platform-sized-for-one-environment": (
+        "modules/platform/main.tf",
+        "local.capacity.environments[var.environment]",
+        'local.capacity.environments["production"]',
         "sizing",
         "the capacity plan says 'db.t4g.medium'",
     ),
