@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
+from reference_impl.platform.json_decoding import decode_json
 from reference_impl.platform.problems import HttpProblem
 
 __all__ = ["ClientDisconnected", "is_json_media_type", "read_body", "read_json_body"]
@@ -67,7 +66,4 @@ async def read_json_body(receive: Receive, *, limit: int, content_length: str | 
     raw = await read_body(receive, limit=limit, content_length=content_length)
     if not raw:
         return ...
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise HttpProblem(400, "Bad request", "The request body is not valid JSON.") from None
+    return decode_json(raw)

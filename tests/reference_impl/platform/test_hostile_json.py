@@ -1,0 +1,50 @@
+"""JSON bodies that are well formed but hostile: duplicate keys, deep nesting, huge numbers
+of values, and JSON sent under a media type the spec does not declare. Each is refused with
+a 4xx problem that says what was wrong, before any handler runs."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.support.server import ServerHandle
+
+
+def _post_raw(
+    server: ServerHandle, token: str, raw: bytes, content_type: str = "application/json"
+) -> httpx.Response:
+    return httpx.post(
+        f"{server.api_url}/widgets",
+        content=raw,
+        headers={"authorization": f"Bearer {token}", "content-type": content_type},
+        timeout=30.0,
+    )
+
+
+def _assert_problem(response: httpx.Response, status: int, *words: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == status
+    for word in words:
+        assert word in problem["detail"], problem["detail"]
+
+
+def test_duplicate_object_keys_are_refused_with_400(
+    widget_server: ServerHandle, admin_token: str
+) -> None:
+    raw = b'{"name": "w", "items": [{"quantity": 1, "quantity": 100}]}'
+    _assert_problem(_post_raw(widget_server, admin_token, raw), 400, "quantity", "more than once")
+
+
+def test_duplicate_top_level_keys_are_refused_with_400(
+    widget_server: ServerHandle, admin_token: str
+) -> None:
+    raw = b'{"name": "a", "name": "b", "items": [{"quantity": 1}]}'
+    _assert_problem(_post_raw(widget_server, admin_token, raw), 400, "name", "more than once")
+
+
+def test_same_key_in_sibling_objects_is_accepted(
+    widget_server: ServerHandle, admin_token: str
+) -> None:
+    raw = b'{"name": "w", "items": [{"quantity": 1}, {"quantity": 2}]}'
+    assert _post_raw(widget_server, admin_token, raw).status_code == 201
