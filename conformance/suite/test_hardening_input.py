@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from conformance.evidence import ApiClient
-from conformance.expect import expect_problem
+from conformance.expect import expect, expect_problem
 
 pytestmark = [pytest.mark.layer("scenarios"), pytest.mark.services("users")]
 JSON = {"Content-Type": "application/json"}
@@ -27,3 +27,19 @@ def test_duplicate_json_keys_answer_400(api: ApiClient) -> None:
     raw = "{" + _register_body(first) + f', "email": "{second}", "last_name": "Keys"' + "}"
     response = api.post("/auth/register", content=raw.encode(), headers=JSON)
     expect_problem(response, 400, why="a body that names a member twice is ambiguous")
+
+
+@pytest.mark.requirement("API-015")
+def test_deeply_nested_json_is_refused_at_any_depth(api: ApiClient) -> None:
+    # depths either side of common recursion limits (a validator's ~250, a parser's 1024)
+    for depth in (64, 300, 1000, 1100, 5000):
+        nested = "[" * depth + "]" * depth
+        raw = "{" + _register_body(f"deep-{uuid.uuid4().hex[:12]}@example.com")
+        raw += f', "last_name": {nested}' + "}"
+        response = api.post("/auth/register", content=raw.encode(), headers=JSON)
+        expect(
+            400 <= response.status_code < 500,
+            f"a body nested {depth} levels deep is refused with a 4xx, never a 5xx",
+            response,
+        )
+        expect_problem(response, response.status_code, why=f"JSON nested {depth} levels deep")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conformance.faults.asgi import Exchange, Fault, HttpRequest
+from tests.conformance.faults.asgi import Exchange, Fault, HttpRequest, HttpResponse
 
 __all__ = ["INPUT_FAULTS"]
 
@@ -40,4 +40,33 @@ class AcceptsDuplicateKeys(Fault):
             request.set_json(json.loads(request.body))
 
 
-INPUT_FAULTS: list[Fault] = [AcceptsDuplicateKeys()]
+def _nesting(raw: bytes) -> int:
+    """Deepest bracket nesting, ignoring brackets inside strings (good enough for a fault)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        char = chr(byte)
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+class CrashesOnDeepJson(Fault):
+    """Validates recursively: past ~250 levels the stack runs out and the answer is a 500."""
+
+    name, requirement, select = "500-on-deeply-nested-json", "API-015", ("API-015",)
+
+    async def handle(self, request: HttpRequest, exchange: Exchange) -> HttpResponse:
+        if _nesting(request.body) > 250:
+            return HttpResponse(500, {"content-type": "text/plain"}, b"Internal Server Error")
+        return await exchange.call(request)
+
+
+INPUT_FAULTS: list[Fault] = [AcceptsDuplicateKeys(), CrashesOnDeepJson()]

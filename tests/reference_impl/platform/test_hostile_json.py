@@ -5,6 +5,7 @@ a 4xx problem that says what was wrong, before any handler runs."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.support.server import ServerHandle
 
@@ -48,3 +49,21 @@ def test_same_key_in_sibling_objects_is_accepted(
 ) -> None:
     raw = b'{"name": "w", "items": [{"quantity": 1}, {"quantity": 2}]}'
     assert _post_raw(widget_server, admin_token, raw).status_code == 201
+
+
+@pytest.mark.parametrize("depth", [40, 300, 1000, 1100, 15_000])
+def test_json_nested_at_any_depth_is_refused_with_400(
+    widget_server: ServerHandle, admin_token: str, depth: int
+) -> None:
+    nested = b"[" * depth + b"]" * depth
+    raw = b'{"name": "w", "items": [{"quantity": 1}], "owner_email": ' + nested + b"}"
+    _assert_problem(_post_raw(widget_server, admin_token, raw), 400, "nested")
+
+
+def test_nesting_within_the_depth_limit_is_validated_as_usual(
+    widget_server: ServerHandle, admin_token: str
+) -> None:
+    nested = b"[" * 20 + b"]" * 20
+    raw = b'{"name": "w", "items": [{"quantity": 1}], "owner_email": ' + nested + b"}"
+    response = _post_raw(widget_server, admin_token, raw)
+    assert response.status_code == 422, response.text
