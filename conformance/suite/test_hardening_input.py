@@ -4,15 +4,24 @@ refused (or served) cleanly, never guessed at and never a 5xx."""
 
 from __future__ import annotations
 
+import statistics
+import threading
+import time
 import uuid
 
+import httpx
 import pytest
 
+from conformance.actors import Actor
 from conformance.evidence import ApiClient
 from conformance.expect import expect, expect_problem
+from conformance.options import current_run
+from conformance.schemas import operation_index
 
 pytestmark = [pytest.mark.layer("scenarios"), pytest.mark.services("users")]
 JSON = {"Content-Type": "application/json"}
+RUN = current_run()
+PROBES = 9 if RUN.quick else 21
 
 
 def _register_body(email: str) -> str:
@@ -43,3 +52,60 @@ def test_deeply_nested_json_is_refused_at_any_depth(api: ApiClient) -> None:
             response,
         )
         expect_problem(response, response.status_code, why=f"JSON nested {depth} levels deep")
+
+
+def _many_empty_objects(size: int) -> bytes:
+    """``{"items": [{}, {}, ...]}`` of about ``size`` bytes: cheap to send, and expensive
+    to decode and validate for a server that does not bound the work."""
+    return b'{"items": [' + b",".join([b"{}"] * (size // 3)) + b"]}"
+
+
+@pytest.mark.services("users", "catalog", "orders")
+@pytest.mark.requirement("API-016")
+def test_hostile_bodies_do_not_stall_other_clients(api: ApiClient, alice: Actor) -> None:
+    budget_ms = float(operation_index(RUN.version)[("GET", "/products")].spec["x-slo"]["p99_ms"])
+    # under the 1 MiB body limit of API-004, so that the server has to read it whole
+    body = _many_empty_objects(1024 * 1024 - 64)
+    stop = threading.Event()
+    answered: list[int] = []
+
+    def attack() -> None:
+        with ApiClient(base_url=RUN.api_url, timeout=120.0) as client:
+            while not stop.is_set():
+                response = client.post("/orders", content=body, headers={**JSON, **alice.headers})
+                answered.append(response.status_code)
+
+    attackers = [threading.Thread(target=attack) for _ in range(2)]
+    for thread in attackers:
+        thread.start()
+    probes: list[float] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not answered and time.monotonic() < deadline:
+            time.sleep(0.01)  # the attack is under way once one body was answered
+        with httpx.Client(base_url=RUN.api_url, timeout=budget_ms * 10 / 1000) as client:
+            for _ in range(PROBES):
+                started = time.perf_counter()
+                try:
+                    client.get("/products")
+                    probes.append((time.perf_counter() - started) * 1000)
+                except httpx.TimeoutException:
+                    probes.append(float("inf"))
+    finally:
+        stop.set()
+        for thread in attackers:
+            thread.join(180)
+    expect(
+        bool(answered) and all(400 <= status < 500 for status in answered),
+        "bodies of 350,000 empty order lines are refused with a 4xx",
+        None,
+        f"statuses {sorted(set(answered))}",
+    )
+    median = statistics.median(probes)
+    expect(
+        median <= budget_ms,
+        f"listProducts answers within its p99 budget of {budget_ms:.0f} ms (median) while "
+        "another client sends such bodies",
+        None,
+        f"median {median:.0f} ms over {PROBES} probes: {sorted(round(p) for p in probes)}",
+    )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from tests.conformance.faults.asgi import Exchange, Fault, HttpRequest, HttpResponse
 
@@ -69,4 +70,18 @@ class CrashesOnDeepJson(Fault):
         return await exchange.call(request)
 
 
-INPUT_FAULTS: list[Fault] = [AcceptsDuplicateKeys(), CrashesOnDeepJson()]
+class BlocksTheLoopOnLargeBodies(Fault):
+    """Does CPU-bound work on the event loop for every large body: everyone else waits."""
+
+    name, requirement, select = "blocks-event-loop-on-large-bodies", "API-016", ("API-016",)
+
+    async def before(self, request: HttpRequest, exchange: Exchange) -> None:
+        if len(request.body) > 256 * 1024:
+            time.sleep(0.6)  # deliberately blocking: this is the fault
+
+
+INPUT_FAULTS: list[Fault] = [
+    AcceptsDuplicateKeys(),
+    CrashesOnDeepJson(),
+    BlocksTheLoopOnLargeBodies(),
+]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from reference_impl.platform.json_decoding import MAX_VALUES
 from tests.support.server import ServerHandle
 
 
@@ -51,13 +52,16 @@ def test_same_key_in_sibling_objects_is_accepted(
     assert _post_raw(widget_server, admin_token, raw).status_code == 201
 
 
-@pytest.mark.parametrize("depth", [40, 300, 1000, 1100, 15_000])
+@pytest.mark.parametrize("depth", [40, 300, 900, 1100, 15_000, 30_000])
 def test_json_nested_at_any_depth_is_refused_with_400(
     widget_server: ServerHandle, admin_token: str, depth: int
 ) -> None:
     nested = b"[" * depth + b"]" * depth
     raw = b'{"name": "w", "items": [{"quantity": 1}], "owner_email": ' + nested + b"}"
-    _assert_problem(_post_raw(widget_server, admin_token, raw), 400, "nested")
+    response = _post_raw(widget_server, admin_token, raw)
+    # past MAX_VALUES levels the document also holds too many values: either reason is right
+    _assert_problem(response, 400, "nested" if depth < MAX_VALUES else "")
+    assert "nested" in response.json()["detail"] or "values" in response.json()["detail"]
 
 
 def test_nesting_within_the_depth_limit_is_validated_as_usual(
@@ -67,3 +71,21 @@ def test_nesting_within_the_depth_limit_is_validated_as_usual(
     raw = b'{"name": "w", "items": [{"quantity": 1}], "owner_email": ' + nested + b"}"
     response = _post_raw(widget_server, admin_token, raw)
     assert response.status_code == 422, response.text
+
+
+def test_more_json_values_than_the_bound_are_refused_with_400(
+    widget_server: ServerHandle, admin_token: str
+) -> None:
+    items = b",".join([b'{"quantity": 1}'] * MAX_VALUES)
+    raw = b'{"name": "w", "items": [' + items + b"]}"
+    _assert_problem(_post_raw(widget_server, admin_token, raw), 400, str(MAX_VALUES), "values")
+
+
+def test_commas_and_brackets_inside_strings_are_not_counted_as_values(
+    widget_server: ServerHandle, admin_token: str
+) -> None:
+    text = ",[{" * MAX_VALUES  # thousands of separators, all inside one string
+    raw = b'{"name": "' + text.encode() + b'", "items": [{"quantity": 1}]}'
+    response = _post_raw(widget_server, admin_token, raw)
+    assert response.status_code == 422, response.text  # judged by the schema: name too long
+    assert response.json()["errors"][0]["field"] == "body.name"
