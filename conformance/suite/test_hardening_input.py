@@ -109,3 +109,11 @@ def test_hostile_bodies_do_not_stall_other_clients(api: ApiClient, alice: Actor)
         None,
         f"median {median:.0f} ms over {PROBES} probes: {sorted(round(p) for p in probes)}",
     )
+
+
+@pytest.mark.requirement("API-017")
+def test_json_under_another_media_type_answers_415(api: ApiClient) -> None:
+    body = b'{"email": "nobody@example.com", "password": "a long enough passphrase"}'
+    for media_type in ("application/evil+json", "text/json", "application/jsonx"):
+        response = api.post("/auth/login", content=body, headers={"Content-Type": media_type})
+        expect_problem(response, 415, why=f"{media_type} is not the declared application/json")

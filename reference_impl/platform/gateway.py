@@ -22,7 +22,7 @@ import orjson
 
 from reference_impl.errors import DomainError, InvalidInput
 from reference_impl.platform.auth import authenticate
-from reference_impl.platform.body import ClientDisconnected, is_json_media_type, read_json_body
+from reference_impl.platform.body import ClientDisconnected, media_type_of, read_json_body
 from reference_impl.platform.contract import ApiRequest, ApiResponse, Backend
 from reference_impl.platform.logs import log_request
 from reference_impl.platform.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -249,11 +249,12 @@ class Gateway:
             return None
         content_length = headers.get("content-length")
         has_body = content_length not in (None, "0") or "transfer-encoding" in headers
-        if has_body and not is_json_media_type(headers.get("content-type", "")):
+        # only what the spec declares: application/evil+json is not application/json
+        if has_body and media_type_of(headers.get("content-type", "")) not in route.media_types:
             raise HttpProblem(
                 415,
                 "Unsupported media type",
-                "Send the request body as application/json.",
+                f"Send the request body as {' or '.join(sorted(route.media_types))}.",
             )
         body = (
             await read_json_body(

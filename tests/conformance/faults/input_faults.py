@@ -80,8 +80,19 @@ class BlocksTheLoopOnLargeBodies(Fault):
             time.sleep(0.6)  # deliberately blocking: this is the fault
 
 
+class AcceptsAnyJsonMediaType(Fault):
+    """Treats every ``+json`` (or ``json``-looking) media type as application/json."""
+
+    name, requirement, select = "accepts-any-json-media-type", "API-017", ("API-017",)
+
+    async def before(self, request: HttpRequest, exchange: Exchange) -> None:
+        if "json" in request.headers.get("content-type", ""):
+            request.headers["content-type"] = "application/json"
+
+
 INPUT_FAULTS: list[Fault] = [
     AcceptsDuplicateKeys(),
     CrashesOnDeepJson(),
     BlocksTheLoopOnLargeBodies(),
+    AcceptsAnyJsonMediaType(),
 ]

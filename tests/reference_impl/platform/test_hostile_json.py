@@ -89,3 +89,24 @@ def test_commas_and_brackets_inside_strings_are_not_counted_as_values(
     response = _post_raw(widget_server, admin_token, raw)
     assert response.status_code == 422, response.text  # judged by the schema: name too long
     assert response.json()["errors"][0]["field"] == "body.name"
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/evil+json", "application/problem+json", "text/json", "json"]
+)
+def test_json_under_an_undeclared_media_type_is_refused_with_415(
+    widget_server: ServerHandle, admin_token: str, content_type: str
+) -> None:
+    raw = b'{"name": "w", "items": [{"quantity": 1}]}'
+    response = _post_raw(widget_server, admin_token, raw, content_type)
+    _assert_problem(response, 415, "application/json")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "Application/JSON", "application/json; charset=utf-8"]
+)
+def test_the_declared_media_type_is_accepted_with_parameters_and_any_case(
+    widget_server: ServerHandle, admin_token: str, content_type: str
+) -> None:
+    raw = b'{"name": "w", "items": [{"quantity": 1}]}'
+    assert _post_raw(widget_server, admin_token, raw, content_type).status_code == 201
