@@ -14,7 +14,7 @@ import pytest
 
 from conformance.actors import Actor
 from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_problem
+from conformance.expect import expect, expect_problem, expect_status
 from conformance.options import current_run
 from conformance.schemas import operation_index
 
@@ -117,3 +117,12 @@ def test_json_under_another_media_type_answers_415(api: ApiClient) -> None:
     for media_type in ("application/evil+json", "text/json", "application/jsonx"):
         response = api.post("/auth/login", content=body, headers={"Content-Type": media_type})
         expect_problem(response, 415, why=f"{media_type} is not the declared application/json")
+
+
+@pytest.mark.services("catalog")
+@pytest.mark.requirement("API-018")
+def test_a_repeated_single_valued_query_parameter_is_refused(api: ApiClient) -> None:
+    for query in ("limit=1&limit=abc", "limit=abc&limit=1", "limit=5&limit=7"):
+        response = api.get(f"/products?{query}")
+        expect_status(response, 400, 422, why=f"?{query} gives one parameter two values")
+        expect_problem(response, response.status_code, why=f"?{query} is refused as a problem")

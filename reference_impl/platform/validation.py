@@ -307,14 +307,21 @@ class ParameterSet:
         if self._schema is None:
             return {}, []
         values: dict[str, Any] = {}
+        repeated: list[FieldError] = []
         for parameter in self._parameters:
             raw = get_all(parameter.name)
             if not raw:
                 continue
             if parameter.kind == "array":
                 values[parameter.name] = [_coerce_scalar(parameter.item_kind, v) for v in raw]
+            elif len(raw) > 1:
+                # ?limit=1&limit=abc: neither the first nor the last is "the" value
+                field = _field(self._schema.prefix, [parameter.name])
+                repeated.append({"field": field, "message": "must be given once"})
             else:
                 values[parameter.name] = _coerce_scalar(parameter.kind, raw[0])
+        if repeated:
+            return values, repeated
         if self._schema.is_valid(values):
             for name, default in self._defaults.items():
                 values.setdefault(name, default)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import parse_qsl
 
 from tests.conformance.faults.asgi import Exchange, Fault, HttpRequest, HttpResponse
 
@@ -90,9 +91,23 @@ class AcceptsAnyJsonMediaType(Fault):
             request.headers["content-type"] = "application/json"
 
 
+class FirstRepeatedParameterWins(Fault):
+    """Reads a query parameter sent twice as its first value and ignores the rest."""
+
+    name, requirement, select = "first-repeated-parameter-wins", "API-018", ("API-018",)
+
+    async def before(self, request: HttpRequest, exchange: Exchange) -> None:
+        first: dict[str, str] = {}
+        raw = request.scope.get("query_string", b"").decode("latin-1")
+        for name, value in parse_qsl(raw, keep_blank_values=True):
+            first.setdefault(name, value)
+        request.query = first
+
+
 INPUT_FAULTS: list[Fault] = [
     AcceptsDuplicateKeys(),
     CrashesOnDeepJson(),
     BlocksTheLoopOnLargeBodies(),
     AcceptsAnyJsonMediaType(),
+    FirstRepeatedParameterWins(),
 ]
