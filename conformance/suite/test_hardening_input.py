@@ -126,3 +126,20 @@ def test_a_repeated_single_valued_query_parameter_is_refused(api: ApiClient) -> 
         response = api.get(f"/products?{query}")
         expect_status(response, 400, 422, why=f"?{query} gives one parameter two values")
         expect_problem(response, response.status_code, why=f"?{query} is refused as a problem")
+
+
+@pytest.mark.services("catalog")
+@pytest.mark.requirement("API-019")
+def test_head_answers_like_get_without_a_body(api: ApiClient) -> None:
+    get, head = api.get("/products?limit=2"), api.head("/products?limit=2")
+    expect_status(head, get.status_code, why="HEAD answers the status GET does")
+    expect(head.content == b"", "a HEAD response has no body", head)
+    for name in ("content-type", "content-length"):
+        expect(
+            head.headers.get(name) == get.headers.get(name),
+            f"HEAD sends the {name} GET sends",
+            head,
+            f"HEAD {head.headers.get(name)!r}, GET {get.headers.get(name)!r}",
+        )
+    missing = api.head("/products/00000000-0000-4000-8000-000000000000")
+    expect_status(missing, 404, why="HEAD on a missing product answers GET's 404")

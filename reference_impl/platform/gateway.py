@@ -89,6 +89,17 @@ def _name_wire_fields(exc: InvalidInput, route: Route) -> None:
         ]
 
 
+def _without_body(send: Send) -> Send:
+    """``send`` for a HEAD request: headers (Content-Length included) as GET's, no body."""
+
+    async def send_head(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_head
+
+
 class Headers(dict[str, str]):
     """Request headers with lower-case names; lookups ignore case (HTTP names are
     case-insensitive, and ASGI servers already lower-case them)."""
@@ -142,6 +153,8 @@ class Gateway:
         )
         method: str = scope["method"]
         path: str = scope["path"]
+        if method == "HEAD":  # RFC 9110 9.3.2: GET's status and headers, without the body
+            send = _without_body(send)
         operation_id = _UNMATCHED
         status = 500
         try:
@@ -149,7 +162,7 @@ class Gateway:
                 operation_id = "metrics"
                 status = await self._metrics(method, request_id, send)
                 return
-            match = self.table.match(method, path)
+            match = self.table.match("GET" if method == "HEAD" else method, path)
             if match is None:
                 raise HttpProblem(
                     404, "Not found", f"No operation is served at {_instance(scope)}."

@@ -104,10 +104,22 @@ class FirstRepeatedParameterWins(Fault):
         request.query = first
 
 
+class RefusesHead(Fault):
+    """Routes by method only: HEAD finds no route and answers 405."""
+
+    name, requirement, select = "head-answers-405", "API-019", ("API-019",)
+
+    async def handle(self, request: HttpRequest, exchange: Exchange) -> HttpResponse:
+        if request.method == "HEAD":
+            return HttpResponse(405, {"content-type": "application/problem+json"}, b"")
+        return await exchange.call(request)
+
+
 INPUT_FAULTS: list[Fault] = [
     AcceptsDuplicateKeys(),
     CrashesOnDeepJson(),
     BlocksTheLoopOnLargeBodies(),
     AcceptsAnyJsonMediaType(),
     FirstRepeatedParameterWins(),
+    RefusesHead(),
 ]
