@@ -20,6 +20,7 @@ import click
 from refarch import pg
 from refarch.migrate import MigrationError, apply_migrations
 from reference_impl.platform.database import DatabaseStartupError, redact
+from reference_impl.platform.http_protocol import GuardedHttpProtocol
 from reference_impl.platform.logs import configure_logging
 from reference_impl.platform.validation import SpecError
 from reference_impl.settings import ConfigError, Settings
@@ -106,6 +107,8 @@ def serve(host: str, port: int, workers: int, data_dir: Path | None, log_level: 
             "access_log": False,  # the gateway writes one JSON line per request itself
             "lifespan": "on",
             "server_header": False,
+            # read deadlines, header limits and problem+json refusals (ADR 0030)
+            "http": GuardedHttpProtocol,
         }
         if workers == 1:
             from reference_impl.bootstrap import create_app

@@ -4,6 +4,8 @@ refused (or served) cleanly, never guessed at and never a 5xx."""
 
 from __future__ import annotations
 
+import socket
+import ssl
 import statistics
 import threading
 import time
@@ -143,3 +145,84 @@ def test_head_answers_like_get_without_a_body(api: ApiClient) -> None:
         )
     missing = api.head("/products/00000000-0000-4000-8000-000000000000")
     expect_status(missing, 404, why="HEAD on a missing product answers GET's 404")
+
+
+def _raw_exchange(request: bytes, wait_seconds: float) -> tuple[bytes, bool]:
+    """Send ``request`` on a fresh connection and wait up to ``wait_seconds`` for the
+    server to answer and close. Returns (what it sent, whether it closed in time)."""
+    url = httpx.URL(RUN.base_url)
+    port = url.port or (443 if url.scheme == "https" else 80)
+    deadline = time.monotonic() + wait_seconds
+    answer = b""
+    with socket.create_connection((url.host, port), timeout=wait_seconds) as conn:
+        if url.scheme == "https":
+            conn = ssl.create_default_context().wrap_socket(conn, server_hostname=url.host)
+        try:
+            conn.sendall(request)
+            while time.monotonic() < deadline:
+                conn.settimeout(max(deadline - time.monotonic(), 0.01))
+                chunk = conn.recv(65536)
+                if not chunk:
+                    return answer, True
+                answer += chunk
+        except TimeoutError:
+            return answer, False
+        except OSError:  # reset by the server: it closed the connection
+            return answer, True
+    return answer, False
+
+
+def _status_of(answer: bytes) -> int | None:
+    line = answer.split(b"\r\n", 1)[0].split(b" ")
+    return int(line[1]) if len(line) > 1 and line[1].isdigit() else None
+
+
+@pytest.mark.requirement("API-001")
+def test_an_unknown_method_is_refused_as_problem_json(api: ApiClient) -> None:
+    response = api.request("FOO", "/products")
+    expect(
+        response.status_code in (400, 405, 501),
+        "an unknown method is refused with 400, 405 or 501",
+        response,
+    )
+    expect_problem(response, response.status_code, why="an unknown method FOO")
+    expect(
+        response.headers.get("x-content-type-options") == "nosniff"
+        and bool(response.headers.get("x-request-id")),
+        "the refusal carries nosniff and an X-Request-ID like every response",
+        response,
+    )
+
+
+@pytest.mark.requirement("API-020")
+def test_a_request_line_that_never_finishes_is_cut_off(api: ApiClient) -> None:
+    url = httpx.URL(RUN.api_url)
+    request = f"GET {url.path}/products HTTP/1.1\r\nHost: {url.host}\r\n".encode()
+    answer, closed = _raw_exchange(request, 65)  # and never the blank line that ends it
+    expect(
+        closed,
+        "a client that never finishes its headers is disconnected within 60 s",
+        None,
+        f"still open after 65 s; received {answer[:200]!r}",
+    )
+    expect(
+        _status_of(answer) in (None, 408),
+        "it is answered 408 (or just disconnected)",
+        None,
+        repr(answer[:200]),
+    )
+
+
+@pytest.mark.requirement("API-021")
+def test_an_oversized_unfinished_header_is_refused(api: ApiClient) -> None:
+    host = httpx.URL(RUN.base_url).host
+    head = (
+        f"GET {httpx.URL(RUN.api_url).path}/products HTTP/1.1\r\nHost: {host}\r\nX-Big: ".encode()
+    )
+    answer, closed = _raw_exchange(head + b"a" * (256 * 1024), 30)
+    expect(
+        closed and _status_of(answer) in (None, 400, 413, 431, 494),
+        "256 KiB of header is refused with 431 (or 400) and the connection closed",
+        None,
+        f"closed={closed}; received {answer[:300]!r}",
+    )

@@ -47,7 +47,7 @@ Send = Any
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 # Sent on every response. No CORS headers at all: browsers then refuse cross-origin reads,
 # the safe default for an API whose clients are servers; a deployment opts in explicitly.
-_SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
@@ -331,7 +331,7 @@ class Gateway:
         raw = [
             (b"content-length", str(len(body)).encode()),
             (b"x-request-id", request_id.encode()),
-            *_SECURITY_HEADERS,
+            *SECURITY_HEADERS,
         ]
         if content_type is not None:
             raw.append((b"content-type", content_type))
