@@ -109,6 +109,9 @@ def serve(host: str, port: int, workers: int, data_dir: Path | None, log_level: 
             "server_header": False,
             # read deadlines, header limits and problem+json refusals (ADR 0030)
             "http": GuardedHttpProtocol,
+            # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise
+            "proxy_headers": bool(settings.trusted_proxies),
+            "forwarded_allow_ips": list(settings.trusted_proxies),
         }
         if workers == 1:
             from reference_impl.bootstrap import create_app
