@@ -81,6 +81,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._header_bytes = 0
         self._header_count = 0
         self._refusal: Problem | None = None
+        self._began_in_this_read = False
 
     # -- deadlines ----------------------------------------------------------------------
 
@@ -128,7 +129,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self.transport.is_closing():
+            return  # refused already: what follows must not produce a second answer
         self._unset_keepalive_if_required()
+        self._began_in_this_read = False
         if self._reading_headers and self._deadline is None:
             self._arm(self.header_timeout, "headers")  # a keep-alive connection's next request
         try:
@@ -149,14 +153,17 @@ class GuardedHttpProtocol(HttpToolsProtocol):
                 self._refusal or Problem(400, "Bad request", "The request is not valid HTTP/1.1.")
             )
             return
-        if self._reading_headers:
-            # an unfinished header is buffered by the parser, out of the callbacks' sight
+        if self._reading_headers and not self._began_in_this_read:
+            # an unfinished header is buffered by the parser, out of the callbacks' sight.
+            # A request that began within this read was counted by the callbacks (the
+            # read may also hold the previous request's body, which must not count)
             self._header_bytes += len(data)
             if self._header_bytes > self.max_header_bytes:
                 self._refuse_now(self._headers_too_large())
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self._began_in_this_read = True
         self._reading_headers = True
         self._header_bytes = 0
         self._header_count = 0

@@ -172,6 +172,19 @@ def test_a_prompt_request_on_a_kept_alive_connection_is_served(
             time.sleep(0.7)  # idle past the header deadline, within the keep-alive one
 
 
+def test_a_body_arriving_with_the_next_requests_first_bytes_is_not_counted_as_headers(
+    server_address: tuple[str, int],
+) -> None:
+    body = b"x" * (4 * GuardedHttpProtocol.max_header_bytes)
+    first = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body)
+    second = b"POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n"
+    # one read holds most of the first body and the start of the second request's headers
+    parts = (first + body[:100], body[100:] + second[:20], second[20:] + b"\r\n{}")
+    answer = _exchange(server_address, *parts, pause=0.2)
+    assert answer.count(b"HTTP/1.1 200 ") == 2, answer[:500]
+    assert b'"received": %d' % len(body) in answer and b'"received": 2' in answer
+
+
 def test_refusals_carry_the_gateways_security_headers() -> None:
     for name, value in GATEWAY_SECURITY_HEADERS:
         assert name + b": " + value + b"\r\n" in SECURITY_HEADERS
