@@ -45,6 +45,13 @@ def test_duplicate_top_level_keys_are_refused_with_400(
     _assert_problem(_post_raw(widget_server, admin_token, raw), 400, "name", "more than once")
 
 
+def test_a_duplicate_spelled_with_an_escape_is_still_a_duplicate(
+    widget_server: ServerHandle, admin_token: str
+) -> None:
+    raw = b'{"name": "w", "items": [{"quantity": 1, "quan\\u0074ity": 100}]}'
+    _assert_problem(_post_raw(widget_server, admin_token, raw), 400, "quantity", "more than once")
+
+
 def test_same_key_in_sibling_objects_is_accepted(
     widget_server: ServerHandle, admin_token: str
 ) -> None:
