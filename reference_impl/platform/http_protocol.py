@@ -81,7 +81,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._header_bytes = 0
         self._header_count = 0
         self._refusal: Problem | None = None
-        self._began_in_this_read = False
+        self._began_in_read = False
+        self._earlier_in_read = 0
 
     # -- deadlines ----------------------------------------------------------------------
 
@@ -132,7 +133,10 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return  # refused already: what follows must not produce a second answer
         self._unset_keepalive_if_required()
-        self._began_in_this_read = False
+        # what this read carried for earlier requests (a body, headers), not to be counted
+        # against the headers of a request that begins within it
+        self._began_in_read = False
+        self._earlier_in_read = 0
         if self._reading_headers and self._deadline is None:
             self._arm(self.header_timeout, "headers")  # a keep-alive connection's next request
         try:
@@ -153,18 +157,20 @@ class GuardedHttpProtocol(HttpToolsProtocol):
                 self._refusal or Problem(400, "Bad request", "The request is not valid HTTP/1.1.")
             )
             return
-        if self._reading_headers and not self._began_in_this_read:
-            # an unfinished header is buffered by the parser, out of the callbacks' sight.
-            # A request that began within this read was counted by the callbacks (the
-            # read may also hold the previous request's body, which must not count)
-            self._header_bytes += len(data)
+        if self._reading_headers:
+            # an unfinished header is buffered by the parser, out of the callbacks' sight,
+            # so count the bytes of this read that belong to the current request
+            if self._began_in_read:
+                self._header_bytes = max(self._header_bytes, len(data) - self._earlier_in_read)
+            else:
+                self._header_bytes += len(data)
             if self._header_bytes > self.max_header_bytes:
                 self._refuse_now(self._headers_too_large())
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._began_in_this_read = True
         self._reading_headers = True
+        self._began_in_read = True
         self._header_bytes = 0
         self._header_count = 0
 
@@ -179,11 +185,16 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._reading_headers = False
+        self._earlier_in_read += self._header_bytes
         self._header_bytes = 0
         self._disarm()
         super().on_headers_complete()
         if self.cycle is not None and not self.parser.should_upgrade():
             self._arm(self.body_timeout, "body")
+
+    def on_body(self, body: bytes) -> None:
+        self._earlier_in_read += len(body)
+        super().on_body(body)
 
     def on_message_complete(self) -> None:
         self._disarm()

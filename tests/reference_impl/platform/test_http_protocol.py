@@ -125,6 +125,14 @@ def test_a_header_larger_than_the_limit_answers_431(server_address: tuple[str, i
     _problem(answer, 431)
 
 
+def test_an_oversized_unfinished_header_arriving_in_one_read_answers_431(
+    server_address: tuple[str, int],
+) -> None:
+    big = b"a" * (2 * GuardedHttpProtocol.max_header_bytes)  # one loopback read, never ended
+    answer = _exchange(server_address, b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + big)
+    _problem(answer, 431)
+
+
 def test_unfinished_40_mb_headers_are_cut_off_without_growing_the_server(
     server_address: tuple[str, int],
 ) -> None:
