@@ -35,7 +35,7 @@ def _has_duplicate_keys(raw: bytes) -> bool:
 class AcceptsDuplicateKeys(Fault):
     """Decodes like most JSON libraries do: the last of duplicate members silently wins."""
 
-    name, requirement, select = "accepts-duplicate-json-keys", "API-014", ("API-014",)
+    name, requirement, select = "accepts-duplicate-json-keys", "API-016", ("API-016",)
 
     async def before(self, request: HttpRequest, exchange: Exchange) -> None:
         if _has_duplicate_keys(request.body):
@@ -63,7 +63,7 @@ def _nesting(raw: bytes) -> int:
 class CrashesOnDeepJson(Fault):
     """Validates recursively: past ~250 levels the stack runs out and the answer is a 500."""
 
-    name, requirement, select = "500-on-deeply-nested-json", "API-015", ("API-015",)
+    name, requirement, select = "500-on-deeply-nested-json", "API-017", ("API-017",)
 
     async def handle(self, request: HttpRequest, exchange: Exchange) -> HttpResponse:
         if _nesting(request.body) > 250:
@@ -74,7 +74,7 @@ class CrashesOnDeepJson(Fault):
 class BlocksTheLoopOnLargeBodies(Fault):
     """Does CPU-bound work on the event loop for every large body: everyone else waits."""
 
-    name, requirement, select = "blocks-event-loop-on-large-bodies", "API-016", ("API-016",)
+    name, requirement, select = "blocks-event-loop-on-large-bodies", "API-018", ("API-018",)
 
     async def before(self, request: HttpRequest, exchange: Exchange) -> None:
         if len(request.body) > 256 * 1024:
@@ -84,7 +84,7 @@ class BlocksTheLoopOnLargeBodies(Fault):
 class AcceptsAnyJsonMediaType(Fault):
     """Treats every ``+json`` (or ``json``-looking) media type as application/json."""
 
-    name, requirement, select = "accepts-any-json-media-type", "API-017", ("API-017",)
+    name, requirement, select = "accepts-any-json-media-type", "API-019", ("API-019",)
 
     async def before(self, request: HttpRequest, exchange: Exchange) -> None:
         if "json" in request.headers.get("content-type", ""):
@@ -94,7 +94,7 @@ class AcceptsAnyJsonMediaType(Fault):
 class FirstRepeatedParameterWins(Fault):
     """Reads a query parameter sent twice as its first value and ignores the rest."""
 
-    name, requirement, select = "first-repeated-parameter-wins", "API-018", ("API-018",)
+    name, requirement, select = "first-repeated-parameter-wins", "API-020", ("API-020",)
 
     async def before(self, request: HttpRequest, exchange: Exchange) -> None:
         first: dict[str, str] = {}
@@ -107,7 +107,7 @@ class FirstRepeatedParameterWins(Fault):
 class RefusesHead(Fault):
     """Routes by method only: HEAD finds no route and answers 405."""
 
-    name, requirement, select = "head-answers-405", "API-019", ("API-019",)
+    name, requirement, select = "head-answers-405", "API-021", ("API-021",)
 
     async def handle(self, request: HttpRequest, exchange: Exchange) -> HttpResponse:
         if request.method == "HEAD":

@@ -40,14 +40,14 @@ def _switch(attribute: str, faulty: Any, active: Callable[[], bool]) -> None:
 
 
 class NoHeaderDeadline(Fault):
-    name, requirement, select = "no-header-read-deadline", "API-020", ("API-020",)
+    name, requirement, select = "no-header-read-deadline", "API-022", ("API-022",)
 
     def patch_services(self, services: Services, active: Callable[[], bool]) -> None:
         _switch("header_timeout", UNBOUNDED, active)
 
 
 class NoHeaderSizeLimit(Fault):
-    name, requirement, select = "no-header-size-limit", "API-021", ("API-021",)
+    name, requirement, select = "no-header-size-limit", "API-023", ("API-023",)
 
     def patch_services(self, services: Services, active: Callable[[], bool]) -> None:
         _switch("max_header_bytes", int(UNBOUNDED), active)
