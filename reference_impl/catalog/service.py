@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from reference_impl.catalog.domain import (
+from refarch.reference_impl.catalog.domain import (
     Category,
     CategoryNotFound,
     NewCategory,
@@ -19,8 +19,8 @@ from reference_impl.catalog.domain import (
     StockWouldGoNegative,
     UnknownProducts,
 )
-from reference_impl.catalog.repository import CatalogUnitOfWork
-from reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from refarch.reference_impl.catalog.repository import CatalogUnitOfWork
+from refarch.reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["CatalogService"]
 
