@@ -21,6 +21,7 @@ import click
 from refarch import pg
 from refarch.migrate import MigrationError, apply_migrations
 from refarch.reference_impl.platform.database import DatabaseStartupError, redact
+from refarch.reference_impl.platform.http_protocol import GuardedHttpProtocol
 from refarch.reference_impl.platform.logs import configure_logging
 from refarch.reference_impl.platform.validation import SpecError
 from refarch.reference_impl.settings import ConfigError, Settings
@@ -145,6 +146,11 @@ def serve(
             "access_log": False,  # the gateway writes one JSON line per request itself
             "lifespan": "on",
             "server_header": False,
+            # read deadlines, header limits and problem+json refusals (ADR 0030)
+            "http": GuardedHttpProtocol,
+            # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise
+            "proxy_headers": bool(settings.trusted_proxies),
+            "forwarded_allow_ips": list(settings.trusted_proxies),
         }
         if metrics_port is not None:
             from refarch.reference_impl.bootstrap import create_app

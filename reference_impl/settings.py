@@ -7,6 +7,7 @@ generated once and kept (mode 0600) in the data directory.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -61,6 +62,21 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={raw!r}: use true or false")
 
 
+def _proxies(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (``10.0.0.1, 10.1.0.0/16``), each checked:
+    uvicorn would take a mistyped one as a literal that never matches, silently."""
+    entries = tuple(part.strip() for part in (env.get(name) or "").split(",") if part.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{name}: {entry!r} is not an IP address or network; list the addresses of "
+                "your reverse proxies, e.g. 10.0.0.5,10.1.0.0/16"
+            ) from None
+    return entries
+
+
 def load_signing_key(configured: str | None, data_dir: Path) -> bytes:
     """The configured key if strong enough, else the generated one kept in ``data_dir``."""
     if configured:
@@ -112,6 +128,9 @@ class Settings:
     admin_password: str | None = field(default=None, repr=False)
     outbox_poll_seconds: float = 0.5  # fallback; LISTEN/NOTIFY wakes the relay sooner
     metrics_port: int | None = None  # set by `refarch serve --metrics-port`, not from the env
+    # X-Forwarded-For / X-Forwarded-Proto are believed only from these addresses (none by
+    # default): otherwise any client names its own address for the login throttle
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(
@@ -153,6 +172,7 @@ class Settings:
             pool_max_size=_int(env, "REFARCH_POOL_MAX_SIZE", cls.pool_max_size, minimum=1),
             admin_email=admin_email,
             admin_password=admin_password,
+            trusted_proxies=_proxies(env, "REFARCH_TRUSTED_PROXIES"),
         )
 
     def with_(self, **changes: object) -> Settings:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
+from refarch.reference_impl.platform.json_decoding import decode_json
 from refarch.reference_impl.platform.problems import HttpProblem
 
-__all__ = ["ClientDisconnected", "is_json_media_type", "read_body", "read_json_body"]
+__all__ = ["ClientDisconnected", "media_type_of", "read_body", "read_json_body"]
 
 Receive = Any  # the ASGI receive callable
 
@@ -23,11 +22,10 @@ class ClientDisconnected(Exception):
     """The client went away before its body arrived; there is nobody to answer."""
 
 
-def is_json_media_type(content_type: str) -> bool:
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    return media_type == "application/json" or (
-        media_type.startswith("application/") and media_type.endswith("+json")
-    )
+def media_type_of(content_type: str) -> str:
+    """``application/json`` from ``Application/JSON; charset=utf-8``: the type without its
+    parameters, lower-cased (media type names are case-insensitive, RFC 9110 8.3.1)."""
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 def _too_large(limit: int) -> HttpProblem:
@@ -67,7 +65,4 @@ async def read_json_body(receive: Receive, *, limit: int, content_length: str | 
     raw = await read_body(receive, limit=limit, content_length=content_length)
     if not raw:
         return ...
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise HttpProblem(400, "Bad request", "The request body is not valid JSON.") from None
+    return decode_json(raw)

@@ -22,11 +22,7 @@ import orjson
 
 from refarch.reference_impl.errors import DomainError, InvalidInput, field_error
 from refarch.reference_impl.platform.auth import authenticate
-from refarch.reference_impl.platform.body import (
-    ClientDisconnected,
-    is_json_media_type,
-    read_json_body,
-)
+from refarch.reference_impl.platform.body import ClientDisconnected, media_type_of, read_json_body
 from refarch.reference_impl.platform.contract import ApiRequest, ApiResponse, Backend
 from refarch.reference_impl.platform.logs import log_request
 from refarch.reference_impl.platform.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -51,7 +47,7 @@ Send = Any
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 # Sent on every response. No CORS headers at all: browsers then refuse cross-origin reads,
 # the safe default for an API whose clients are servers; a deployment opts in explicitly.
-_SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
@@ -93,6 +89,17 @@ def _name_wire_fields(exc: InvalidInput, route: Route) -> None:
             location, pointer = route.wire_field(error["field"])
             located.append({"in": location, "field": pointer, "message": error["message"]})
         exc.extensions["errors"] = located
+
+
+def _without_body(send: Send) -> Send:
+    """``send`` for a HEAD request: headers (Content-Length included) as GET's, no body."""
+
+    async def send_head(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return send_head
 
 
 class Headers(dict[str, str]):
@@ -148,6 +155,8 @@ class Gateway:
         )
         method: str = scope["method"]
         path: str = scope["path"]
+        if method == "HEAD":  # RFC 9110 9.3.2: GET's status and headers, without the body
+            send = _without_body(send)
         operation_id = _UNMATCHED
         status = 500
         try:
@@ -158,7 +167,7 @@ class Gateway:
                 return
             if on_metrics_port:
                 raise HttpProblem(404, "Not found", "Only /metrics is served on the metrics port.")
-            match = self.table.match(method, path)
+            match = self.table.match("GET" if method == "HEAD" else method, path)
             if match is None:
                 raise HttpProblem(
                     404, "Not found", f"No operation is served at {_instance(scope)}."
@@ -258,11 +267,12 @@ class Gateway:
             return None
         content_length = headers.get("content-length")
         has_body = content_length not in (None, "0") or "transfer-encoding" in headers
-        if has_body and not is_json_media_type(headers.get("content-type", "")):
+        # only what the spec declares: application/evil+json is not application/json
+        if has_body and media_type_of(headers.get("content-type", "")) not in route.media_types:
             raise HttpProblem(
                 415,
                 "Unsupported media type",
-                "Send the request body as application/json.",
+                f"Send the request body as {' or '.join(sorted(route.media_types))}.",
             )
         body = (
             await read_json_body(
@@ -334,7 +344,7 @@ class Gateway:
         raw = [
             (b"content-length", str(len(body)).encode()),
             (b"x-request-id", request_id.encode()),
-            *_SECURITY_HEADERS,
+            *SECURITY_HEADERS,
         ]
         if content_type is not None:
             raw.append((b"content-type", content_type))

@@ -60,6 +60,7 @@ class Route:
     header_params: ParameterSet
     header_names: tuple[str, ...]  # as the spec declares them, e.g. "Idempotency-Key"
     body: CompiledSchema | None  # None: the operation takes no JSON body
+    media_types: frozenset[str]  # the JSON media types the spec declares for the body
     body_required: bool
     responses: ResponseContract
 
@@ -138,6 +139,14 @@ def _parameters(path_item: Mapping[str, Any], operation: Mapping[str, Any]) -> l
     return list(merged.values())
 
 
+def _json_media_types(content: Mapping[str, Any]) -> frozenset[str]:
+    """The JSON media types a request body may be sent as: exactly those declared."""
+    declared = (str(name).lower() for name in content)
+    return frozenset(
+        name for name in declared if name == "application/json" or name.endswith("+json")
+    )
+
+
 def _compile_route(
     operation: specs.Operation, document: Mapping[str, Any], handler: Handler
 ) -> Route:
@@ -171,6 +180,7 @@ def _compile_route(
         header_names=tuple(str(p["name"]) for p in by_location["header"]),
         body=compile_schema(body_schema, "body", where=where) if body_schema is not None else None,
         body_required=bool(request_body and request_body.get("required")),
+        media_types=_json_media_types((request_body or {}).get("content") or {}),
         responses=compile_responses(
             operation.operation_id, spec.get("responses") or {}, where=where
         ),

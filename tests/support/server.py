@@ -177,8 +177,15 @@ def _start_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = int(sock.getsockname()[1])
+    from refarch.reference_impl.platform.http_protocol import GuardedHttpProtocol
+
     config = uvicorn.Config(
-        app, log_config=None, access_log=False, lifespan="on", server_header=False
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        server_header=False,
+        http=GuardedHttpProtocol,  # as `refarch serve` does
     )
     server = uvicorn.Server(config)
     errors: list[BaseException] = []

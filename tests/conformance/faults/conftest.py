@@ -13,11 +13,13 @@ from refarch.reference_impl.settings import Settings
 from tests.conformance.conftest import SERVER_ENV
 from tests.conformance.faults.asgi import Fault, FaultSwitch, FaultyApp
 from tests.conformance.faults.http_faults import HTTP_FAULTS
+from tests.conformance.faults.input_faults import INPUT_FAULTS
+from tests.conformance.faults.protocol_faults import PROTOCOL_FAULTS
 from tests.conformance.faults.service_faults import SERVICE_FAULTS
 from tests.support.postgres import TestPostgres
 from tests.support.server import ServerHandle, reference_server
 
-ALL_FAULTS: list[Fault] = [*HTTP_FAULTS, *SERVICE_FAULTS]
+ALL_FAULTS: list[Fault] = [*HTTP_FAULTS, *SERVICE_FAULTS, *INPUT_FAULTS, *PROTOCOL_FAULTS]
 
 
 class FaultyReference:
