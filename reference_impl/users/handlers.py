@@ -86,8 +86,8 @@ class UserHandlers:
         return ApiResponse(200, body)
 
     async def admin_update_user(self, request: ApiRequest) -> ApiResponse:
-        request.require_principal()
-        user = await self._users.admin_update(request.path_id("user_id"), request.body)
+        actor = request.require_principal()
+        user = await self._users.admin_update(actor, request.path_id("user_id"), request.body)
         return ApiResponse(200, user_json(user))
 
     async def delete_user(self, request: ApiRequest) -> ApiResponse:

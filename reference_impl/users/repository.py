@@ -85,6 +85,18 @@ class UserRepository:
             password_hash,
         )
 
+    async def lock_active_admins(self) -> set[UUID]:
+        """Lock every active administrator's row until the transaction ends.
+
+        Two administrators demoting each other at once would each see the other still
+        there; with the rows locked the second waits and then counts what the first left.
+        """
+        rows = await self._db.fetch(
+            "SELECT id FROM users.users WHERE role = 'admin' AND status = 'active'"
+            " ORDER BY id FOR UPDATE"
+        )
+        return {row["id"] for row in rows}
+
     async def delete(self, user_id: UUID) -> bool:
         return (
             await self._db.execute("DELETE FROM users.users WHERE id = $1", user_id) == "DELETE 1"

@@ -15,8 +15,10 @@ from reference_impl.unit_of_work import UnitOfWorkFactory
 from reference_impl.users.domain import (
     AccountGone,
     CannotDeleteSelf,
+    CannotLockOutSelf,
     InvalidCredentials,
     InvalidRefreshToken,
+    LastActiveAdmin,
     NewUser,
     TokenPair,
     User,
@@ -25,6 +27,7 @@ from reference_impl.users.domain import (
     hash_refresh_token,
     ip_bucket,
     new_refresh_token,
+    removes_admin_rights,
 )
 from reference_impl.users.passwords import PasswordHashing
 from reference_impl.users.repository import UsersUnitOfWork
@@ -145,8 +148,26 @@ class UsersService:
         except UserNotFound:
             raise AccountGone() from None
 
-    async def admin_update(self, user_id: UUID, changes: dict[str, Any]) -> User:
-        return await self._update(user_id, changes, ADMIN_FIELDS)
+    async def admin_update(self, actor: Principal, user_id: UUID, changes: dict[str, Any]) -> User:
+        """Change role or status, never locking every administrator out (USR-012)."""
+        columns = {key: value for key, value in changes.items() if key in ADMIN_FIELDS}
+        if not removes_admin_rights(columns):
+            return await self._update(user_id, changes, ADMIN_FIELDS)
+        if actor.user_id == user_id:
+            raise CannotLockOutSelf()
+        async with self._uow() as uow:
+            await self._ensure_not_last_admin(uow, user_id)
+            user = await uow.users.update(user_id, columns)
+            await uow.commit()
+        if user is None:
+            raise UserNotFound()
+        return user
+
+    @staticmethod
+    async def _ensure_not_last_admin(uow: UsersUnitOfWork, user_id: UUID) -> None:
+        admins = await uow.users.lock_active_admins()
+        if user_id in admins and len(admins) == 1:
+            raise LastActiveAdmin()
 
     async def _update(
         self, user_id: UUID, changes: dict[str, Any], allowed: frozenset[str]
@@ -170,9 +191,11 @@ class UsersService:
     async def delete_user(self, actor: Principal, user_id: UUID) -> None:
         if actor.user_id == user_id:
             raise CannotDeleteSelf()
-        async with self._uow(autocommit=True) as uow:
+        async with self._uow() as uow:
+            await self._ensure_not_last_admin(uow, user_id)
             if not await uow.users.delete(user_id):
                 raise UserNotFound()
+            await uow.commit()
 
     async def ensure_bootstrap_admin(self, email: str, password: str) -> None:
         """Create the operator's admin account, or make an existing one admin with this password.

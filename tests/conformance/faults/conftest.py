@@ -14,10 +14,11 @@ from tests.conformance.conftest import SERVER_ENV
 from tests.conformance.faults.asgi import Fault, FaultSwitch, FaultyApp
 from tests.conformance.faults.http_faults import HTTP_FAULTS
 from tests.conformance.faults.service_faults import SERVICE_FAULTS
+from tests.conformance.faults.state_faults import STATE_FAULTS
 from tests.support.postgres import TestPostgres
 from tests.support.server import ServerHandle, reference_server
 
-ALL_FAULTS: list[Fault] = [*HTTP_FAULTS, *SERVICE_FAULTS]
+ALL_FAULTS: list[Fault] = [*HTTP_FAULTS, *SERVICE_FAULTS, *STATE_FAULTS]
 
 
 class FaultyReference:

@@ -1,0 +1,62 @@
+"""Rules that keep accounts, stock and orders consistent when a client pushes at the edges:
+administrators cannot lock every administrator out, names must be visible, stock has a
+ceiling, and limits hold under concurrent requests.
+
+Every check here works on accounts and products it creates itself, so a failing
+implementation can only damage the run's own test data, never the operator's admin.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.actors import Actor, log_in
+from conformance.evidence import ApiClient
+from conformance.expect import expect, expect_problem, expect_status, json_body
+
+pytestmark = [pytest.mark.layer("security")]
+
+
+def _promoted_admin(api: ApiClient, admin: Actor, new_user) -> Actor:
+    """A throwaway administrator: promoted by the operator, logged in again for a token
+    that carries the admin role."""
+    user = new_user(role="lockout")
+    promote = api.patch(f"/users/{user.user_id}", json={"role": "admin"}, headers=admin.headers)
+    expect_status(promote, 200, why="an administrator promotes an account")
+    tokens = log_in(api, user.email, user.password)
+    return Actor(
+        user.email, user.password, user.user_id, tokens["access_token"], tokens["refresh_token"]
+    )
+
+
+@pytest.mark.services("users")
+@pytest.mark.requirement("USR-012")
+@pytest.mark.parametrize(
+    "change", [{"status": "suspended"}, {"role": "customer"}], ids=["suspend", "demote"]
+)
+def test_an_admin_cannot_suspend_or_demote_themself(
+    api: ApiClient, admin: Actor, new_user, change: dict[str, str]
+) -> None:
+    second = _promoted_admin(api, admin, new_user)
+    response = api.patch(f"/users/{second.user_id}", json=change, headers=second.headers)
+    problem = expect_problem(
+        response, 409, why=f"an administrator changing their own account with {change}"
+    )
+    expect(
+        "own" in str(problem.get("detail", "")).lower(),
+        "a detail that says an administrator cannot change their own account",
+        response,
+    )
+    after = json_body(
+        expect_status(
+            api.get(f"/users/{second.user_id}", headers=admin.headers),
+            200,
+            why="the operator reads the account back",
+        )
+    )
+    expect(
+        (after["role"], after["status"]) == ("admin", "active"),
+        "the refused change left the account an active administrator",
+        None,
+        str(after),
+    )
