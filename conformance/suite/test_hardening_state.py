@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.actors import Actor, log_in
+from conformance.actors import Actor, Cleanup, log_in
 from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_problem, expect_status, json_body
+from conformance.expect import expect, expect_problem, expect_status, json_body, named_fields
+from conformance.testdata import random_email, random_password, random_sku, random_slug
 
 pytestmark = [pytest.mark.layer("security")]
 
@@ -60,3 +61,51 @@ def test_an_admin_cannot_suspend_or_demote_themself(
         None,
         str(after),
     )
+
+
+#: Names that render as nothing: no-break and zero-width spaces, a bidirectional override,
+#: a word joiner with a byte order mark, the Hangul filler.
+INVISIBLE_NAMES = {
+    "no-break-space": "\u00a0",
+    "zero-width-space": "\u200b",
+    "right-to-left-override": "\u202e",
+    "joiner-and-bom": "\u2060\ufeff",
+    "hangul-filler": "\u3164",
+}
+
+
+@pytest.mark.services("users")
+@pytest.mark.requirement("USR-004")
+@pytest.mark.parametrize("name", INVISIBLE_NAMES.values(), ids=INVISIBLE_NAMES.keys())
+def test_person_names_made_only_of_invisible_characters_are_refused(
+    api: ApiClient, cleanup: Cleanup, name: str
+) -> None:
+    body = {
+        "email": random_email("invisible"),
+        "password": random_password(),
+        "first_name": name,
+        "last_name": "Visible",
+    }
+    response = api.post("/auth/register", json=body)
+    if response.status_code == 201:
+        cleanup.delete(f"/users/{json_body(response)['id']}")
+    problem = expect_problem(response, 422, why=f"a first_name of only {name!r} shows nothing")
+    expect("first_name" in named_fields(problem), "an errors entry for field first_name", response)
+
+
+@pytest.mark.services("catalog")
+@pytest.mark.requirement("CAT-012")
+@pytest.mark.parametrize("name", INVISIBLE_NAMES.values(), ids=INVISIBLE_NAMES.keys())
+def test_product_and_category_names_made_only_of_invisible_characters_are_refused(
+    api: ApiClient, admin: Actor, cleanup: Cleanup, name: str
+) -> None:
+    product = {"sku": random_sku(), "name": name, "price": {"amount": 100, "currency": "EUR"}}
+    category = {"name": name, "slug": random_slug()}
+    for path, body in (("/products", product), ("/categories", category)):
+        response = api.post(path, json=body, headers=admin.headers)
+        if response.status_code == 201:
+            cleanup.delete(f"{path}/{json_body(response)['id']}")
+        problem = expect_problem(response, 422, why=f"a name of only {name!r} shows nothing")
+        expect(
+            "name" in named_fields(problem), f"an errors entry for field name ({path})", response
+        )

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from reference_impl.bootstrap import Services
 from reference_impl.principal import Principal
-from tests.conformance.faults.asgi import Fault
+from tests.conformance.faults.asgi import Exchange, Fault, HttpRequest
 
 __all__ = ["STATE_FAULTS"]
 
@@ -35,6 +35,41 @@ class AdminMayLockThemselfOut(Fault):
         services.users.admin_update = forgetful  # type: ignore[method-assign]
 
 
+#: Characters that render as nothing (a subset of what the specs' name patterns refuse).
+_INVISIBLE = set("\u00a0\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
+_INVISIBLE |= set("\u2060\u2061\u2062\u2063\u3000\u3164\ufeff")
+
+
+class AcceptsInvisibleNames(Fault):
+    """Stores a name made only of invisible characters (here: swaps in a visible one before
+    the schema sees it, so the request succeeds as if the pattern allowed it)."""
+
+    def __init__(
+        self, name: str, requirement: str, paths: tuple[str, ...], fields: tuple[str, ...]
+    ):
+        self.name, self.requirement, self.select = name, requirement, (requirement,)
+        self._paths, self._fields = paths, fields
+
+    async def before(self, request: HttpRequest, exchange: Exchange) -> None:
+        body = request.json()
+        if request.path not in self._paths or not isinstance(body, dict):
+            return
+        for field in self._fields:
+            value = body.get(field)
+            if isinstance(value, str) and value and set(value) <= _INVISIBLE:
+                body[field] = "Invisible"
+        request.set_json(body)
+
+
 STATE_FAULTS: list[Fault] = [
     AdminMayLockThemselfOut(),
+    AcceptsInvisibleNames(
+        "accepts-invisible-person-names",
+        "USR-004",
+        ("/auth/register", "/users/me"),
+        ("first_name", "last_name"),
+    ),
+    AcceptsInvisibleNames(
+        "accepts-invisible-product-names", "CAT-012", ("/products", "/categories"), ("name",)
+    ),
 ]
