@@ -8,14 +8,22 @@ implementation can only damage the run's own test data, never the operator's adm
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
 
 from conformance.actors import Actor, Cleanup, log_in
 from conformance.evidence import ApiClient
 from conformance.expect import expect, expect_problem, expect_status, json_body, named_fields
+from conformance.options import current_run
+from conformance.shop import create_product, get_product, place_order
 from conformance.testdata import random_email, random_password, random_sku, random_slug
 
 pytestmark = [pytest.mark.layer("security")]
+RUN = current_run()
+MAX_STOCK = 1_000_000_000
+MAX_DELTA = 1_000_000  # StockAdjustment.delta maximum
 
 
 def _promoted_admin(api: ApiClient, admin: Actor, new_user) -> Actor:
@@ -109,3 +117,73 @@ def test_product_and_category_names_made_only_of_invisible_characters_are_refuse
         expect(
             "name" in named_fields(problem), f"an errors entry for field name ({path})", response
         )
+
+
+def _fill_stock(admin: Actor, product_id: str, adjustments: int) -> None:
+    """Add MAX_DELTA ``adjustments`` times, 16 at a time (adjustments are atomic, so their
+    order does not matter). These set-up requests are not evidence: a thousand identical
+    exchanges would bury the ones that matter; each must succeed."""
+
+    async def fill() -> list[int]:
+        gate = asyncio.Semaphore(16)
+        limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+        async with httpx.AsyncClient(
+            base_url=RUN.api_url, timeout=60.0, headers=admin.headers, limits=limits
+        ) as client:
+
+            async def one() -> int:
+                async with gate:
+                    response = await client.post(
+                        f"/products/{product_id}/stock-adjustments", json={"delta": MAX_DELTA}
+                    )
+                    return response.status_code
+
+            return await asyncio.gather(*(one() for _ in range(adjustments)))
+
+    statuses = asyncio.run(fill())
+    expect(
+        statuses.count(200) == adjustments,
+        f"{adjustments} adjustments of +{MAX_DELTA} below the maximum all succeed",
+        None,
+        f"statuses {sorted(set(statuses))}",
+    )
+
+
+@pytest.mark.services("catalog", "orders", "users")
+@pytest.mark.requirement("CAT-013")
+def test_stock_stops_at_its_maximum_and_orders_for_it_can_still_be_cancelled(
+    api: ApiClient, admin: Actor, new_user, cleanup: Cleanup
+) -> None:
+    product = create_product(api, admin, cleanup, stock=MAX_DELTA)
+    buyer = new_user(role="capped")
+    placed = json_body(
+        expect_status(place_order(api, buyer, (product["id"], 1)), 201, why="an order for one unit")
+    )
+    # stock is now MAX_DELTA - 1; 999 adjustments later it is MAX_STOCK - 1
+    _fill_stock(admin, product["id"], MAX_STOCK // MAX_DELTA - 1)
+    adjust = f"/products/{product['id']}/stock-adjustments"
+
+    past = api.post(adjust, json={"delta": 2}, headers=admin.headers)
+    expect_problem(past, 409, why="an adjustment to 1,000,000,001 passes the maximum")
+    expect(
+        get_product(api, product["id"])["stock"] == MAX_STOCK - 1,
+        "a refused adjustment leaves stock unchanged",
+    )
+    full = api.post(adjust, json={"delta": 1}, headers=admin.headers)
+    expect(
+        json_body(expect_status(full, 200, why="an adjustment to exactly the maximum"))["stock"]
+        == MAX_STOCK,
+        "stock may reach exactly 1,000,000,000",
+        full,
+    )
+
+    cancel = api.post(f"/orders/{placed['id']}/cancel", headers=buyer.headers)
+    expect(
+        cancel.status_code < 500,
+        "cancelling an order for a product at the maximum never answers 5xx",
+        cancel,
+    )
+    expect(
+        get_product(api, product["id"])["stock"] <= MAX_STOCK,
+        "a cancellation never leaves stock above the maximum",
+    )

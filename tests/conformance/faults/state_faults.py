@@ -61,6 +61,29 @@ class AcceptsInvisibleNames(Fault):
         request.set_json(body)
 
 
+class StockPassesItsMaximum(Fault):
+    """Adds the delta without looking at the maximum, as before the cap existed; the
+    database's CHECK then fails the statement (the 500 the attack found)."""
+
+    name, requirement, select = "stock-passes-its-maximum", "CAT-013", ("CAT-013",)
+
+    def patch_services(self, services: Services, active: Callable[[], bool]) -> None:
+        adjust_stock = services.catalog.adjust_stock
+        pool = services.pool
+
+        async def unchecked(product_id: UUID, delta: int) -> Any:
+            if active():
+                await pool.execute(
+                    "UPDATE catalog.products SET stock = stock + $2 WHERE id = $1",
+                    product_id,
+                    delta,
+                )
+                return await services.catalog.get_product(product_id)
+            return await adjust_stock(product_id, delta)
+
+        services.catalog.adjust_stock = unchecked  # type: ignore[method-assign]
+
+
 STATE_FAULTS: list[Fault] = [
     AdminMayLockThemselfOut(),
     AcceptsInvisibleNames(
@@ -72,4 +95,5 @@ STATE_FAULTS: list[Fault] = [
     AcceptsInvisibleNames(
         "accepts-invisible-product-names", "CAT-012", ("/products", "/categories"), ("name",)
     ),
+    StockPassesItsMaximum(),
 ]

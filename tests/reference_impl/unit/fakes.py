@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from reference_impl.catalog.domain import PricedLine, Product
+from reference_impl.catalog.domain import MAX_STOCK, PricedLine, Product
 from reference_impl.events import Event
 from reference_impl.money import Money
 from reference_impl.orders.domain import Order, StoredOutcome
@@ -75,7 +75,7 @@ class FakeProductRepository:
 
     async def adjust_stock(self, product_id: UUID, delta: int) -> Product | None:
         current = self._db.products.get(product_id)
-        if current is None or current.stock + delta < 0:
+        if current is None or not 0 <= current.stock + delta <= MAX_STOCK:
             return None
         self._db.products[product_id] = replace(current, stock=current.stock + delta)
         return self._db.products[product_id]
@@ -93,7 +93,8 @@ class FakeProductRepository:
     async def return_stock(self, product_id: UUID, quantity: int) -> None:
         current = self._db.products.get(product_id)
         if current is not None:
-            self._db.products[product_id] = replace(current, stock=current.stock + quantity)
+            stock = min(current.stock + quantity, MAX_STOCK)
+            self._db.products[product_id] = replace(current, stock=stock)
 
 
 class FakeOrderRepository:
