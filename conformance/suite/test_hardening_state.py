@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from conformance.actors import Actor, Cleanup, log_in
-from conformance.evidence import ApiClient
+from conformance.evidence import ApiClient, AsyncApiClient
 from conformance.expect import expect, expect_problem, expect_status, json_body, named_fields
 from conformance.options import current_run
 from conformance.shop import create_product, get_product, place_order
@@ -187,3 +187,41 @@ def test_stock_stops_at_its_maximum_and_orders_for_it_can_still_be_cancelled(
         get_product(api, product["id"])["stock"] <= MAX_STOCK,
         "a cancellation never leaves stock above the maximum",
     )
+
+
+CONCURRENT_GUESSES = 20
+ACCOUNT_LIMIT = 5  # failed logins per account per 15 minutes (AUTH-012 default)
+
+
+async def _guess_at_once(email: str, count: int) -> list[httpx.Response]:
+    # one connection per request, all released together: the attempts really overlap
+    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
+    async with AsyncApiClient(base_url=RUN.api_url, timeout=60.0, limits=limits) as client:
+        return await asyncio.gather(
+            *(
+                client.post("/auth/login", json={"email": email, "password": f"wrong-{n:04d}"})
+                for n in range(count)
+            )
+        )
+
+
+@pytest.mark.services("users")
+@pytest.mark.requirement("AUTH-012")
+def test_concurrent_wrong_passwords_reach_the_check_at_most_the_limit_times(
+    api: ApiClient, new_user
+) -> None:
+    # a fresh account; the address budget spent is at most the account limit (refused
+    # attempts are not failures), so the run never locks itself out
+    user = new_user(role="guessed")
+    responses = asyncio.run(_guess_at_once(user.email, CONCURRENT_GUESSES))
+    statuses = sorted(response.status_code for response in responses)
+    expect(
+        statuses.count(401) <= ACCOUNT_LIMIT,
+        f"at most {ACCOUNT_LIMIT} of {CONCURRENT_GUESSES} simultaneous wrong passwords are"
+        " checked (401); the rest are throttled",
+        None,
+        f"statuses {statuses}",
+    )
+    expect(set(statuses) <= {401, 429}, "every attempt answers 401 or 429", None, str(statuses))
+    right = api.post("/auth/login", json={"email": user.email, "password": user.password})
+    expect_problem(right, 429, why="the account is throttled, even for the right password")

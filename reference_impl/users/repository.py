@@ -179,23 +179,32 @@ class LoginFailures:
     def __init__(self, db: Executor) -> None:
         self._db = db
 
-    async def in_window(self, buckets: list[str], window: datetime) -> dict[str, int]:
+    async def reserve(self, buckets: list[str], window: datetime) -> dict[str, int]:
+        """Count one attempt in every bucket and return the new counts, atomically.
+
+        The upsert takes each row's lock, so of N concurrent attempts each sees a distinct
+        count 1..N: exactly the first ``limit`` of them may go on to the password check.
+        """
         rows = await self._db.fetch(
-            "SELECT bucket, failures FROM users.login_failures"
-            " WHERE bucket = ANY($1::text[]) AND window_start = $2",
+            "INSERT INTO users.login_failures AS f (bucket, window_start, failures)"
+            " SELECT bucket, $2, 1 FROM unnest($1::text[]) AS bucket"
+            " ON CONFLICT (bucket, window_start) DO UPDATE SET failures = f.failures + 1"
+            " RETURNING bucket, failures",
             buckets,
             window,
         )
         return {row["bucket"]: row["failures"] for row in rows}
 
-    async def record(self, buckets: list[str], window: datetime) -> None:
+    async def release(self, buckets: list[str], window: datetime) -> None:
+        """Give back one counted attempt (one that was refused or succeeded)."""
         await self._db.execute(
-            "INSERT INTO users.login_failures AS f (bucket, window_start, failures)"
-            " SELECT bucket, $2, 1 FROM unnest($1::text[]) AS bucket"
-            " ON CONFLICT (bucket, window_start) DO UPDATE SET failures = f.failures + 1",
+            "UPDATE users.login_failures SET failures = failures - 1"
+            " WHERE bucket = ANY($1::text[]) AND window_start = $2 AND failures > 0",
             buckets,
             window,
         )
+
+    async def prune_before(self, window: datetime) -> None:
         # Old windows never count again; pruning on the (rare) failure path keeps the
         # table small without a scheduler.
         await self._db.execute("DELETE FROM users.login_failures WHERE window_start < $1", window)

@@ -72,16 +72,16 @@ class UsersService:
     async def login(self, email: str, password: str, client_ip: str) -> TokenPair:
         account, ip = account_bucket(email), ip_bucket(client_ip)
         async with self._uow(autocommit=True) as single:
-            await self._throttle.ensure_allowed(single.login_failures, account, ip)
+            attempt = await self._throttle.begin(single.login_failures, account, ip)
             found = await single.users.credentials_by_email(email)
             # Verify even when the email is unknown (against a dummy hash): same work, same timing.
             password_ok = await self._passwords.verify(found[1] if found else None, password)
             if found is None or not password_ok or not found[0].can_log_in:
-                await self._throttle.record_failure(single.login_failures, account, ip)
+                await self._throttle.failed(single.login_failures, attempt)
                 raise InvalidCredentials()
         user = found[0]
         async with self._uow() as uow:
-            await self._throttle.reset_account(uow.login_failures, account)
+            await self._throttle.succeeded(uow.login_failures, attempt)
             pair = await self._issue_tokens(uow, user, family_id=uuid.uuid4())
             await uow.commit()
         return pair

@@ -7,6 +7,8 @@ while the switch names it.
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +16,7 @@ from uuid import UUID
 
 from reference_impl.bootstrap import Services
 from reference_impl.principal import Principal
+from reference_impl.users.throttle import LoginAttempt
 from tests.conformance.faults.asgi import Exchange, Fault, HttpRequest
 
 __all__ = ["STATE_FAULTS"]
@@ -84,6 +87,32 @@ class StockPassesItsMaximum(Fault):
         services.catalog.adjust_stock = unchecked  # type: ignore[method-assign]
 
 
+class ThrottleChecksThenCounts(Fault):
+    """The throttle reads the counters, lets the attempt through, and counts it only
+    later: simultaneous guesses all pass the check before any is counted."""
+
+    name, requirement, select = "login-throttle-checks-then-counts", "AUTH-012", ("AUTH-012",)
+
+    def patch_services(self, services: Services, active: Callable[[], bool]) -> None:
+        throttle = services.users._throttle
+        begin = throttle.begin
+
+        async def check_then_count(failures: Any, account: str, ip: str) -> Any:
+            if active():
+                window = throttle._window(time.time())
+                seen = await failures.reserve([account], window)
+                await failures.release([account], window)  # a read, as the old check was
+                if seen[account] - 1 >= throttle.account_limit:
+                    return await begin(failures, account, ip)
+                await asyncio.sleep(1.5)  # the others pass the same check meanwhile
+                attempt = LoginAttempt(account, ip, window)
+                await failures.reserve([account, ip], window)
+                return attempt
+            return await begin(failures, account, ip)
+
+        object.__setattr__(throttle, "begin", check_then_count)
+
+
 STATE_FAULTS: list[Fault] = [
     AdminMayLockThemselfOut(),
     AcceptsInvisibleNames(
@@ -96,4 +125,5 @@ STATE_FAULTS: list[Fault] = [
         "accepts-invisible-product-names", "CAT-012", ("/products", "/categories"), ("name",)
     ),
     StockPassesItsMaximum(),
+    ThrottleChecksThenCounts(),
 ]
