@@ -34,6 +34,7 @@ from reference_impl.platform.application import BackendFactory, ReferenceApp
 from reference_impl.platform.contract import BackgroundTask, Operations, combine_operations
 from reference_impl.platform.logs import configure_logging
 from reference_impl.platform.routing import SpecSource
+from reference_impl.principal import Principal
 from reference_impl.settings import ConfigError, Settings
 from reference_impl.users.handlers import UserHandlers
 from reference_impl.users.repository import UsersUnitOfWork
@@ -74,6 +75,9 @@ class Services:
         if email and password:
             await self.users.ensure_bootstrap_admin(email, password)
             log.info("bootstrap admin account ready: %s", email)
+
+    async def current_principal(self, claimed: Principal) -> Principal | None:
+        return await self.users.current_principal(claimed)
 
     def background_tasks(self) -> Sequence[BackgroundTask]:
         housekeeping = functools.partial(

@@ -225,3 +225,64 @@ def test_concurrent_wrong_passwords_reach_the_check_at_most_the_limit_times(
     expect(set(statuses) <= {401, 429}, "every attempt answers 401 or 429", None, str(statuses))
     right = api.post("/auth/login", json={"email": user.email, "password": user.password})
     expect_problem(right, 429, why="the account is throttled, even for the right password")
+
+
+def _refused_token(response: httpx.Response, why: str) -> None:
+    expect_problem(response, 401, why=why)
+    challenge = response.headers.get("www-authenticate", "")
+    expect('error="invalid_token"' in challenge, 'a challenge with error="invalid_token"', response)
+
+
+@pytest.mark.services("users", "catalog", "orders")
+@pytest.mark.requirement("USR-013")
+def test_a_suspended_or_deleted_account_is_refused_on_its_next_request(
+    api: ApiClient, admin: Actor, new_user, cleanup: Cleanup
+) -> None:
+    product = create_product(api, admin, cleanup, stock=10)
+    suspended, deleted = new_user(role="suspended"), new_user(role="deleted")
+    for user in (suspended, deleted):
+        expect_status(
+            place_order(api, user, (product["id"], 1)), 201, why="an active customer orders"
+        )
+    expect_status(
+        api.patch(
+            f"/users/{suspended.user_id}", json={"status": "suspended"}, headers=admin.headers
+        ),
+        200,
+        why="an administrator suspends an account",
+    )
+    expect_status(
+        api.delete(f"/users/{deleted.user_id}", headers=admin.headers),
+        204,
+        why="an administrator deletes an account",
+    )
+    for user, what in ((suspended, "suspended"), (deleted, "deleted")):
+        _refused_token(
+            place_order(api, user, (product["id"], 1)),
+            f"placeOrder with a token issued before the account was {what}",
+        )
+        _refused_token(
+            api.get("/orders", headers=user.headers),
+            f"listMyOrders with a token issued before the account was {what}",
+        )
+
+
+@pytest.mark.services("users")
+@pytest.mark.requirement("USR-013")
+def test_a_demoted_admin_loses_admin_rights_on_the_next_request(
+    api: ApiClient, admin: Actor, new_user
+) -> None:
+    second = _promoted_admin(api, admin, new_user)
+    expect_status(
+        api.get("/users", headers=second.headers), 200, why="an administrator lists accounts"
+    )
+    expect_status(
+        api.patch(f"/users/{second.user_id}", json={"role": "customer"}, headers=admin.headers),
+        200,
+        why="an administrator demotes another administrator",
+    )
+    expect_problem(
+        api.get("/users", headers=second.headers),
+        403,
+        why="listUsers with a token issued before its holder was demoted",
+    )

@@ -50,6 +50,11 @@ class UserRepository:
             )
         )
 
+    async def standing(self, user_id: UUID) -> tuple[str, str] | None:
+        """(role, status) of an account, or None: one primary-key probe per request."""
+        row = await self._db.fetchrow("SELECT role, status FROM users.users WHERE id = $1", user_id)
+        return None if row is None else (row["role"], row["status"])
+
     async def credentials_by_email(self, email: str) -> tuple[User, str] | None:
         """The user and their password hash, for login only (the hash never leaves the service)."""
         row = await self._db.fetchrow(

@@ -123,6 +123,16 @@ class UsersService:
         )
         return TokenPair(access_token, expires_in, refresh_token, ttl)
 
+    async def current_principal(self, claimed: Principal) -> Principal | None:
+        """The token's caller with the role their account has now; None if the account is
+        suspended or deleted. Asked on every authenticated request (no cache: one
+        primary-key read is cheaper than explaining a stale admin)."""
+        async with self._uow(autocommit=True) as uow:
+            standing = await uow.users.standing(claimed.user_id)
+        if standing is None or standing[1] != "active":
+            return None
+        return Principal(user_id=claimed.user_id, role=standing[0])
+
     # --- profiles and administration -----------------------------------------------------
 
     async def get_user(self, viewer: Principal, user_id: UUID) -> User:

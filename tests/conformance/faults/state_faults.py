@@ -113,6 +113,20 @@ class ThrottleChecksThenCounts(Fault):
         object.__setattr__(throttle, "begin", check_then_count)
 
 
+class TrustsTheTokenAlone(Fault):
+    """Decides who the caller is from the token alone, as if the account never changed."""
+
+    name, requirement, select = "trusts-stale-token-claims", "USR-013", ("USR-013",)
+
+    def patch_services(self, services: Services, active: Callable[[], bool]) -> None:
+        current_principal = services.current_principal
+
+        async def from_token(claimed: Principal) -> Principal | None:
+            return claimed if active() else await current_principal(claimed)
+
+        services.current_principal = from_token  # type: ignore[method-assign]
+
+
 STATE_FAULTS: list[Fault] = [
     AdminMayLockThemselfOut(),
     AcceptsInvisibleNames(
@@ -126,4 +140,5 @@ STATE_FAULTS: list[Fault] = [
     ),
     StockPassesItsMaximum(),
     ThrottleChecksThenCounts(),
+    TrustsTheTokenAlone(),
 ]
