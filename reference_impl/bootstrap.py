@@ -9,11 +9,12 @@ Tests build the same ``Services`` on a real pool, or hand ``create_app`` their o
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 
@@ -45,6 +46,16 @@ __all__ = ["Services", "app_from_env", "build_services", "create_app"]
 log = logging.getLogger("reference_impl.bootstrap")
 
 HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
+OUTBOX_GAUGES_INTERVAL_SECONDS = 5.0
+
+
+@dataclass
+class OutboxGauges:
+    """The outbox figures /metrics shows, measured in the background (every few seconds)
+    so that a scrape never touches the database and answers even while it hangs."""
+
+    lag_seconds: float = 0.0
+    dead_letters: int = 0
 
 
 @dataclass
@@ -58,6 +69,7 @@ class Services:
     orders: OrdersService
     notifications: NotificationsService
     relay: OutboxRelay
+    gauges: OutboxGauges = field(default_factory=lambda: OutboxGauges())
 
     def operations(self) -> Operations:
         """Every handler by operationId, bound to the services above."""
@@ -88,13 +100,27 @@ class Services:
             },
             interval_seconds=HOUSEKEEPING_INTERVAL_SECONDS,
         )
-        return [self.relay.run_forever, housekeeping]
+        return [self.relay.run_forever, housekeeping, self._keep_outbox_gauges_fresh]
 
     async def outbox_lag_seconds(self) -> float:
-        return await self.relay.lag_seconds()
+        """The last measured lag: a scrape of /metrics never waits for the database."""
+        return self.gauges.lag_seconds
 
     async def outbox_dead_letters(self) -> int:
-        return await self.relay.dead_letter_count()
+        return self.gauges.dead_letters
+
+    async def refresh_outbox_gauges(self) -> None:
+        """Measure the outbox gauges now; NaN-free: a failed measurement keeps the last."""
+        self.gauges.lag_seconds = await self.relay.lag_seconds()
+        self.gauges.dead_letters = await self.relay.dead_letter_count()
+
+    async def _keep_outbox_gauges_fresh(self) -> None:
+        while True:
+            try:
+                await self.refresh_outbox_gauges()
+            except Exception:  # the database is down or hung: keep the last values
+                log.warning("outbox gauges not refreshed: database unavailable", exc_info=True)
+            await asyncio.sleep(OUTBOX_GAUGES_INTERVAL_SECONDS)
 
     async def close(self) -> None:
         """Nothing to release: the pool belongs to the platform, the relay is its task."""

@@ -108,6 +108,9 @@ class Settings:
     validate_responses: bool = False
     pool_min_size: int = 2
     pool_max_size: int = 10
+    #: Longest wait for the database: a pooled connection, one statement, a commit. Past
+    #: it the request answers 503 with Retry-After instead of hanging with a hung server.
+    database_deadline_seconds: int = 5
     admin_email: str | None = None
     admin_password: str | None = field(default=None, repr=False)
     outbox_poll_seconds: float = 0.5  # fallback; LISTEN/NOTIFY wakes the relay sooner
@@ -150,6 +153,9 @@ class Settings:
             validate_responses=_bool(env, "REFARCH_VALIDATE_RESPONSES", cls.validate_responses),
             pool_min_size=_int(env, "REFARCH_POOL_MIN_SIZE", cls.pool_min_size, minimum=1),
             pool_max_size=_int(env, "REFARCH_POOL_MAX_SIZE", cls.pool_max_size, minimum=1),
+            database_deadline_seconds=_int(
+                env, "REFARCH_DATABASE_DEADLINE_SECONDS", cls.database_deadline_seconds, minimum=1
+            ),
             admin_email=admin_email,
             admin_password=admin_password,
         )
