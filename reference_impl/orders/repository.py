@@ -53,10 +53,21 @@ class OrderRepository:
             [line.unit_price.amount for line in lines],
         )
 
-    async def get(self, order_id: UUID, *, for_update: bool = False) -> Order | None:
+    async def get(
+        self, order_id: UUID, *, owner: UUID | None = None, for_update: bool = False
+    ) -> Order | None:
+        """The order, or None when it does not exist or (with ``owner``) is someone else's.
+
+        Ownership is part of the one statement, so another customer's order and a missing id
+        cost exactly the same work: no extra query for its lines, nothing a response time
+        could tell apart (finding: 1.29 ms vs 1.03 ms median before).
+        """
         lock = " FOR UPDATE" if for_update else ""
         row = await self._db.fetchrow(
-            f"SELECT {_ORDER_COLUMNS}, currency FROM orders.orders WHERE id = $1{lock}", order_id
+            f"SELECT {_ORDER_COLUMNS}, currency FROM orders.orders"
+            f" WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2){lock}",
+            order_id,
+            owner,
         )
         if row is None:
             return None

@@ -153,8 +153,8 @@ class OrdersService:
 
     async def get_order(self, viewer: Principal, order_id: UUID) -> Order:
         async with self._uow(autocommit=True) as uow:
-            order = await uow.orders.get(order_id)
-        if order is None or not self._may_see(viewer, order):
+            order = await uow.orders.get(order_id, owner=self._owner_filter(viewer))
+        if order is None:
             raise OrderNotFound()
         return order
 
@@ -170,8 +170,9 @@ class OrdersService:
             return await uow.orders.page(user_id=user_id, status=status, limit=limit, offset=offset)
 
     @staticmethod
-    def _may_see(viewer: Principal, order: Order) -> bool:
-        return viewer.is_admin or order.user_id == viewer.user_id
+    def _owner_filter(viewer: Principal) -> UUID | None:
+        """Whose orders the viewer may see: their own, or (admins) everyone's."""
+        return None if viewer.is_admin else viewer.user_id
 
     # --- status changes ------------------------------------------------------------------
 
@@ -189,8 +190,8 @@ class OrdersService:
             # The row lock serialises concurrent changes of one order: the second of two
             # simultaneous cancels waits, then sees "cancelled" and is refused, so stock is
             # returned exactly once.
-            order = await uow.orders.get(order_id, for_update=True)
-            if order is None or not self._may_see(actor, order):
+            order = await uow.orders.get(order_id, owner=self._owner_filter(actor), for_update=True)
+            if order is None:
                 raise OrderNotFound()
             if only_from is not None and order.status != only_from:
                 raise NotCancellable(order.status)

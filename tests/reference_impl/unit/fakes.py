@@ -104,8 +104,11 @@ class FakeOrderRepository:
     async def add(self, order: Order) -> None:
         self._db.orders[order.id] = order
 
-    async def get(self, order_id: UUID, *, for_update: bool = False) -> Order | None:
-        return self._db.orders.get(order_id)
+    async def get(
+        self, order_id: UUID, *, owner: UUID | None = None, for_update: bool = False
+    ) -> Order | None:
+        order = self._db.orders.get(order_id)
+        return None if order is None or (owner is not None and order.user_id != owner) else order
 
     async def set_status(self, order: Order, status: str) -> Order:
         changed = replace(order, status=status, updated_at=datetime.now(UTC))
