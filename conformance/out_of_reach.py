@@ -27,4 +27,9 @@ OUT_OF_REACH: dict[str, str] = {
     ),
     "SEC-013": "needs malformed events injected into the target's event stream",
     "OPS-003": "needs control over the target's database to take it down",
+    "OPS-004": "needs control over the target's database to make it hang",
+    "ORD-017": (
+        "needs waiting past the target's pending-order time limit (30 minutes by default); "
+        "verify it in the implementation's own tests"
+    ),
 }

@@ -47,6 +47,7 @@ log = logging.getLogger("reference_impl.bootstrap")
 
 HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
 OUTBOX_GAUGES_INTERVAL_SECONDS = 5.0
+PENDING_EXPIRY_INTERVAL_SECONDS = 60.0
 
 
 @dataclass
@@ -100,7 +101,13 @@ class Services:
             },
             interval_seconds=HOUSEKEEPING_INTERVAL_SECONDS,
         )
-        return [self.relay.run_forever, housekeeping, self._keep_outbox_gauges_fresh]
+        # Unpaid orders expire within a minute of their time limit, not within the hour.
+        expiry = functools.partial(
+            run_housekeeping,
+            {"orders.pending_expiry": self.orders.expire_pending},
+            interval_seconds=PENDING_EXPIRY_INTERVAL_SECONDS,
+        )
+        return [self.relay.run_forever, housekeeping, expiry, self._keep_outbox_gauges_fresh]
 
     async def outbox_lag_seconds(self) -> float:
         """The last measured lag: a scrape of /metrics never waits for the database."""
@@ -134,7 +141,12 @@ async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
         pool=pool,
         users=UsersService(functools.partial(UsersUnitOfWork, pool), settings),
         catalog=catalog,
-        orders=OrdersService(functools.partial(OrdersUnitOfWork, pool), stock=catalog),
+        orders=OrdersService(
+            functools.partial(OrdersUnitOfWork, pool),
+            stock=catalog,
+            pending_limit=settings.max_pending_orders,
+            pending_ttl_seconds=settings.pending_order_ttl_seconds,
+        ),
         notifications=notifications,
         relay=OutboxRelay(
             pool, notifications.handle_event, poll_seconds=settings.outbox_poll_seconds

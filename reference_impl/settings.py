@@ -111,6 +111,10 @@ class Settings:
     #: Longest wait for the database: a pooled connection, one statement, a commit. Past
     #: it the request answers 503 with Retry-After instead of hanging with a hung server.
     database_deadline_seconds: int = 5
+    #: Stock hoarding: unpaid pending orders a customer may hold at once, and how long an
+    #: order may stay pending before housekeeping cancels it and returns its stock.
+    max_pending_orders: int = 100
+    pending_order_ttl_seconds: int = 1800
     admin_email: str | None = None
     admin_password: str | None = field(default=None, repr=False)
     outbox_poll_seconds: float = 0.5  # fallback; LISTEN/NOTIFY wakes the relay sooner
@@ -153,6 +157,12 @@ class Settings:
             validate_responses=_bool(env, "REFARCH_VALIDATE_RESPONSES", cls.validate_responses),
             pool_min_size=_int(env, "REFARCH_POOL_MIN_SIZE", cls.pool_min_size, minimum=1),
             pool_max_size=_int(env, "REFARCH_POOL_MAX_SIZE", cls.pool_max_size, minimum=1),
+            max_pending_orders=_int(
+                env, "REFARCH_MAX_PENDING_ORDERS", cls.max_pending_orders, minimum=1
+            ),
+            pending_order_ttl_seconds=_int(
+                env, "REFARCH_PENDING_ORDER_TTL_SECONDS", cls.pending_order_ttl_seconds, minimum=60
+            ),
             database_deadline_seconds=_int(
                 env, "REFARCH_DATABASE_DEADLINE_SECONDS", cls.database_deadline_seconds, minimum=1
             ),

@@ -286,3 +286,57 @@ def test_a_demoted_admin_loses_admin_rights_on_the_next_request(
         403,
         why="listUsers with a token issued before its holder was demoted",
     )
+
+
+PENDING_LIMIT = 100  # unpaid pending orders per customer (ORD-016 default)
+
+
+async def _place_many(user: Actor, product_id: str, count: int) -> list[int]:
+    """``count`` orders for one unit each, 16 in flight at a time: statuses only (the
+    evidence of a failure is the count, not a hundred identical exchanges)."""
+    gate = asyncio.Semaphore(16)
+    limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+    async with httpx.AsyncClient(
+        base_url=RUN.api_url, timeout=60.0, headers=user.headers, limits=limits
+    ) as client:
+        body = {
+            "items": [{"product_id": product_id, "quantity": 1}],
+            "shipping_address": {
+                "name": "Conform",
+                "line1": "1 Test Street",
+                "city": "Berlin",
+                "postal_code": "10115",
+                "country": "DE",
+            },
+        }
+
+        async def one() -> int:
+            async with gate:
+                return (await client.post("/orders", json=body)).status_code
+
+        return await asyncio.gather(*(one() for _ in range(count)))
+
+
+@pytest.mark.services("orders", "catalog", "users")
+@pytest.mark.requirement("ORD-016")
+def test_a_customer_cannot_hold_more_than_the_pending_order_limit(
+    api: ApiClient, admin: Actor, new_user, cleanup: Cleanup
+) -> None:
+    attempts = PENDING_LIMIT + 20
+    product = create_product(api, admin, cleanup, stock=attempts)
+    hoarder = new_user(role="hoarder")
+    statuses = asyncio.run(_place_many(hoarder, product["id"], attempts))
+    placed = statuses.count(201)
+    expect(
+        placed <= PENDING_LIMIT and set(statuses) <= {201, 409},
+        f"of {attempts} concurrent orders by one customer at most {PENDING_LIMIT} are placed"
+        " (201); the rest are refused with 409",
+        None,
+        f"{placed} placed; statuses {sorted(set(statuses))}",
+    )
+    refused = place_order(api, hoarder, (product["id"], 1))
+    expect_problem(refused, 409, why=f"the customer already holds {placed} pending orders")
+    expect(
+        get_product(api, product["id"])["stock"] == attempts - placed,
+        "refused orders reserved no stock",
+    )

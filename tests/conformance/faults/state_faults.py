@@ -127,6 +127,33 @@ class TrustsTheTokenAlone(Fault):
         services.current_principal = from_token  # type: ignore[method-assign]
 
 
+class _LimitUnlessFaulty:
+    """Stands in for the pending-order limit: compares like it while the fault is off and
+    like infinity while it is on (the service compares ``count >= limit``)."""
+
+    def __init__(self, limit: int, active: Callable[[], bool]) -> None:
+        self._limit, self._active = limit, active
+
+    def __le__(self, count: int) -> bool:
+        return not self._active() and self._limit <= count
+
+    def __str__(self) -> str:
+        return str(self._limit)
+
+    def __int__(self) -> int:
+        return self._limit
+
+
+class NoPendingOrderLimit(Fault):
+    """Lets one customer hold any number of pending orders (stock hoarding)."""
+
+    name, requirement, select = "no-pending-order-limit", "ORD-016", ("ORD-016",)
+
+    def patch_services(self, services: Services, active: Callable[[], bool]) -> None:
+        orders = services.orders
+        orders._pending_limit = _LimitUnlessFaulty(orders._pending_limit, active)  # type: ignore[assignment]
+
+
 STATE_FAULTS: list[Fault] = [
     AdminMayLockThemselfOut(),
     AcceptsInvisibleNames(
@@ -141,4 +168,5 @@ STATE_FAULTS: list[Fault] = [
     StockPassesItsMaximum(),
     ThrottleChecksThenCounts(),
     TrustsTheTokenAlone(),
+    NoPendingOrderLimit(),
 ]

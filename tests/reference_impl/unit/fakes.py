@@ -110,6 +110,24 @@ class FakeOrderRepository:
         order = self._db.orders.get(order_id)
         return None if order is None or (owner is not None and order.user_id != owner) else order
 
+    async def lock_customer(self, user_id: UUID) -> None:
+        """One event loop, no interleaving inside a fake transaction: nothing to lock."""
+
+    async def count_pending(self, user_id: UUID) -> int:
+        orders = self._db.orders.values()
+        return sum(1 for o in orders if o.user_id == user_id and o.status == "pending")
+
+    async def pending_placed_before(self, cutoff: datetime, *, limit: int) -> list[UUID]:
+        stale = sorted(
+            (
+                o
+                for o in self._db.orders.values()
+                if o.status == "pending" and o.created_at < cutoff
+            ),
+            key=lambda o: (o.created_at, o.id),
+        )
+        return [o.id for o in stale[:limit]]
+
     async def set_status(self, order: Order, status: str) -> Order:
         changed = replace(order, status=status, updated_at=datetime.now(UTC))
         self._db.orders[order.id] = changed
