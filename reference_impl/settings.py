@@ -104,6 +104,8 @@ class Settings:
     login_max_failures: int = 5  # per account, within login_window_seconds
     login_ip_max_failures: int = 100  # per client address, within login_window_seconds
     login_window_seconds: int = 900
+    #: Registrations per client address within login_window_seconds (AUTH-016).
+    registration_ip_max: int = 30
     body_limit_bytes: int = 1024 * 1024
     validate_responses: bool = False
     pool_min_size: int = 2
@@ -147,6 +149,9 @@ class Settings:
             ),
             login_ip_max_failures=_int(
                 env, "REFARCH_LOGIN_IP_MAX_FAILURES", cls.login_ip_max_failures, minimum=1
+            ),
+            registration_ip_max=_int(
+                env, "REFARCH_REGISTRATION_IP_MAX", cls.registration_ip_max, minimum=1
             ),
             login_window_seconds=_int(
                 env, "REFARCH_LOGIN_WINDOW_SECONDS", cls.login_window_seconds, minimum=1

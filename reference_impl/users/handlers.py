@@ -44,7 +44,7 @@ class UserHandlers:
             last_name=body["last_name"],
             phone=body.get("phone"),
         )
-        user = await self._users.register(new_user, body["password"])
+        user = await self._users.register(new_user, body["password"], request.client_ip)
         return ApiResponse(201, user_json(user), {"Location": f"{API_PREFIX}/users/{user.id}"})
 
     async def login(self, request: ApiRequest) -> ApiResponse:

@@ -31,7 +31,7 @@ from reference_impl.users.domain import (
 )
 from reference_impl.users.passwords import PasswordHashing
 from reference_impl.users.repository import UsersUnitOfWork
-from reference_impl.users.throttle import LoginThrottle
+from reference_impl.users.throttle import LoginThrottle, RegistrationThrottle
 
 __all__ = ["UsersService"]
 
@@ -50,10 +50,18 @@ class UsersService:
             account_limit=settings.login_max_failures,
             ip_limit=settings.login_ip_max_failures,
         )
+        self._registrations = RegistrationThrottle(
+            window_seconds=settings.login_window_seconds, ip_limit=settings.registration_ip_max
+        )
 
     # --- registration and authentication -------------------------------------------------
 
-    async def register(self, new_user: NewUser, password: str) -> User:
+    async def register(self, new_user: NewUser, password: str, client_ip: str = "") -> User:
+        """``client_ip`` is the caller's address (throttling); empty for internal callers,
+        which then share one bucket."""
+        # counted before argon2 runs, so a refused burst costs one statement each (AUTH-016)
+        async with self._uow(autocommit=True) as single:
+            await self._registrations.begin(single.login_failures, client_ip)
         password_hash = await self._passwords.hash(password)
         async with self._uow() as uow:
             user = await uow.users.add(new_user, password_hash)

@@ -23,7 +23,7 @@ from reference_impl.errors import RateLimited
 from reference_impl.users.domain import seconds_until_window_ends, window_start
 from reference_impl.users.repository import LoginFailures
 
-__all__ = ["LoginAttempt", "LoginThrottle"]
+__all__ = ["LoginAttempt", "LoginThrottle", "RegistrationThrottle"]
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,30 @@ class LoginThrottle:
     async def succeeded(self, failures: LoginFailures, attempt: LoginAttempt) -> None:
         await failures.reset(attempt.account)
         await failures.release([attempt.ip], attempt.window)
+
+
+@dataclass(frozen=True)
+class RegistrationThrottle:
+    """Registrations per client address, counted in the same table and fixed windows as
+    login attempts (bucket ``register:<address>``), before the password is hashed: 150
+    parallel registrations from one address all succeeded and slowed everyone else.
+
+    Every registration that gets past the count stays counted, successful or not (a 409
+    for a taken email is exactly what an enumeration would produce); a refused one gives
+    its count back. ADR 0032 records why registration still answers 409 for a taken email.
+    """
+
+    window_seconds: int
+    ip_limit: int
+
+    async def begin(self, failures: LoginFailures, client_ip: str) -> None:
+        now = time.time()
+        window = datetime.fromtimestamp(window_start(now, self.window_seconds), UTC)
+        bucket = f"register:{client_ip}"
+        counts = await failures.reserve([bucket], window)
+        if counts[bucket] > self.ip_limit:
+            await failures.release([bucket], window)
+            raise RateLimited(
+                "Too many registrations from this address; try again later.",
+                retry_after=seconds_until_window_ends(now, self.window_seconds),
+            )
