@@ -146,10 +146,13 @@ class OrdersService:
         ]
         ensure_distinct_products([line.product_id for line in requested])
         async with self._uow() as uow:
+            priced = await self._stock.reserve_stock(uow, requested)
+            # After the stock, so one customer's simultaneous orders still take stock side
+            # by side; the lock then makes their count-and-insert one at a time, so the
+            # limit is exact. No deadlock: nothing else is locked once it is held.
             await uow.orders.lock_customer(customer.user_id)
             if await uow.orders.count_pending(customer.user_id) >= self._pending_limit:
                 raise TooManyPendingOrders(int(self._pending_limit))
-            priced = await self._stock.reserve_stock(uow, requested)
             order = Order(
                 user_id=customer.user_id,
                 lines=tuple(
