@@ -201,10 +201,21 @@ class LoginFailures:
         return {row["bucket"]: row["failures"] for row in rows}
 
     async def release(self, buckets: list[str], window: datetime) -> None:
-        """Give back one counted attempt (one that was refused or succeeded)."""
+        """Give back one counted attempt (one that was refused or succeeded).
+
+        A counter never goes below one (the table's CHECK): a row at one is removed instead.
+        Two releases racing on a row at two may both see it at two and leave one: the error
+        is on the safe side (one attempt too many counted until the window ends).
+        """
+        await self._db.execute(
+            "DELETE FROM users.login_failures"
+            " WHERE bucket = ANY($1::text[]) AND window_start = $2 AND failures <= 1",
+            buckets,
+            window,
+        )
         await self._db.execute(
             "UPDATE users.login_failures SET failures = failures - 1"
-            " WHERE bucket = ANY($1::text[]) AND window_start = $2 AND failures > 0",
+            " WHERE bucket = ANY($1::text[]) AND window_start = $2 AND failures > 1",
             buckets,
             window,
         )
