@@ -23,6 +23,7 @@ from reference_impl.errors import Conflict, NotFound
 from reference_impl.operations.handlers import OperationsHandlers
 from reference_impl.platform.contract import ApiRequest, ApiResponse, Handler, combine_operations
 from reference_impl.platform.routing import SpecSource
+from reference_impl.principal import Principal
 from reference_impl.settings import Settings
 
 MISSING_WIDGET = "00000000-0000-0000-0000-000000000000"
@@ -293,6 +294,9 @@ class WidgetServices:
             await self.users.ensure_bootstrap_admin(
                 self.settings.admin_email, self.settings.admin_password
             )
+
+    async def current_principal(self, claimed: Principal) -> Principal | None:
+        return claimed  # no accounts behind the widgets: the token is the whole truth
 
     def background_tasks(self) -> list[Callable[[], Awaitable[None]]]:
         return self.tasks
