@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 
-from conformance.evidence import ApiClient
-from conformance.expect import expect_status, json_body, json_object
-from conformance.testdata import random_email, random_password
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect_status, json_body, json_object
+from refarch.conformance.testdata import random_email, random_password
 
 __all__ = ["Actor", "Cleanup", "log_in", "register_user"]
 

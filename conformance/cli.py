@@ -14,16 +14,16 @@ from pathlib import Path
 
 import click
 
-from conformance.options import (
+from refarch.conformance.options import (
     ADMIN_EMAIL_ENV,
     ADMIN_PASSWORD_ENV,
     DEFAULT_MAX_EXAMPLES,
     QUICK_MAX_EXAMPLES,
     RunOptions,
 )
-from conformance.preflight import PreflightError, preflight
-from conformance.progress import PYTEST_ARGS as PROGRESS_ARGS
-from conformance.progress import ConformanceProgress
+from refarch.conformance.preflight import PreflightError, preflight
+from refarch.conformance.progress import PYTEST_ARGS as PROGRESS_ARGS
+from refarch.conformance.progress import ConformanceProgress
 
 __all__ = ["conform"]
 
@@ -168,8 +168,8 @@ def conform(
         click.echo(f"refarch conform: cannot run: {error}", err=True)
         raise SystemExit(EXIT_COULD_NOT_RUN) from None
 
-    from conformance.plugin import ConformanceRun  # imports pytest: only once a run starts
-    from conformance.report import write_reports
+    from refarch.conformance.plugin import ConformanceRun  # imports pytest: only once a run starts
+    from refarch.conformance.report import write_reports
 
     report_dir = report_dir.resolve()
     junit_xml = junit_xml.resolve() if junit_xml else None

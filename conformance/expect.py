@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from conformance.evidence import Exchange
+from refarch.conformance.evidence import Exchange
 
 __all__ = [
     "ContractViolation",

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from conformance.actors import Actor, Cleanup, actor_for, register_user
-from conformance.evidence import ApiClient, register_secret
-from conformance.generated_auth import IDENTITIES
-from conformance.options import ADMIN_PASSWORD_ENV, RunOptions
+from refarch.conformance.actors import Actor, Cleanup, actor_for, register_user
+from refarch.conformance.evidence import ApiClient, register_secret
+from refarch.conformance.generated_auth import IDENTITIES
+from refarch.conformance.options import ADMIN_PASSWORD_ENV, RunOptions
 
 __all__ = ["CLEANUP_NOTES", "OPTIONS"]
 

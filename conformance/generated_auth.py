@@ -14,7 +14,7 @@ from typing import Any
 
 import schemathesis
 
-from conformance.actors import Actor
+from refarch.conformance.actors import Actor
 from refarch.specs import Operation, operations
 
 __all__ = ["IDENTITIES", "GeneratedIdentities", "use_bearer_tokens"]

@@ -14,13 +14,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conformance import fixtures
-from conformance.evidence import TestLog
-from conformance.expect import ContractViolation
-from conformance.failure_text import parse_failure
-from conformance.options import RunOptions, activate
-from conformance.results import RequirementVerdict, RunResult, TestRecord, requirement_verdicts
-from conformance.waivers import load_waivers
+from refarch.conformance import fixtures
+from refarch.conformance.evidence import TestLog
+from refarch.conformance.expect import ContractViolation
+from refarch.conformance.failure_text import parse_failure
+from refarch.conformance.options import RunOptions, activate
+from refarch.conformance.results import (
+    RequirementVerdict,
+    RunResult,
+    TestRecord,
+    requirement_verdicts,
+)
+from refarch.conformance.waivers import load_waivers
 from refarch.requirements import RequirementCatalog
 
 

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from conformance.actors import Actor
-from conformance.evidence import ApiClient
-from conformance.expect import expect_status, json_object
+from refarch.conformance.actors import Actor
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect_status, json_object
 
 __all__ = ["NOTIFICATION_DEADLINE_SECONDS", "wait_for_notification"]
 

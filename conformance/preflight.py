@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import httpx
 
-from conformance.options import RunOptions
+from refarch.conformance.options import RunOptions
 from refarch.specs import SERVICES, spec_path, versions
 from refarch.target import TargetNotReady, admin_login, check_health
 

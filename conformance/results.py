@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.out_of_reach import OUT_OF_REACH
+from refarch.conformance.out_of_reach import OUT_OF_REACH
 from refarch.requirements import RequirementCatalog
 
 __all__ = ["RequirementVerdict", "RunResult", "TestRecord", "requirement_verdicts"]

@@ -15,9 +15,9 @@ import hypothesis
 import schemathesis
 from schemathesis import GenerationMode
 
-from conformance.generated_auth import use_bearer_tokens
-from conformance.options import RunOptions
-from conformance.waivers import schemathesis_config
+from refarch.conformance.generated_auth import use_bearer_tokens
+from refarch.conformance.options import RunOptions
+from refarch.conformance.waivers import schemathesis_config
 from refarch.specs import Operation, operations, spec_path
 
 __all__ = ["hypothesis_settings", "operation_index", "service_schema"]

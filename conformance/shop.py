@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 
-from conformance.actors import Actor, Cleanup
-from conformance.evidence import ApiClient
-from conformance.expect import expect_status, json_object
-from conformance.testdata import address, random_sku, random_slug
+from refarch.conformance.actors import Actor, Cleanup
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect_status, json_object
+from refarch.conformance.testdata import address, random_sku, random_slug
 
 __all__ = ["create_category", "create_product", "get_product", "order_body", "place_order"]
 

@@ -16,11 +16,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from loadtests.errors import CannotRun
-from loadtests.history import Series
-from loadtests.profiles import RunShape
-from loadtests.summary import RunSummary
-from loadtests.thresholds import RegressionMargins
+from refarch.loadtests.errors import CannotRun
+from refarch.loadtests.history import Series
+from refarch.loadtests.profiles import RunShape
+from refarch.loadtests.summary import RunSummary
+from refarch.loadtests.thresholds import RegressionMargins
 
 __all__ = [
     "FORMAT",

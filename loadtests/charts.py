@@ -22,8 +22,8 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from loadtests.history import Series
-from loadtests.thresholds import Limits
+from refarch.loadtests.history import Series
+from refarch.loadtests.thresholds import Limits
 
 __all__ = ["SVG_SETTINGS", "render_chart"]
 

@@ -16,19 +16,19 @@ from urllib.parse import urlsplit
 
 import click
 
-from loadtests import render
-from loadtests.baseline import Baseline, load_baseline, save_baseline
-from loadtests.errors import CannotRun
-from loadtests.history import HISTORY_CSV, read_history
-from loadtests.live import DEFAULT_PLAIN_EVERY_S, LiveStatus
-from loadtests.profiles import PROFILES, RunShape, resolve_run_shape
-from loadtests.report_files import write_report_files
-from loadtests.rundata import RunData
-from loadtests.runner import Distribution, Interrupted, run_locust
-from loadtests.seeding import prepare_catalog
-from loadtests.summary import RunSummary, read_summary
-from loadtests.thresholds import Thresholds, load_thresholds
-from loadtests.verdict import judge
+from refarch.loadtests import render
+from refarch.loadtests.baseline import Baseline, load_baseline, save_baseline
+from refarch.loadtests.errors import CannotRun
+from refarch.loadtests.history import HISTORY_CSV, read_history
+from refarch.loadtests.live import DEFAULT_PLAIN_EVERY_S, LiveStatus
+from refarch.loadtests.profiles import PROFILES, RunShape, resolve_run_shape
+from refarch.loadtests.report_files import write_report_files
+from refarch.loadtests.rundata import RunData
+from refarch.loadtests.runner import Distribution, Interrupted, run_locust
+from refarch.loadtests.seeding import prepare_catalog
+from refarch.loadtests.summary import RunSummary, read_summary
+from refarch.loadtests.thresholds import Thresholds, load_thresholds
+from refarch.loadtests.verdict import judge
 
 __all__ = ["load"]
 

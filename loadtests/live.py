@@ -24,10 +24,10 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from loadtests.profiles import RunShape
-from loadtests.summary import RunSummary
-from loadtests.thresholds import Thresholds
-from loadtests.verdict import OVERALL, breaches
+from refarch.loadtests.profiles import RunShape
+from refarch.loadtests.summary import RunSummary
+from refarch.loadtests.thresholds import Thresholds
+from refarch.loadtests.verdict import OVERALL, breaches
 
 __all__ = ["DEFAULT_PLAIN_EVERY_S", "LiveStatus", "RunStatus", "read_status"]
 

@@ -24,10 +24,10 @@ from locust.env import Environment
 from locust.runners import WorkerRunner
 from locust.stats import StatsEntry
 
-from loadtests.journeys.browsing import AnonymousBrowser
-from loadtests.journeys.ordering import SignedInBuyer
-from loadtests.journeys.signup import NewCustomer
-from loadtests.rundata import RUN_DATA_OPTION, STATUS_PATH_ENV, SUMMARY_PATH_ENV
+from refarch.loadtests.journeys.browsing import AnonymousBrowser
+from refarch.loadtests.journeys.ordering import SignedInBuyer
+from refarch.loadtests.journeys.signup import NewCustomer
+from refarch.loadtests.rundata import RUN_DATA_OPTION, STATUS_PATH_ENV, SUMMARY_PATH_ENV
 
 __all__ = ["AnonymousBrowser", "NewCustomer", "SignedInBuyer"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from loadtests.errors import CannotRun
+from refarch.loadtests.errors import CannotRun
 
 __all__ = ["PROFILES", "Profile", "RunShape", "parse_duration", "resolve_run_shape"]
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from loadtests.charts import render_chart
-from loadtests.history import OVERALL, read_history
-from loadtests.thresholds import load_thresholds
+from refarch.loadtests.charts import render_chart
+from refarch.loadtests.history import OVERALL, read_history
+from refarch.loadtests.thresholds import load_thresholds
 
 __all__ = ["main"]
 

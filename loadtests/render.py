@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from loadtests.verdict import Row, Verdict
+from refarch.loadtests.verdict import Row, Verdict
 
 __all__ = ["HEADERS", "cells", "headline", "reasons", "to_json", "to_markdown", "to_terminal"]
 

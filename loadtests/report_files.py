@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from loadtests import render
-from loadtests.charts import render_chart
-from loadtests.history import HISTORY_CSV, OVERALL, Series, read_history
-from loadtests.report_page import render_page
-from loadtests.verdict import Row, Verdict
+from refarch.loadtests import render
+from refarch.loadtests.charts import render_chart
+from refarch.loadtests.history import HISTORY_CSV, OVERALL, Series, read_history
+from refarch.loadtests.report_page import render_page
+from refarch.loadtests.verdict import Row, Verdict
 
 __all__ = ["CHARTS_DIR", "ReportFiles", "charts_markdown", "write_report_files"]
 

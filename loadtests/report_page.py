@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from html import escape
 
-from loadtests import render
-from loadtests.verdict import Verdict
+from refarch.loadtests import render
+from refarch.loadtests.verdict import Verdict
 
 __all__ = ["render_page"]
 

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from loadtests.errors import CannotRun
-from loadtests.profiles import RunShape
-from loadtests.rundata import RUN_DATA_OPTION, STATUS_PATH_ENV, SUMMARY_PATH_ENV, RunData
+from refarch.loadtests.errors import CannotRun
+from refarch.loadtests.profiles import RunShape
+from refarch.loadtests.rundata import RUN_DATA_OPTION, STATUS_PATH_ENV, SUMMARY_PATH_ENV, RunData
 
 __all__ = [
     "LOCUSTFILE",

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from loadtests.catalog import CATALOG, SEARCH_TERMS, STOCK_TARGET
-from loadtests.errors import CannotRun
+from refarch.loadtests.catalog import CATALOG, SEARCH_TERMS, STOCK_TARGET
+from refarch.loadtests.errors import CannotRun
 from refarch.target import TargetNotReady, admin_login, check_health
 
 __all__ = ["SeededCatalog", "prepare_catalog", "seed_catalog"]

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loadtests.errors import CannotRun
+from refarch.loadtests.errors import CannotRun
 
 __all__ = ["FORMAT", "OperationStats", "RunSummary", "read_summary"]
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from loadtests.errors import CannotRun
 from refarch import specs
+from refarch.loadtests.errors import CannotRun
 
 __all__ = [
     "DEFAULT_OVERALL",

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from loadtests.baseline import Baseline, Comparison, Trend, compare
-from loadtests.profiles import RunShape
-from loadtests.summary import OperationStats, RunSummary
-from loadtests.thresholds import Limits, Thresholds
+from refarch.loadtests.baseline import Baseline, Comparison, Trend, compare
+from refarch.loadtests.profiles import RunShape
+from refarch.loadtests.summary import OperationStats, RunSummary
+from refarch.loadtests.thresholds import Limits, Thresholds
 
 __all__ = ["OVERALL", "Row", "Verdict", "breaches", "judge"]
 

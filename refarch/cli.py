@@ -17,9 +17,12 @@ __all__ = ["main"]
 #: name -> ("module:attribute", one-line help shown by ``refarch --help``)
 COMMANDS: dict[str, tuple[str, str]] = {
     "specs": ("refarch.spec_checks.cli:specs", "Check the OpenAPI, SQL and requirements specs."),
-    "serve": ("reference_impl.cli:serve", "Run the reference implementation."),
-    "conform": ("conformance.cli:conform", "Run the conformance suite against a base URL."),
-    "load": ("loadtests.cli:load", "Run a load test and gate on thresholds and a baseline."),
+    "serve": ("refarch.reference_impl.cli:serve", "Run the reference implementation."),
+    "conform": ("refarch.conformance.cli:conform", "Run the conformance suite against a base URL."),
+    "load": (
+        "refarch.loadtests.cli:load",
+        "Run a load test and gate on thresholds and a baseline.",
+    ),
     "docs": ("refarch.docsgen.cli:docs", "Generate and build (or serve) the documentation site."),
 }
 

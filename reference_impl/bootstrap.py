@@ -19,31 +19,31 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from refarch.pg import Database
-from reference_impl.catalog.handlers import CatalogHandlers
-from reference_impl.catalog.repository import CatalogUnitOfWork
-from reference_impl.catalog.service import CatalogService
-from reference_impl.housekeeping import run_housekeeping
-from reference_impl.notifications.handlers import NotificationHandlers
-from reference_impl.notifications.repository import NotificationsUnitOfWork
-from reference_impl.notifications.service import NotificationsService
-from reference_impl.operations.handlers import OperationsHandlers
-from reference_impl.orders.handlers import OrderHandlers
-from reference_impl.orders.repository import OrdersUnitOfWork
-from reference_impl.orders.service import OrdersService
-from reference_impl.outbox import OutboxRelay
-from reference_impl.platform.application import BackendFactory, ReferenceApp
-from reference_impl.platform.contract import BackgroundTask, Operations, combine_operations
-from reference_impl.platform.logs import configure_logging
-from reference_impl.platform.routing import SpecSource
-from reference_impl.principal import Principal
-from reference_impl.settings import ConfigError, Settings
-from reference_impl.users.handlers import UserHandlers
-from reference_impl.users.repository import UsersUnitOfWork
-from reference_impl.users.service import UsersService
+from refarch.reference_impl.catalog.handlers import CatalogHandlers
+from refarch.reference_impl.catalog.repository import CatalogUnitOfWork
+from refarch.reference_impl.catalog.service import CatalogService
+from refarch.reference_impl.housekeeping import run_housekeeping
+from refarch.reference_impl.notifications.handlers import NotificationHandlers
+from refarch.reference_impl.notifications.repository import NotificationsUnitOfWork
+from refarch.reference_impl.notifications.service import NotificationsService
+from refarch.reference_impl.operations.handlers import OperationsHandlers
+from refarch.reference_impl.orders.handlers import OrderHandlers
+from refarch.reference_impl.orders.repository import OrdersUnitOfWork
+from refarch.reference_impl.orders.service import OrdersService
+from refarch.reference_impl.outbox import OutboxRelay
+from refarch.reference_impl.platform.application import BackendFactory, ReferenceApp
+from refarch.reference_impl.platform.contract import BackgroundTask, Operations, combine_operations
+from refarch.reference_impl.platform.logs import configure_logging
+from refarch.reference_impl.platform.routing import SpecSource
+from refarch.reference_impl.principal import Principal
+from refarch.reference_impl.settings import ConfigError, Settings
+from refarch.reference_impl.users.handlers import UserHandlers
+from refarch.reference_impl.users.repository import UsersUnitOfWork
+from refarch.reference_impl.users.service import UsersService
 
 __all__ = ["Services", "app_from_env", "build_services", "create_app"]
 
-log = logging.getLogger("reference_impl.bootstrap")
+log = logging.getLogger("refarch.reference_impl.bootstrap")
 
 HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
 OUTBOX_GAUGES_INTERVAL_SECONDS = 5.0

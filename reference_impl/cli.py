@@ -24,15 +24,15 @@ import click
 
 from refarch import pg
 from refarch.migrate import MigrationError, apply_migrations
-from reference_impl.platform.database import DatabaseStartupError, redact
-from reference_impl.platform.http_protocol import GuardedHttpProtocol
-from reference_impl.platform.logs import configure_logging
-from reference_impl.platform.validation import SpecError
-from reference_impl.settings import ConfigError, Settings
+from refarch.reference_impl.platform.database import DatabaseStartupError, redact
+from refarch.reference_impl.platform.http_protocol import GuardedHttpProtocol
+from refarch.reference_impl.platform.logs import configure_logging
+from refarch.reference_impl.platform.validation import SpecError
+from refarch.reference_impl.settings import ConfigError, Settings
 
 __all__ = ["serve"]
 
-log = logging.getLogger("reference_impl.serve")
+log = logging.getLogger("refarch.reference_impl.serve")
 
 
 async def _migrate_once(url: str) -> None:
@@ -194,14 +194,14 @@ def _run(
             "forwarded_allow_ips": list(settings.trusted_proxies),
         }
         if metrics_port is not None:
-            from reference_impl.bootstrap import create_app
+            from refarch.reference_impl.bootstrap import create_app
 
             # one server, two listeners: the gateway tells them apart by local port
             app = create_app(settings.with_(metrics_port=metrics_port))
             sockets = [_listen(host, port), _listen(host, metrics_port)]
             uvicorn.Server(uvicorn.Config(app, **common)).run(sockets=sockets)  # type: ignore[arg-type]
         elif workers == 1:
-            from reference_impl.bootstrap import create_app
+            from refarch.reference_impl.bootstrap import create_app
 
             uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
         else:
@@ -210,7 +210,7 @@ def _run(
             os.environ["REFARCH_DATA_DIR"] = str(directory)
             os.environ["REFARCH_LOG_LEVEL"] = log_level
             uvicorn.run(
-                "reference_impl.bootstrap:app_from_env",
+                "refarch.reference_impl.bootstrap:app_from_env",
                 factory=True,
                 workers=workers,
                 **common,  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 __all__ = ["run_housekeeping"]
 
-log = logging.getLogger("reference_impl.housekeeping")
+log = logging.getLogger("refarch.reference_impl.housekeeping")
 
 Pruner = Callable[[], Awaitable[int]]
 

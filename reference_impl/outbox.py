@@ -31,12 +31,12 @@ from uuid import UUID
 
 import asyncpg
 
-from reference_impl.events import Event, MalformedEvent
-from reference_impl.unit_of_work import OUTBOX_SCHEMAS, UnitOfWork
+from refarch.reference_impl.events import Event, MalformedEvent
+from refarch.reference_impl.unit_of_work import OUTBOX_SCHEMAS, UnitOfWork
 
 __all__ = ["CHANNEL", "MAX_ATTEMPTS", "Consumer", "OutboxRelay"]
 
-log = logging.getLogger("reference_impl.outbox")
+log = logging.getLogger("refarch.reference_impl.outbox")
 
 CHANNEL = "refarch_outbox"
 Consumer = Callable[[UnitOfWork, Event], Awaitable[object]]

@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from reference_impl.unit_of_work import Executor
+from refarch.reference_impl.unit_of_work import Executor
 
 __all__ = ["Filters", "fetch_page", "update_returning"]
 

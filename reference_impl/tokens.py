@@ -12,9 +12,9 @@ from uuid import UUID
 
 import jwt
 
-from reference_impl.errors import Unauthenticated
-from reference_impl.principal import Principal
-from reference_impl.settings import Settings
+from refarch.reference_impl.errors import Unauthenticated
+from refarch.reference_impl.principal import Principal
+from refarch.reference_impl.settings import Settings
 
 __all__ = ["issue_access_token", "verify_access_token"]
 

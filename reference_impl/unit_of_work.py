@@ -24,7 +24,7 @@ from typing import Any, Protocol, Self, TypeVar
 
 import asyncpg
 
-from reference_impl.events import Event
+from refarch.reference_impl.events import Event
 
 __all__ = ["OUTBOX_SCHEMAS", "Executor", "UnitOfWork", "UnitOfWorkFactory"]
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.options import RunOptions
-from conformance.report.html import write_html
-from conformance.report.json_report import write_json
-from conformance.report.junit import write_junit
-from conformance.report.markdown import write_markdown
-from conformance.results import RunResult, requirement_verdicts
+from refarch.conformance.options import RunOptions
+from refarch.conformance.report.html import write_html
+from refarch.conformance.report.json_report import write_json
+from refarch.conformance.report.junit import write_junit
+from refarch.conformance.report.markdown import write_markdown
+from refarch.conformance.results import RunResult, requirement_verdicts
 from refarch.requirements import RequirementCatalog
 
 __all__ = ["ReportPaths", "write_reports"]

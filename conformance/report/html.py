@@ -18,7 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from conformance.results import RequirementVerdict, RunResult, TestRecord
+from refarch.conformance.results import RequirementVerdict, RunResult, TestRecord
 from refarch.requirements import RequirementCatalog
 
 __all__ = ["render_html", "verdicts_from_json", "write_html"]

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from conformance.results import RequirementVerdict, RunResult
+from refarch.conformance.results import RequirementVerdict, RunResult
 
 __all__ = ["write_json"]
 

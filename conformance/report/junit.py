@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conformance.results import RequirementVerdict, RunResult, TestRecord
+from refarch.conformance.results import RequirementVerdict, RunResult, TestRecord
 
 __all__ = ["write_junit"]
 

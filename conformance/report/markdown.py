@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conformance.results import RequirementVerdict, RunResult, TestRecord
+from refarch.conformance.results import RequirementVerdict, RunResult, TestRecord
 
 __all__ = ["render_markdown", "write_markdown"]
 

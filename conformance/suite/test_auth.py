@@ -6,11 +6,17 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance.actors import Actor, Cleanup, register_user
-from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_problem, expect_status, json_body, named_fields
-from conformance.testdata import random_email, random_password
-from conformance.tokens import claims_of, header_of
+from refarch.conformance.actors import Actor, Cleanup, register_user
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import (
+    expect,
+    expect_problem,
+    expect_status,
+    json_body,
+    named_fields,
+)
+from refarch.conformance.testdata import random_email, random_password
+from refarch.conformance.tokens import claims_of, header_of
 
 pytestmark = [pytest.mark.services("users"), pytest.mark.layer("scenarios")]
 

@@ -6,11 +6,17 @@ from typing import Any
 
 import pytest
 
-from conformance.actors import Actor, Cleanup
-from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_problem, expect_status, json_body, named_fields
-from conformance.shop import create_category, create_product, get_product
-from conformance.testdata import RUN_TAG, random_sku, random_slug
+from refarch.conformance.actors import Actor, Cleanup
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import (
+    expect,
+    expect_problem,
+    expect_status,
+    json_body,
+    named_fields,
+)
+from refarch.conformance.shop import create_category, create_product, get_product
+from refarch.conformance.testdata import RUN_TAG, random_sku, random_slug
 
 pytestmark = [pytest.mark.services("catalog", "users"), pytest.mark.layer("scenarios")]
 

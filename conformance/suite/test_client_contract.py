@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.actors import Actor, Cleanup
-from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_problem
-from conformance.shop import create_product, get_product, order_body
+from refarch.conformance.actors import Actor, Cleanup
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect, expect_problem
+from refarch.conformance.shop import create_product, get_product, order_body
 
 pytestmark = [pytest.mark.services("orders", "catalog", "users"), pytest.mark.layer("scenarios")]
 

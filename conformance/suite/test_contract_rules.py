@@ -7,11 +7,17 @@ import re
 
 import pytest
 
-from conformance.actors import Actor
-from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_problem, expect_status, json_body, named_fields
-from conformance.options import current_run
-from conformance.schemas import operation_index
+from refarch.conformance.actors import Actor
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import (
+    expect,
+    expect_problem,
+    expect_status,
+    json_body,
+    named_fields,
+)
+from refarch.conformance.options import current_run
+from refarch.conformance.schemas import operation_index
 
 pytestmark = [pytest.mark.services("users", "catalog"), pytest.mark.layer("scenarios")]
 RUN = current_run()

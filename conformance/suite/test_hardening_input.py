@@ -14,11 +14,11 @@ import uuid
 import httpx
 import pytest
 
-from conformance.actors import Actor
-from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_problem, expect_status
-from conformance.options import current_run
-from conformance.schemas import operation_index
+from refarch.conformance.actors import Actor
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect, expect_problem, expect_status
+from refarch.conformance.options import current_run
+from refarch.conformance.schemas import operation_index
 
 pytestmark = [pytest.mark.layer("scenarios"), pytest.mark.services("users")]
 JSON = {"Content-Type": "application/json"}

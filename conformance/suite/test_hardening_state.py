@@ -14,12 +14,18 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from conformance.actors import Actor, Cleanup, log_in
-from conformance.evidence import ApiClient, AsyncApiClient
-from conformance.expect import expect, expect_problem, expect_status, json_body, named_fields
-from conformance.options import current_run
-from conformance.shop import create_product, get_product, place_order
-from conformance.testdata import random_email, random_password, random_sku, random_slug
+from refarch.conformance.actors import Actor, Cleanup, log_in
+from refarch.conformance.evidence import ApiClient, AsyncApiClient
+from refarch.conformance.expect import (
+    expect,
+    expect_problem,
+    expect_status,
+    json_body,
+    named_fields,
+)
+from refarch.conformance.options import current_run
+from refarch.conformance.shop import create_product, get_product, place_order
+from refarch.conformance.testdata import random_email, random_password, random_sku, random_slug
 
 pytestmark = [pytest.mark.layer("security")]
 RUN = current_run()

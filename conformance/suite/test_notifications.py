@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.actors import Actor, Cleanup, register_user
-from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_status, json_body
-from conformance.polling import NOTIFICATION_DEADLINE_SECONDS, wait_for_notification
-from conformance.shop import create_product, place_order
+from refarch.conformance.actors import Actor, Cleanup, register_user
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect, expect_status, json_body
+from refarch.conformance.polling import NOTIFICATION_DEADLINE_SECONDS, wait_for_notification
+from refarch.conformance.shop import create_product, place_order
 
 pytestmark = [pytest.mark.services("notifications", "users"), pytest.mark.layer("scenarios")]
 LATE = f"within {NOTIFICATION_DEADLINE_SECONDS:.0f} s"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_status, json_body
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect, expect_status, json_body
 
 pytestmark = [pytest.mark.services("operations"), pytest.mark.layer("scenarios")]
 

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.actors import Actor, Cleanup
-from conformance.evidence import ApiClient, AsyncApiClient
-from conformance.expect import (
+from refarch.conformance.actors import Actor, Cleanup
+from refarch.conformance.evidence import ApiClient, AsyncApiClient
+from refarch.conformance.expect import (
     expect,
     expect_problem,
     expect_status,
@@ -20,8 +20,8 @@ from conformance.expect import (
     json_object,
     named_fields,
 )
-from conformance.options import current_run
-from conformance.shop import create_product, get_product, order_body, place_order
+from refarch.conformance.options import current_run
+from refarch.conformance.shop import create_product, get_product, order_body, place_order
 
 pytestmark = [pytest.mark.services("orders", "catalog", "users"), pytest.mark.layer("scenarios")]
 

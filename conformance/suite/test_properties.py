@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import schemathesis
 
-from conformance.actors import Cleanup
-from conformance.options import current_run
-from conformance.schemas import (
+from refarch.conformance.actors import Cleanup
+from refarch.conformance.options import current_run
+from refarch.conformance.schemas import (
     hypothesis_settings,
     operation_index,
     service_schema,

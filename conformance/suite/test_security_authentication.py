@@ -8,12 +8,12 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from conformance.actors import Actor
-from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_problem, expect_status
-from conformance.options import current_run
-from conformance.schemas import operation_index
-from conformance.tokens import corrupt_signature, escalate_claims, unsigned_token
+from refarch.conformance.actors import Actor
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect, expect_problem, expect_status
+from refarch.conformance.options import current_run
+from refarch.conformance.schemas import operation_index
+from refarch.conformance.tokens import corrupt_signature, escalate_claims, unsigned_token
 
 pytestmark = [pytest.mark.services("users"), pytest.mark.layer("security")]
 RUN = current_run()

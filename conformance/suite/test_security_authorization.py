@@ -9,13 +9,13 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.actors import Actor, Cleanup
-from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_status, json_body
-from conformance.options import current_run
-from conformance.schemas import operation_index
-from conformance.shop import create_product, get_product, place_order
-from conformance.testdata import random_sku, random_slug
+from refarch.conformance.actors import Actor, Cleanup
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect, expect_status, json_body
+from refarch.conformance.options import current_run
+from refarch.conformance.schemas import operation_index
+from refarch.conformance.shop import create_product, get_product, place_order
+from refarch.conformance.testdata import random_sku, random_slug
 
 pytestmark = [pytest.mark.layer("security")]
 RUN = current_run()

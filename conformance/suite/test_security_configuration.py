@@ -7,9 +7,9 @@ import re
 import httpx
 import pytest
 
-from conformance.actors import Actor
-from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_status
+from refarch.conformance.actors import Actor
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect, expect_status
 
 pytestmark = [pytest.mark.layer("security"), pytest.mark.services("users", "catalog")]
 MISSING = "00000000-0000-4000-8000-000000000000"

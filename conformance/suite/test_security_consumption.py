@@ -8,11 +8,11 @@ import asyncio
 import httpx
 import pytest
 
-from conformance.actors import Actor, Cleanup
-from conformance.evidence import ApiClient, AsyncApiClient
-from conformance.expect import expect, expect_problem, json_body
-from conformance.options import current_run
-from conformance.shop import create_product, get_product, order_body
+from refarch.conformance.actors import Actor, Cleanup
+from refarch.conformance.evidence import ApiClient, AsyncApiClient
+from refarch.conformance.expect import expect, expect_problem, json_body
+from refarch.conformance.options import current_run
+from refarch.conformance.shop import create_product, get_product, order_body
 
 pytestmark = [pytest.mark.layer("security")]
 RUN = current_run()

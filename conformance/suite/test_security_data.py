@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from conformance.actors import Actor, Cleanup, register_user
-from conformance.evidence import ApiClient, TestLog
-from conformance.expect import expect, expect_status, json_body
-from conformance.shop import create_category, create_product, get_product, order_body
-from conformance.testdata import random_email, random_password
+from refarch.conformance.actors import Actor, Cleanup, register_user
+from refarch.conformance.evidence import ApiClient, TestLog
+from refarch.conformance.expect import expect, expect_status, json_body
+from refarch.conformance.shop import create_category, create_product, get_product, order_body
+from refarch.conformance.testdata import random_email, random_password
 
 pytestmark = [pytest.mark.layer("security")]
 USER_MEMBERS = {

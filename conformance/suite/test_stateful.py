@@ -17,11 +17,11 @@ import hypothesis
 import pytest
 from schemathesis import Case, Response
 
-from conformance.actors import Cleanup, register_user
-from conformance.evidence import ApiClient
-from conformance.generated_auth import IDENTITIES
-from conformance.options import current_run
-from conformance.schemas import operation_index, service_schema
+from refarch.conformance.actors import Cleanup, register_user
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.generated_auth import IDENTITIES
+from refarch.conformance.options import current_run
+from refarch.conformance.schemas import operation_index, service_schema
 from refarch.specs import load_openapi
 
 RUN = current_run()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.actors import Actor, Cleanup, log_in, register_user
-from conformance.evidence import ApiClient
-from conformance.expect import expect, expect_problem, expect_status, json_body
-from conformance.tokens import claims_of
+from refarch.conformance.actors import Actor, Cleanup, log_in, register_user
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect, expect_problem, expect_status, json_body
+from refarch.conformance.tokens import claims_of
 
 pytestmark = [pytest.mark.services("users"), pytest.mark.layer("scenarios")]
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from locust.contrib.fasthttp import FastHttpSession
 
-from loadtests.journeys.expectations import expect, token_pair, user
-from loadtests.rundata import RunData
+from refarch.loadtests.journeys.expectations import expect, token_pair, user
+from refarch.loadtests.rundata import RunData
 
 __all__ = ["SignedIn", "register_and_login"]
 

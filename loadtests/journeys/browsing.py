@@ -6,8 +6,8 @@ import random
 
 from locust import task
 
-from loadtests.journeys.expectations import category, expect, page_of, product
-from loadtests.journeys.shop_user import ShopUser
+from refarch.loadtests.journeys.expectations import category, expect, page_of, product
+from refarch.loadtests.journeys.shop_user import ShopUser
 
 __all__ = ["AnonymousBrowser"]
 

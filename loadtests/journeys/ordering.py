@@ -8,9 +8,9 @@ from typing import Any
 
 from locust import task
 
-from loadtests.journeys.accounts import SignedIn, login, register_and_login
-from loadtests.journeys.expectations import expect, order, page_of
-from loadtests.journeys.shop_user import ShopUser
+from refarch.loadtests.journeys.accounts import SignedIn, login, register_and_login
+from refarch.loadtests.journeys.expectations import expect, order, page_of
+from refarch.loadtests.journeys.shop_user import ShopUser
 
 __all__ = ["SignedInBuyer"]
 

@@ -7,7 +7,7 @@ import functools
 from locust import between
 from locust.contrib.fasthttp import FastHttpUser
 
-from loadtests.rundata import RunData
+from refarch.loadtests.rundata import RunData
 
 __all__ = ["ShopUser"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from locust import task
 
-from loadtests.journeys.accounts import register_and_login
-from loadtests.journeys.expectations import expect, user
-from loadtests.journeys.shop_user import ShopUser
+from refarch.loadtests.journeys.accounts import register_and_login
+from refarch.loadtests.journeys.expectations import expect, user
+from refarch.loadtests.journeys.shop_user import ShopUser
 
 __all__ = ["NewCustomer"]
 

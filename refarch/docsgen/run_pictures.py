@@ -71,7 +71,7 @@ def render_run_pictures(
     _run(
         "drawing the example load charts",
         [
-            *_entry_point("loadtests.redraw"),
+            *_entry_point("refarch.loadtests.redraw"),
             str(EXAMPLES / "locust_stats_history.csv"),
             str(out_dir),
             *LOAD_CHARTS,
@@ -81,14 +81,18 @@ def render_run_pictures(
     report = out_dir / "conformance.html"
     _run(
         "rendering the example conformance report",
-        [*_entry_point("conformance.report.html"), str(EXAMPLES / "conformance.json"), str(report)],
+        [
+            *_entry_point("refarch.conformance.report.html"),
+            str(EXAMPLES / "conformance.json"),
+            str(report),
+        ],
         cwd=root,
     )
     expanded = out_dir / "conformance-expanded.html"
     _run(
         "rendering the example conformance report (failures only, open)",
         [
-            *_entry_point("conformance.report.html"),
+            *_entry_point("refarch.conformance.report.html"),
             str(EXAMPLES / "conformance.json"),
             str(expanded),
             "--expanded",

@@ -56,8 +56,8 @@ class TestReference:
 SUITE_LAUNCHER = """
 import sys
 import pytest
-from conformance.options import RunOptions
-from conformance.plugin import ConformanceRun
+from refarch.conformance.options import RunOptions
+from refarch.conformance.plugin import ConformanceRun
 
 run = ConformanceRun(RunOptions(base_url=sys.argv[1], admin_email="", admin_password=""))
 sys.exit(pytest.main(sys.argv[2:], plugins=[run]))

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from reference_impl.errors import Conflict, InvalidInput, NotFound
-from reference_impl.money import Money
+from refarch.reference_impl.errors import Conflict, InvalidInput, NotFound
+from refarch.reference_impl.money import Money
 
 __all__ = [
     "MAX_STOCK",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from reference_impl.catalog.domain import NewCategory, NewProduct, ProductFilter
-from reference_impl.catalog.representation import category_json, product_json
-from reference_impl.catalog.service import CatalogService
-from reference_impl.money import Money
-from reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
-from reference_impl.representation import API_PREFIX, page
+from refarch.reference_impl.catalog.domain import NewCategory, NewProduct, ProductFilter
+from refarch.reference_impl.catalog.representation import category_json, product_json
+from refarch.reference_impl.catalog.service import CatalogService
+from refarch.reference_impl.money import Money
+from refarch.reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
+from refarch.reference_impl.representation import API_PREFIX, page
 
 __all__ = ["CatalogHandlers"]
 

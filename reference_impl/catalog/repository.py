@@ -7,7 +7,7 @@ from uuid import UUID
 
 import asyncpg
 
-from reference_impl.catalog.domain import (
+from refarch.reference_impl.catalog.domain import (
     MAX_STOCK,
     Category,
     CategoryInUse,
@@ -20,9 +20,9 @@ from reference_impl.catalog.domain import (
     ProductFilter,
     UnknownCategory,
 )
-from reference_impl.money import Money
-from reference_impl.statements import Filters, fetch_page, update_returning
-from reference_impl.unit_of_work import Executor, UnitOfWork
+from refarch.reference_impl.money import Money
+from refarch.reference_impl.statements import Filters, fetch_page, update_returning
+from refarch.reference_impl.unit_of_work import Executor, UnitOfWork
 
 __all__ = ["CatalogUnitOfWork", "CategoryRepository", "ProductRepository"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reference_impl.catalog.domain import Category, Product
-from reference_impl.representation import iso
+from refarch.reference_impl.catalog.domain import Category, Product
+from refarch.reference_impl.representation import iso
 
 __all__ = ["category_json", "product_json"]
 

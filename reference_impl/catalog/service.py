@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from reference_impl.catalog.domain import (
+from refarch.reference_impl.catalog.domain import (
     MAX_STOCK,
     Category,
     CategoryNotFound,
@@ -21,8 +21,8 @@ from reference_impl.catalog.domain import (
     StockWouldGoNegative,
     UnknownProducts,
 )
-from reference_impl.catalog.repository import CatalogUnitOfWork
-from reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from refarch.reference_impl.catalog.repository import CatalogUnitOfWork
+from refarch.reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["CatalogService"]
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from reference_impl.events import Event, MalformedEvent
+from refarch.reference_impl.events import Event, MalformedEvent
 
 __all__ = [
     "EVENT_SCHEMAS",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from reference_impl.notifications.representation import notification_json
-from reference_impl.notifications.service import NotificationsService
-from reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
-from reference_impl.representation import page
+from refarch.reference_impl.notifications.representation import notification_json
+from refarch.reference_impl.notifications.service import NotificationsService
+from refarch.reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
+from refarch.reference_impl.representation import page
 
 __all__ = ["NotificationHandlers"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from reference_impl.notifications.domain import NewNotification, Notification
-from reference_impl.statements import Filters, fetch_page
-from reference_impl.unit_of_work import Executor, UnitOfWork
+from refarch.reference_impl.notifications.domain import NewNotification, Notification
+from refarch.reference_impl.statements import Filters, fetch_page
+from refarch.reference_impl.unit_of_work import Executor, UnitOfWork
 
 __all__ = ["NotificationRepository", "NotificationsUnitOfWork"]
 

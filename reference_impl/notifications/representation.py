@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reference_impl.notifications.domain import Notification
-from reference_impl.representation import iso
+from refarch.reference_impl.notifications.domain import Notification
+from refarch.reference_impl.representation import iso
 
 __all__ = ["notification_json"]
 

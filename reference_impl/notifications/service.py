@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from reference_impl.events import Event
-from reference_impl.notifications.domain import Notification, notification_for
-from reference_impl.notifications.repository import NotificationsUnitOfWork
-from reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from refarch.reference_impl.events import Event
+from refarch.reference_impl.notifications.domain import Notification, notification_for
+from refarch.reference_impl.notifications.repository import NotificationsUnitOfWork
+from refarch.reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["NotificationsService"]
 

@@ -11,8 +11,8 @@ import asyncio
 import asyncpg
 
 from refarch.migrate import MigrationError, pending
-from reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
-from reference_impl.platform.problems import (
+from refarch.reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
+from refarch.reference_impl.platform.problems import (
     DATABASE_RETRY_AFTER_SECONDS,
     HttpProblem,
     is_database_unavailable,

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from reference_impl.errors import Conflict, InvalidInput, NotFound
-from reference_impl.money import PLATFORM_CURRENCY, Money
+from refarch.reference_impl.errors import Conflict, InvalidInput, NotFound
+from refarch.reference_impl.money import PLATFORM_CURRENCY, Money
 
 __all__ = [
     "STATUSES",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from reference_impl.orders.representation import order_document
-from reference_impl.orders.service import OrdersService
-from reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
-from reference_impl.representation import API_PREFIX, page
+from refarch.reference_impl.orders.representation import order_document
+from refarch.reference_impl.orders.service import OrdersService
+from refarch.reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
+from refarch.reference_impl.representation import API_PREFIX, page
 
 __all__ = ["OrderHandlers"]
 

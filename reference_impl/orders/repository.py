@@ -9,10 +9,10 @@ from uuid import UUID
 
 import asyncpg
 
-from reference_impl.money import Money
-from reference_impl.orders.domain import Order, OrderLine, StoredOutcome
-from reference_impl.statements import Filters, fetch_page
-from reference_impl.unit_of_work import Executor, UnitOfWork
+from refarch.reference_impl.money import Money
+from refarch.reference_impl.orders.domain import Order, OrderLine, StoredOutcome
+from refarch.reference_impl.statements import Filters, fetch_page
+from refarch.reference_impl.unit_of_work import Executor, UnitOfWork
 
 __all__ = ["IdempotencyKeys", "OrderRepository", "OrdersUnitOfWork"]
 

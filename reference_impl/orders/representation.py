@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reference_impl.orders.domain import Order
-from reference_impl.representation import iso
+from refarch.reference_impl.orders.domain import Order
+from refarch.reference_impl.representation import iso
 
 __all__ = ["order_document"]
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
-from reference_impl.catalog.domain import PricedLine, StockLine
-from reference_impl.events import Event
-from reference_impl.orders.domain import (
+from refarch.reference_impl.catalog.domain import PricedLine, StockLine
+from refarch.reference_impl.events import Event
+from refarch.reference_impl.orders.domain import (
     IdempotencyKeyInFlight,
     NotCancellable,
     Order,
@@ -21,10 +21,10 @@ from reference_impl.orders.domain import (
     ensure_distinct_products,
     request_fingerprint,
 )
-from reference_impl.orders.repository import OrdersUnitOfWork
-from reference_impl.orders.representation import order_document
-from reference_impl.principal import Principal
-from reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from refarch.reference_impl.orders.repository import OrdersUnitOfWork
+from refarch.reference_impl.orders.representation import order_document
+from refarch.reference_impl.principal import Principal
+from refarch.reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["OrdersService", "PlacedOrder", "StockReservations"]
 

@@ -17,17 +17,17 @@ from typing import Any
 
 import asyncpg
 
-from reference_impl.platform.contract import Backend, BackgroundTask
-from reference_impl.platform.database import create_pool, migrate, redact
-from reference_impl.platform.gateway import Gateway, RuntimeState
-from reference_impl.platform.logs import flush_logs
-from reference_impl.platform.metrics import Metrics
-from reference_impl.platform.routing import SpecSource, build_route_table
-from reference_impl.settings import Settings
+from refarch.reference_impl.platform.contract import Backend, BackgroundTask
+from refarch.reference_impl.platform.database import create_pool, migrate, redact
+from refarch.reference_impl.platform.gateway import Gateway, RuntimeState
+from refarch.reference_impl.platform.logs import flush_logs
+from refarch.reference_impl.platform.metrics import Metrics
+from refarch.reference_impl.platform.routing import SpecSource, build_route_table
+from refarch.reference_impl.settings import Settings
 
 __all__ = ["BackendFactory", "ReferenceApp"]
 
-log = logging.getLogger("reference_impl.app")
+log = logging.getLogger("refarch.reference_impl.app")
 
 #: Builds the backend on the open pool; tests substitute their own to inject faults.
 BackendFactory = Callable[[asyncpg.Pool, Settings], Awaitable[Backend]]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from reference_impl.errors import Unauthenticated
-from reference_impl.platform.contract import Backend
-from reference_impl.platform.problems import HttpProblem, unauthenticated
-from reference_impl.platform.routing import Route
-from reference_impl.principal import Principal
-from reference_impl.settings import Settings
-from reference_impl.tokens import verify_access_token
+from refarch.reference_impl.errors import Unauthenticated
+from refarch.reference_impl.platform.contract import Backend
+from refarch.reference_impl.platform.problems import HttpProblem, unauthenticated
+from refarch.reference_impl.platform.routing import Route
+from refarch.reference_impl.principal import Principal
+from refarch.reference_impl.settings import Settings
+from refarch.reference_impl.tokens import verify_access_token
 
 __all__ = ["authenticate", "current_account"]
 

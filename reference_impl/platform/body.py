@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reference_impl.platform.json_decoding import decode_json
-from reference_impl.platform.problems import HttpProblem
+from refarch.reference_impl.platform.json_decoding import decode_json
+from refarch.reference_impl.platform.problems import HttpProblem
 
 __all__ = ["ClientDisconnected", "media_type_of", "read_body", "read_json_body"]
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
-from reference_impl.errors import NotFound
-from reference_impl.principal import Principal
+from refarch.reference_impl.errors import NotFound
+from refarch.reference_impl.principal import Principal
 
 __all__ = [
     "ApiRequest",

@@ -25,7 +25,7 @@ from refarch.pg import redact
 
 __all__ = ["DatabaseStartupError", "DeadlinePool", "create_pool", "migrate", "redact"]
 
-log = logging.getLogger("reference_impl.database")
+log = logging.getLogger("refarch.reference_impl.database")
 
 #: Seconds to wait for a new connection; beyond it the request gets 503, not a hang.
 CONNECT_TIMEOUT_SECONDS = 5.0

@@ -20,25 +20,25 @@ from uuid import UUID
 
 import orjson
 
-from reference_impl.errors import DomainError, InvalidInput, field_error
-from reference_impl.platform.auth import authenticate, current_account
-from reference_impl.platform.body import ClientDisconnected, media_type_of, read_json_body
-from reference_impl.platform.contract import ApiRequest, ApiResponse, Backend
-from reference_impl.platform.logs import log_request
-from reference_impl.platform.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from reference_impl.platform.metrics import Metrics
-from reference_impl.platform.problems import HttpProblem, Problem, problem_for
-from reference_impl.platform.responses import ResponseContractViolation
-from reference_impl.platform.routing import Route, RouteTable
-from reference_impl.platform.validation import FieldError
-from reference_impl.settings import Settings
+from refarch.reference_impl.errors import DomainError, InvalidInput, field_error
+from refarch.reference_impl.platform.auth import authenticate, current_account
+from refarch.reference_impl.platform.body import ClientDisconnected, media_type_of, read_json_body
+from refarch.reference_impl.platform.contract import ApiRequest, ApiResponse, Backend
+from refarch.reference_impl.platform.logs import log_request
+from refarch.reference_impl.platform.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from refarch.reference_impl.platform.metrics import Metrics
+from refarch.reference_impl.platform.problems import HttpProblem, Problem, problem_for
+from refarch.reference_impl.platform.responses import ResponseContractViolation
+from refarch.reference_impl.platform.routing import Route, RouteTable
+from refarch.reference_impl.platform.validation import FieldError
+from refarch.reference_impl.settings import Settings
 
 if TYPE_CHECKING:
     import asyncpg
 
 __all__ = ["Gateway", "Headers", "RuntimeState"]
 
-log = logging.getLogger("reference_impl.gateway")
+log = logging.getLogger("refarch.reference_impl.gateway")
 
 Scope = dict[str, Any]
 Receive = Any

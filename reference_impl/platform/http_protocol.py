@@ -32,7 +32,7 @@ import httptools
 import orjson
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from reference_impl.platform.problems import Problem
+from refarch.reference_impl.platform.problems import Problem
 
 __all__ = [
     "BODY_TIMEOUT_SECONDS",
@@ -42,7 +42,7 @@ __all__ = [
     "GuardedHttpProtocol",
 ]
 
-log = logging.getLogger("reference_impl.http")
+log = logging.getLogger("refarch.reference_impl.http")
 
 HEADER_TIMEOUT_SECONDS = 10.0
 BODY_TIMEOUT_SECONDS = 30.0  # 1 MiB (the body limit) then needs at least 35 KB/s

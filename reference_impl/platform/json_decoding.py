@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from reference_impl.platform.problems import HttpProblem
+from refarch.reference_impl.platform.problems import HttpProblem
 
 __all__ = ["MAX_DEPTH", "MAX_VALUES", "decode_json"]
 

@@ -24,7 +24,7 @@ __all__ = [
     "log_request",
 ]
 
-access_log = logging.getLogger("reference_impl.access")
+access_log = logging.getLogger("refarch.reference_impl.access")
 
 
 class JsonFormatter(logging.Formatter):

@@ -23,7 +23,7 @@ from refarch.specs import operations, versions
 if TYPE_CHECKING:
     import asyncpg
 
-    from reference_impl.platform.contract import Backend
+    from refarch.reference_impl.platform.contract import Backend
 
 __all__ = ["CONTENT_TYPE", "Metrics", "latency_buckets"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 
-from reference_impl import errors
+from refarch.reference_impl import errors
 
 __all__ = [
     "DATABASE_RETRY_AFTER_SECONDS",
@@ -24,7 +24,7 @@ __all__ = [
     "problem_for",
 ]
 
-log = logging.getLogger("reference_impl.problems")
+log = logging.getLogger("refarch.reference_impl.problems")
 
 #: How long a client should wait after a 503: long enough for a PostgreSQL restart
 #: (~0.5 s embedded) plus pool reconnection, short enough that clients retry soon.

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reference_impl.platform.validation import CompiledSchema, compile_schema
+from refarch.reference_impl.platform.validation import CompiledSchema, compile_schema
 
 __all__ = ["ResponseContract", "ResponseContractViolation", "compile_responses"]
 

@@ -17,10 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from refarch import specs
-from reference_impl.errors import json_pointer
-from reference_impl.platform.contract import Handler, Operations
-from reference_impl.platform.responses import ResponseContract, compile_responses, json_schema_of
-from reference_impl.platform.validation import (
+from refarch.reference_impl.errors import json_pointer
+from refarch.reference_impl.platform.contract import Handler, Operations
+from refarch.reference_impl.platform.responses import (
+    ResponseContract,
+    compile_responses,
+    json_schema_of,
+)
+from refarch.reference_impl.platform.validation import (
     CompiledSchema,
     ParameterSet,
     SpecError,

@@ -17,7 +17,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from reference_impl.errors import field_error
+from refarch.reference_impl.errors import field_error
 
 __all__ = [
     "CompiledSchema",

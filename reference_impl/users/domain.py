@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from reference_impl.errors import Conflict, NotFound, Unauthenticated
+from refarch.reference_impl.errors import Conflict, NotFound, Unauthenticated
 
 __all__ = [
     "ROLES",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
-from reference_impl.representation import API_PREFIX, page
-from reference_impl.users.domain import NewUser, TokenPair
-from reference_impl.users.representation import token_pair_json, user_json
-from reference_impl.users.service import UsersService
+from refarch.reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
+from refarch.reference_impl.representation import API_PREFIX, page
+from refarch.reference_impl.users.domain import NewUser, TokenPair
+from refarch.reference_impl.users.representation import token_pair_json, user_json
+from refarch.reference_impl.users.service import UsersService
 
 __all__ = ["UserHandlers"]
 

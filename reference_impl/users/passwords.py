@@ -13,7 +13,7 @@ import asyncio
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from reference_impl.settings import Settings
+from refarch.reference_impl.settings import Settings
 
 __all__ = ["PasswordHashing"]
 

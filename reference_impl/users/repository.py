@@ -8,9 +8,9 @@ from uuid import UUID
 
 import asyncpg
 
-from reference_impl.statements import Filters, fetch_page, update_returning
-from reference_impl.unit_of_work import Executor, UnitOfWork
-from reference_impl.users.domain import EmailAlreadyRegistered, NewUser, User
+from refarch.reference_impl.statements import Filters, fetch_page, update_returning
+from refarch.reference_impl.unit_of_work import Executor, UnitOfWork
+from refarch.reference_impl.users.domain import EmailAlreadyRegistered, NewUser, User
 
 __all__ = ["LoginFailures", "RefreshTokenRepository", "UserRepository", "UsersUnitOfWork"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reference_impl.representation import iso
-from reference_impl.users.domain import TokenPair, User
+from refarch.reference_impl.representation import iso
+from refarch.reference_impl.users.domain import TokenPair, User
 
 __all__ = ["token_pair_json", "user_json"]
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from reference_impl.events import Event
-from reference_impl.principal import Principal
-from reference_impl.settings import Settings
-from reference_impl.tokens import issue_access_token
-from reference_impl.unit_of_work import UnitOfWorkFactory
-from reference_impl.users.domain import (
+from refarch.reference_impl.events import Event
+from refarch.reference_impl.principal import Principal
+from refarch.reference_impl.settings import Settings
+from refarch.reference_impl.tokens import issue_access_token
+from refarch.reference_impl.unit_of_work import UnitOfWorkFactory
+from refarch.reference_impl.users.domain import (
     AccountGone,
     CannotDeleteSelf,
     CannotLockOutSelf,
@@ -29,9 +29,9 @@ from reference_impl.users.domain import (
     new_refresh_token,
     removes_admin_rights,
 )
-from reference_impl.users.passwords import PasswordHashing
-from reference_impl.users.repository import UsersUnitOfWork
-from reference_impl.users.throttle import LoginThrottle, RegistrationThrottle
+from refarch.reference_impl.users.passwords import PasswordHashing
+from refarch.reference_impl.users.repository import UsersUnitOfWork
+from refarch.reference_impl.users.throttle import LoginThrottle, RegistrationThrottle
 
 __all__ = ["UsersService"]
 

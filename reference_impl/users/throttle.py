@@ -19,9 +19,9 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from reference_impl.errors import RateLimited
-from reference_impl.users.domain import seconds_until_window_ends, window_start
-from reference_impl.users.repository import LoginFailures
+from refarch.reference_impl.errors import RateLimited
+from refarch.reference_impl.users.domain import seconds_until_window_ends, window_start
+from refarch.reference_impl.users.repository import LoginFailures
 
 __all__ = ["LoginAttempt", "LoginThrottle", "RegistrationThrottle"]
 

@@ -8,8 +8,8 @@ import sys
 
 PROBE = """
 import sys
-import conformance.cli
-heavy = sorted({"pytest", "schemathesis", "hypothesis", "conformance.plugin"} & set(sys.modules))
+import refarch.conformance.cli as cli
+heavy = sorted({"pytest", "schemathesis", "hypothesis", "refarch.conformance.plugin"} & set(sys.modules))
 print(",".join(heavy))
 """
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance.options import RunOptions
-from conformance.report import write_reports
-from conformance.report.html import main, render_html, verdicts_from_json
-from conformance.results import RunResult, TestRecord, requirement_verdicts
+from refarch.conformance.options import RunOptions
+from refarch.conformance.report import write_reports
+from refarch.conformance.report.html import main, render_html, verdicts_from_json
+from refarch.conformance.results import RunResult, TestRecord, requirement_verdicts
 from refarch.requirements import RequirementCatalog
 
 HOSTILE = '<script>alert("owned")</script><img src=x onerror=alert(1)>'

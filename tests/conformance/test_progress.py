@@ -9,7 +9,7 @@ import re
 import pytest
 from rich.console import Console
 
-from conformance.progress import PYTEST_ARGS, ConformanceProgress
+from refarch.conformance.progress import PYTEST_ARGS, ConformanceProgress
 
 pytest_plugins = ["pytester"]
 

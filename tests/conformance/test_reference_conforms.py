@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.out_of_reach import OUT_OF_REACH
+from refarch.conformance.out_of_reach import OUT_OF_REACH
 from tests.conformance.conform_runner import run_conform
 from tests.support.server import ServerHandle
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 
-from conformance.evidence import Exchange, redact, register_secret
-from conformance.options import RunOptions
-from conformance.report import write_reports
-from conformance.results import RunResult, TestRecord, requirement_verdicts
+from refarch.conformance.evidence import Exchange, redact, register_secret
+from refarch.conformance.options import RunOptions
+from refarch.conformance.report import write_reports
+from refarch.conformance.results import RunResult, TestRecord, requirement_verdicts
 from refarch.requirements import Requirement, RequirementCatalog
 
 CATALOG = RequirementCatalog(

@@ -23,8 +23,8 @@ def test_something():
 COLLECT = """
 import sys
 import pytest
-from conformance.options import RunOptions
-from conformance.plugin import ConformanceRun
+from refarch.conformance.options import RunOptions
+from refarch.conformance.plugin import ConformanceRun
 
 run = ConformanceRun(RunOptions(base_url="http://127.0.0.1:9", admin_email="", admin_password=""))
 args = [sys.argv[1], "-c", sys.argv[2], "--disable-plugin-autoload", "-p", "no:cacheprovider"]

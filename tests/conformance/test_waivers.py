@@ -13,7 +13,7 @@ import httpx
 import pytest
 import schemathesis
 
-from conformance.waivers import WAIVER_FILE, Waiver, load_waivers, schemathesis_config
+from refarch.conformance.waivers import WAIVER_FILE, Waiver, load_waivers, schemathesis_config
 from refarch.specs import spec_path
 from tests.support.server import ServerHandle
 

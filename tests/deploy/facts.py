@@ -80,7 +80,7 @@ def probes() -> Probes:
 def serve_options(args: list[str]) -> dict[str, Any]:
     """The options ``refarch <args>`` would run ``serve`` with, parsed by the real command;
     a misspelt or removed flag is a usage error here exactly as in the container."""
-    from reference_impl.cli import serve
+    from refarch.reference_impl.cli import serve
 
     if not args or args[0] != "serve":
         raise AssertionError(f"the container must run `refarch serve`, not {args!r}")

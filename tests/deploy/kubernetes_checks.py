@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from reference_impl.settings import ConfigError, Settings
+from refarch.reference_impl.settings import ConfigError, Settings
 from tests.deploy.facts import (
     probes,
     secret_env_vars,

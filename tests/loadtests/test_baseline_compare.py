@@ -7,11 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.baseline import BaselineOperation, Trend, compare, load_baseline, save_baseline
-from loadtests.errors import CannotRun
-from loadtests.profiles import RunShape
-from loadtests.summary import OperationStats, RunSummary
-from loadtests.thresholds import RegressionMargins
+from refarch.loadtests.baseline import (
+    BaselineOperation,
+    Trend,
+    compare,
+    load_baseline,
+    save_baseline,
+)
+from refarch.loadtests.errors import CannotRun
+from refarch.loadtests.profiles import RunShape
+from refarch.loadtests.summary import OperationStats, RunSummary
+from refarch.loadtests.thresholds import RegressionMargins
 
 MARGINS = RegressionMargins(
     p95_relative=0.25, p95_absolute_ms=10, rps_relative=0.25, rps_absolute=1, min_samples=30

@@ -8,15 +8,15 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from loadtests import render
-from loadtests.baseline import load_baseline, save_baseline
-from loadtests.charts import render_chart
-from loadtests.history import HISTORY_CSV, OVERALL, Series, read_history
-from loadtests.profiles import RunShape
-from loadtests.report_files import write_report_files
-from loadtests.summary import OperationStats, RunSummary
-from loadtests.thresholds import Limits, RegressionMargins, Thresholds
-from loadtests.verdict import judge
+from refarch.loadtests import render
+from refarch.loadtests.baseline import load_baseline, save_baseline
+from refarch.loadtests.charts import render_chart
+from refarch.loadtests.history import HISTORY_CSV, OVERALL, Series, read_history
+from refarch.loadtests.profiles import RunShape
+from refarch.loadtests.report_files import write_report_files
+from refarch.loadtests.summary import OperationStats, RunSummary
+from refarch.loadtests.thresholds import Limits, RegressionMargins, Thresholds
+from refarch.loadtests.verdict import judge
 
 SVG = "{http://www.w3.org/2000/svg}"
 HEADER = (

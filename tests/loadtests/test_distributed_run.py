@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.runner import LOCUSTFILE
+from refarch.loadtests.runner import LOCUSTFILE
 from tests.loadtests.conftest import RunLoad, admin_of
 from tests.loadtests.faults_and_budgets import SHARED_RUNNER_BUDGET
 from tests.support.server import ServerHandle, free_port

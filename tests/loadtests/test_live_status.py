@@ -9,10 +9,10 @@ from typing import Any
 
 from rich.console import Console
 
-from loadtests.live import LiveStatus, RunStatus, at_risk, read_status, status_line
-from loadtests.profiles import RunShape
-from loadtests.summary import OperationStats, RunSummary
-from loadtests.thresholds import Limits, RegressionMargins, Thresholds
+from refarch.loadtests.live import LiveStatus, RunStatus, at_risk, read_status, status_line
+from refarch.loadtests.profiles import RunShape
+from refarch.loadtests.summary import OperationStats, RunSummary
+from refarch.loadtests.thresholds import Limits, RegressionMargins, Thresholds
 
 SHAPE = RunShape("soak", 50, 5, 1800)
 THRESHOLDS = Thresholds(

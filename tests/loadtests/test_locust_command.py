@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loadtests.profiles import RunShape
-from loadtests.rundata import RUN_DATA_OPTION, RunData
-from loadtests.runner import LOCUSTFILE, Distribution, locust_command
+from refarch.loadtests.profiles import RunShape
+from refarch.loadtests.rundata import RUN_DATA_OPTION, RunData
+from refarch.loadtests.runner import LOCUSTFILE, Distribution, locust_command
 
 SHAPE = RunShape("smoke", 10, 10, 15)
 RUN = RunData("/api/v1", "run1", ["c1"], [{"id": "p1", "price_cents": 100}], ["kettle"])

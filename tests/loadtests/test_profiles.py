@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from loadtests.errors import CannotRun
-from loadtests.profiles import PROFILES, parse_duration, resolve_run_shape
+from refarch.loadtests.errors import CannotRun
+from refarch.loadtests.profiles import PROFILES, parse_duration, resolve_run_shape
 
 
 @pytest.mark.parametrize(

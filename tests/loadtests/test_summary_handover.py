@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.errors import CannotRun
-from loadtests.summary import OperationStats, RunSummary, read_summary
+from refarch.loadtests.errors import CannotRun
+from refarch.loadtests.summary import OperationStats, RunSummary, read_summary
 
 
 def test_a_summary_reads_back_with_errors_and_journey_exceptions(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from loadtests.errors import CannotRun
-from loadtests.thresholds import DEFAULT_OVERALL, Limits, load_thresholds
 from refarch import specs
+from refarch.loadtests.errors import CannotRun
+from refarch.loadtests.thresholds import DEFAULT_OVERALL, Limits, load_thresholds
 
 
 def spec_slo(operation_id: str) -> dict[str, float]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from loadtests import render
-from loadtests.baseline import Baseline, BaselineOperation
-from loadtests.profiles import RunShape
-from loadtests.summary import OperationStats, RunSummary
-from loadtests.thresholds import Limits, RegressionMargins, Thresholds
-from loadtests.verdict import judge
+from refarch.loadtests import render
+from refarch.loadtests.baseline import Baseline, BaselineOperation
+from refarch.loadtests.profiles import RunShape
+from refarch.loadtests.summary import OperationStats, RunSummary
+from refarch.loadtests.thresholds import Limits, RegressionMargins, Thresholds
+from refarch.loadtests.verdict import judge
 
 SHAPE = RunShape("smoke", 10, 10, 15)
 

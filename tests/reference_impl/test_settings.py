@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.settings import ConfigError, Settings
+from refarch.reference_impl.settings import ConfigError, Settings
 
 
 def test_no_configuration_generates_a_private_key_once(tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import jwt
 import pytest
 
-from reference_impl.errors import Unauthenticated
-from reference_impl.settings import Settings
-from reference_impl.tokens import issue_access_token, verify_access_token
+from refarch.reference_impl.errors import Unauthenticated
+from refarch.reference_impl.settings import Settings
+from refarch.reference_impl.tokens import issue_access_token, verify_access_token
 
 
 @pytest.fixture

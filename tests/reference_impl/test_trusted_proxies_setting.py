@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.settings import ConfigError, Settings
+from refarch.reference_impl.settings import ConfigError, Settings
 
 
 def test_no_proxy_is_trusted_by_default(tmp_path: Path) -> None:

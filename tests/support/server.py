@@ -36,7 +36,7 @@ from typing import Any
 import httpx
 
 from refarch.pg import Database
-from reference_impl.settings import Settings
+from refarch.reference_impl.settings import Settings
 
 __all__ = ["ServerHandle", "free_port", "reference_server"]
 
@@ -171,7 +171,7 @@ def _start_thread(
 ) -> ServerHandle:
     import uvicorn
 
-    from reference_impl.bootstrap import create_app
+    from refarch.reference_impl.bootstrap import create_app
 
     app = create_app(settings, services_factory=services_factory, **app_options)
     if asgi_wrapper is not None:
@@ -180,7 +180,7 @@ def _start_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = int(sock.getsockname()[1])
-    from reference_impl.platform.http_protocol import GuardedHttpProtocol
+    from refarch.reference_impl.platform.http_protocol import GuardedHttpProtocol
 
     config = uvicorn.Config(
         app,

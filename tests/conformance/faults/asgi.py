@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from reference_impl.bootstrap import Services
-from reference_impl.settings import Settings
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.settings import Settings
 
 __all__ = ["App", "Exchange", "Fault", "FaultSwitch", "FaultyApp", "HttpRequest", "HttpResponse"]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from reference_impl.bootstrap import build_services
-from reference_impl.settings import Settings
+from refarch.reference_impl.bootstrap import build_services
+from refarch.reference_impl.settings import Settings
 from tests.conformance.conftest import SERVER_ENV
 from tests.conformance.faults.asgi import Fault, FaultSwitch, FaultyApp
 from tests.conformance.faults.http_faults import HTTP_FAULTS

@@ -10,8 +10,8 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from reference_impl.bootstrap import Services
-from reference_impl.platform.http_protocol import GuardedHttpProtocol
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.platform.http_protocol import GuardedHttpProtocol
 from tests.conformance.faults.asgi import Fault
 
 __all__ = ["PROTOCOL_FAULTS"]

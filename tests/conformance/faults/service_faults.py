@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from reference_impl.bootstrap import Services
-from reference_impl.principal import Principal
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.principal import Principal
 from tests.conformance.faults.asgi import Fault
 
 __all__ = ["SERVICE_FAULTS"]

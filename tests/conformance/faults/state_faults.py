@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from reference_impl.bootstrap import Services
-from reference_impl.principal import Principal
-from reference_impl.users.throttle import LoginAttempt
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.principal import Principal
+from refarch.reference_impl.users.throttle import LoginAttempt
 from tests.conformance.faults.asgi import Exchange, Fault, HttpRequest
 
 __all__ = ["STATE_FAULTS"]

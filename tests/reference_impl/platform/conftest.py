@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from refarch.pg import Database
-from reference_impl.platform.routing import SpecSource
-from reference_impl.tokens import issue_access_token
+from refarch.reference_impl.platform.routing import SpecSource
+from refarch.reference_impl.tokens import issue_access_token
 from tests.reference_impl.platform.widgets import build_widget_services, write_widget_specs
 from tests.support.postgres import TestPostgres
 from tests.support.server import ServerHandle, reference_server

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from refarch import pg
-from reference_impl.platform.routing import SpecSource
+from refarch.reference_impl.platform.routing import SpecSource
 from tests.reference_impl.platform.conftest import start_widget_server
 from tests.support.server import ServerHandle, reference_server
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 
 from refarch import specs
-from reference_impl.platform.json_decoding import MAX_VALUES
-from reference_impl.tokens import issue_access_token
+from refarch.reference_impl.platform.json_decoding import MAX_VALUES
+from refarch.reference_impl.tokens import issue_access_token
 from tests.support.server import ServerHandle, reference_server
 
 PROBES = 15

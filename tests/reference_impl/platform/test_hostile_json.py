@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from reference_impl.platform.json_decoding import MAX_VALUES
+from refarch.reference_impl.platform.json_decoding import MAX_VALUES
 from tests.support.server import ServerHandle
 
 

@@ -19,8 +19,8 @@ import psutil
 import pytest
 import uvicorn
 
-from reference_impl.platform.gateway import SECURITY_HEADERS as GATEWAY_SECURITY_HEADERS
-from reference_impl.platform.http_protocol import SECURITY_HEADERS, GuardedHttpProtocol
+from refarch.reference_impl.platform.gateway import SECURITY_HEADERS as GATEWAY_SECURITY_HEADERS
+from refarch.reference_impl.platform.http_protocol import SECURITY_HEADERS, GuardedHttpProtocol
 
 MIB = 1024 * 1024
 

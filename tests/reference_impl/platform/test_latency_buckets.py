@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from refarch.reference_impl.platform.metrics import Metrics, latency_buckets
 from refarch.specs import operations, versions
-from reference_impl.platform.metrics import Metrics, latency_buckets
 
 
 def spec_budgets_in_seconds() -> set[float]:

@@ -11,7 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from reference_impl.platform.logs import BatchedLineHandler, JsonFormatter
+from refarch.reference_impl.platform.logs import BatchedLineHandler, JsonFormatter
 from tests.support.server import ServerHandle
 
 
@@ -44,7 +44,7 @@ def _records_for(caplog: pytest.LogCaptureFixture, request_id: str) -> list[logg
     return [
         record
         for record in caplog.records
-        if record.name == "reference_impl.access"
+        if record.name == "refarch.reference_impl.access"
         and getattr(record, "fields", {}).get("request_id") == request_id
     ]
 
@@ -53,7 +53,7 @@ def test_access_log_is_one_json_line_without_credentials(
     widget_server: ServerHandle, admin_token: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     request_id = f"log-{uuid.uuid4().hex}"
-    with caplog.at_level(logging.INFO, logger="reference_impl.access"):
+    with caplog.at_level(logging.INFO, logger="refarch.reference_impl.access"):
         httpx.post(
             f"{widget_server.api_url}/widgets",
             json={"name": "w", "items": [{"quantity": 1}]},

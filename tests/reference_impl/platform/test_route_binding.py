@@ -7,11 +7,16 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from refarch.reference_impl.platform.contract import (
+    ApiRequest,
+    ApiResponse,
+    Handler,
+    combine_operations,
+)
+from refarch.reference_impl.platform.routing import SpecSource, build_route_table
+from refarch.reference_impl.platform.validation import SpecError
+from refarch.reference_impl.settings import Settings
 from refarch.specs import operations
-from reference_impl.platform.contract import ApiRequest, ApiResponse, Handler, combine_operations
-from reference_impl.platform.routing import SpecSource, build_route_table
-from reference_impl.platform.validation import SpecError
-from reference_impl.settings import Settings
 from tests.reference_impl.platform.widgets import WidgetServices, widget_operations
 from tests.support.server import reference_server
 

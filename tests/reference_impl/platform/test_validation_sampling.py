@@ -4,7 +4,7 @@ eagerly, and 10,000 bad items once took 0.7 s of event loop)."""
 
 from __future__ import annotations
 
-from reference_impl.platform.validation import compile_schema
+from refarch.reference_impl.platform.validation import compile_schema
 
 LINES = {
     "type": "object",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.platform.validation import ParameterSet, SpecError, compile_schema
+from refarch.reference_impl.platform.validation import ParameterSet, SpecError, compile_schema
 
 ORDER = {
     "type": "object",

@@ -18,13 +18,18 @@ from typing import Any
 import asyncpg
 import yaml
 
+from refarch.reference_impl.errors import Conflict, NotFound
+from refarch.reference_impl.operations.handlers import OperationsHandlers
+from refarch.reference_impl.platform.contract import (
+    ApiRequest,
+    ApiResponse,
+    Handler,
+    combine_operations,
+)
+from refarch.reference_impl.platform.routing import SpecSource
+from refarch.reference_impl.principal import Principal
+from refarch.reference_impl.settings import Settings
 from refarch.specs import specs_root
-from reference_impl.errors import Conflict, NotFound
-from reference_impl.operations.handlers import OperationsHandlers
-from reference_impl.platform.contract import ApiRequest, ApiResponse, Handler, combine_operations
-from reference_impl.platform.routing import SpecSource
-from reference_impl.principal import Principal
-from reference_impl.settings import Settings
 
 MISSING_WIDGET = "00000000-0000-0000-0000-000000000000"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from reference_impl.bootstrap import Services, build_services
-from reference_impl.platform.database import create_pool
-from reference_impl.settings import Settings
+from refarch.reference_impl.bootstrap import Services, build_services
+from refarch.reference_impl.platform.database import create_pool
+from refarch.reference_impl.settings import Settings
 
 
 @pytest.fixture

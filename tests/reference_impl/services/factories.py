@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from reference_impl.bootstrap import Services
-from reference_impl.catalog.domain import NewProduct, Product
-from reference_impl.money import Money
-from reference_impl.principal import Principal
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.catalog.domain import NewProduct, Product
+from refarch.reference_impl.money import Money
+from refarch.reference_impl.principal import Principal
 
 
 def customer() -> Principal:

@@ -7,10 +7,10 @@ import uuid
 
 import pytest
 
-from reference_impl.bootstrap import Services
-from reference_impl.errors import Conflict
-from reference_impl.principal import Principal
-from reference_impl.users.domain import NewUser, User
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.errors import Conflict
+from refarch.reference_impl.principal import Principal
+from refarch.reference_impl.users.domain import NewUser, User
 
 pytestmark = pytest.mark.anyio
 

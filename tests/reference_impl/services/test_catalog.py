@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from reference_impl.bootstrap import Services
-from reference_impl.catalog.domain import (
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.catalog.domain import (
     CategoryInUse,
     DuplicateSku,
     DuplicateSlug,
@@ -18,7 +18,7 @@ from reference_impl.catalog.domain import (
     StockWouldGoNegative,
     UnknownCategory,
 )
-from reference_impl.money import Money
+from refarch.reference_impl.money import Money
 from tests.reference_impl.services.factories import new_product, unique
 
 pytestmark = pytest.mark.anyio

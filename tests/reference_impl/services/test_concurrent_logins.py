@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from reference_impl.bootstrap import Services
-from reference_impl.errors import RateLimited
-from reference_impl.users.domain import InvalidCredentials, NewUser
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.errors import RateLimited
+from refarch.reference_impl.users.domain import InvalidCredentials, NewUser
 
 pytestmark = pytest.mark.anyio
 

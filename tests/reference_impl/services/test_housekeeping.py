@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 
-from reference_impl.bootstrap import Services
-from reference_impl.housekeeping import prune_once
-from reference_impl.users.domain import NewUser
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.housekeeping import prune_once
+from refarch.reference_impl.users.domain import NewUser
 from tests.reference_impl.services.factories import customer, new_product, order_body
 
 pytestmark = pytest.mark.anyio

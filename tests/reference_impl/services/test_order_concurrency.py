@@ -7,10 +7,10 @@ from uuid import UUID
 
 import pytest
 
-from reference_impl.bootstrap import Services
-from reference_impl.catalog.domain import OutOfStock
-from reference_impl.orders.domain import IdempotencyKeyInFlight, NotCancellable
-from reference_impl.orders.service import PlacedOrder
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.catalog.domain import OutOfStock
+from refarch.reference_impl.orders.domain import IdempotencyKeyInFlight, NotCancellable
+from refarch.reference_impl.orders.service import PlacedOrder
 from tests.reference_impl.services.factories import customer, new_product, order_body
 
 pytestmark = pytest.mark.anyio

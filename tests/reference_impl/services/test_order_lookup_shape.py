@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from reference_impl.bootstrap import Services
-from reference_impl.orders.domain import OrderNotFound
-from reference_impl.principal import Principal
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.orders.domain import OrderNotFound
+from refarch.reference_impl.principal import Principal
 from tests.reference_impl.services.factories import customer, new_product, order_body
 
 pytestmark = pytest.mark.anyio

@@ -7,9 +7,9 @@ from uuid import UUID
 
 import pytest
 
-from reference_impl.bootstrap import Services
-from reference_impl.catalog.domain import OutOfStock, UnknownProducts
-from reference_impl.orders.domain import (
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.catalog.domain import OutOfStock, UnknownProducts
+from refarch.reference_impl.orders.domain import (
     DuplicateProducts,
     IdempotencyKeyReused,
     InvalidTransition,

@@ -8,11 +8,11 @@ from uuid import UUID
 
 import pytest
 
-from reference_impl.bootstrap import Services
-from reference_impl.events import Event
-from reference_impl.outbox import MAX_ATTEMPTS, OutboxRelay
-from reference_impl.platform.metrics import Metrics
-from reference_impl.unit_of_work import UnitOfWork
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.events import Event
+from refarch.reference_impl.outbox import MAX_ATTEMPTS, OutboxRelay
+from refarch.reference_impl.platform.metrics import Metrics
+from refarch.reference_impl.unit_of_work import UnitOfWork
 from tests.reference_impl.services.factories import customer, new_product, order_body
 
 pytestmark = pytest.mark.anyio

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from reference_impl.bootstrap import Services
+from refarch.reference_impl.bootstrap import Services
 
 pytestmark = pytest.mark.anyio
 

@@ -10,11 +10,11 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from reference_impl.bootstrap import Services
-from reference_impl.events import Event
-from reference_impl.outbox import OutboxRelay
-from reference_impl.unit_of_work import UnitOfWork
-from reference_impl.users.domain import NewUser
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.events import Event
+from refarch.reference_impl.outbox import OutboxRelay
+from refarch.reference_impl.unit_of_work import UnitOfWork
+from refarch.reference_impl.users.domain import NewUser
 from tests.reference_impl.services.factories import customer, new_product, order_body
 
 pytestmark = pytest.mark.anyio

@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 
-from reference_impl.bootstrap import Services
-from reference_impl.errors import Conflict
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.errors import Conflict
 from tests.reference_impl.services.factories import admin, customer, new_product, order_body
 
 pytestmark = pytest.mark.anyio

@@ -10,11 +10,11 @@ import uuid
 import asyncpg
 import pytest
 
-from reference_impl.errors import RateLimited
-from reference_impl.settings import Settings
-from reference_impl.users.domain import NewUser
-from reference_impl.users.repository import UsersUnitOfWork
-from reference_impl.users.service import UsersService
+from refarch.reference_impl.errors import RateLimited
+from refarch.reference_impl.settings import Settings
+from refarch.reference_impl.users.domain import NewUser
+from refarch.reference_impl.users.repository import UsersUnitOfWork
+from refarch.reference_impl.users.service import UsersService
 
 pytestmark = pytest.mark.anyio
 

@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 
-from reference_impl.bootstrap import Services
-from reference_impl.errors import RateLimited
-from reference_impl.principal import Principal
-from reference_impl.tokens import verify_access_token
-from reference_impl.users.domain import (
+from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.errors import RateLimited
+from refarch.reference_impl.principal import Principal
+from refarch.reference_impl.tokens import verify_access_token
+from refarch.reference_impl.users.domain import (
     AccountGone,
     CannotDeleteSelf,
     EmailAlreadyRegistered,

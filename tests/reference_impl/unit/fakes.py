@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from reference_impl.catalog.domain import MAX_STOCK, PricedLine, Product
-from reference_impl.events import Event
-from reference_impl.money import Money
-from reference_impl.orders.domain import Order, StoredOutcome
+from refarch.reference_impl.catalog.domain import MAX_STOCK, PricedLine, Product
+from refarch.reference_impl.events import Event
+from refarch.reference_impl.money import Money
+from refarch.reference_impl.orders.domain import Order, StoredOutcome
 
 __all__ = ["FakeDatabase", "FakeUnitOfWork", "fake_uow_factory", "product"]
 

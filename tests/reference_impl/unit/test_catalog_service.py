@@ -9,14 +9,14 @@ from typing import Any, TypeVar
 
 import pytest
 
-from reference_impl.catalog.domain import (
+from refarch.reference_impl.catalog.domain import (
     OutOfStock,
     ProductNotFound,
     StockLine,
     StockWouldGoNegative,
     UnknownProducts,
 )
-from reference_impl.catalog.service import CatalogService
+from refarch.reference_impl.catalog.service import CatalogService
 from tests.reference_impl.unit.fakes import FakeDatabase, FakeUnitOfWork, fake_uow_factory, product
 
 T = TypeVar("T")

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from reference_impl.events import Event
-from reference_impl.notifications.domain import (
+from refarch.reference_impl.events import Event
+from refarch.reference_impl.notifications.domain import (
     EVENT_SCHEMAS,
     MalformedEvent,
     notification_for,

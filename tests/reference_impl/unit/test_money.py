@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.money import Money
+from refarch.reference_impl.money import Money
 
 
 def test_money_adds_and_multiplies_exactly() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from reference_impl.events import Event
-from reference_impl.notifications.domain import notification_for
+from refarch.reference_impl.events import Event
+from refarch.reference_impl.notifications.domain import notification_for
 
 
 def event(event_type: str, **payload: object) -> Event:

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from reference_impl.money import Money
-from reference_impl.orders.domain import (
+from refarch.reference_impl.money import Money
+from refarch.reference_impl.orders.domain import (
     TRANSITIONS,
     DuplicateProducts,
     IdempotencyKeyInFlight,
@@ -21,7 +21,7 @@ from reference_impl.orders.domain import (
     ensure_distinct_products,
     request_fingerprint,
 )
-from reference_impl.orders.representation import order_document
+from refarch.reference_impl.orders.representation import order_document
 
 ALLOWED = {
     ("pending", "paid"),

@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 
 import pytest
 
-from reference_impl.catalog.domain import OutOfStock
-from reference_impl.catalog.service import CatalogService
-from reference_impl.orders.domain import IdempotencyKeyReused
-from reference_impl.orders.service import OrdersService
-from reference_impl.principal import Principal
+from refarch.reference_impl.catalog.domain import OutOfStock
+from refarch.reference_impl.catalog.service import CatalogService
+from refarch.reference_impl.orders.domain import IdempotencyKeyReused
+from refarch.reference_impl.orders.service import OrdersService
+from refarch.reference_impl.principal import Principal
 from tests.reference_impl.unit.fakes import FakeDatabase, fake_uow_factory, product
 
 T = TypeVar("T")

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from reference_impl.events import Event
-from reference_impl.unit_of_work import UnitOfWork
+from refarch.reference_impl.events import Event
+from refarch.reference_impl.unit_of_work import UnitOfWork
 
 
 class FakeTransaction:

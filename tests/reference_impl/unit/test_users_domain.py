@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.settings import Settings
-from reference_impl.users.domain import (
+from refarch.reference_impl.settings import Settings
+from refarch.reference_impl.users.domain import (
     account_bucket,
     hash_refresh_token,
     ip_bucket,
@@ -16,7 +16,7 @@ from reference_impl.users.domain import (
     seconds_until_window_ends,
     window_start,
 )
-from reference_impl.users.passwords import PasswordHashing
+from refarch.reference_impl.users.passwords import PasswordHashing
 
 
 def test_auth_windows_are_fixed_and_shared_by_every_process() -> None:
