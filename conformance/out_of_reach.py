@@ -20,6 +20,11 @@ OUT_OF_REACH: dict[str, str] = {
         "throttling the suite's own client address would lock the rest of the run (and anyone "
         "sharing the address) out for 15 minutes; verify it in the implementation's own tests"
     ),
+    "AUTH-016": (
+        "throttling the suite's own client address would stop the rest of the run (and anyone "
+        "sharing the address) from registering for 15 minutes; verify it in the "
+        "implementation's own tests"
+    ),
     "SEC-002": "password storage is not observable through the API",
     "SEC-007": (
         "a property of the specification (no operation takes a URL the server fetches), checked "
@@ -27,4 +32,9 @@ OUT_OF_REACH: dict[str, str] = {
     ),
     "SEC-013": "needs malformed events injected into the target's event stream",
     "OPS-003": "needs control over the target's database to take it down",
+    "OPS-004": "needs control over the target's database to make it hang",
+    "ORD-017": (
+        "needs waiting past the target's pending-order time limit (30 minutes by default); "
+        "verify it in the implementation's own tests"
+    ),
 }

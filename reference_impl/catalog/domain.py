@@ -13,6 +13,7 @@ from refarch.reference_impl.errors import Conflict, InvalidInput, NotFound
 from refarch.reference_impl.money import Money
 
 __all__ = [
+    "MAX_STOCK",
     "PRODUCT_SORTS",
     "Category",
     "CategoryInUse",
@@ -27,6 +28,7 @@ __all__ = [
     "ProductFilter",
     "ProductNotFound",
     "StockLine",
+    "StockWouldExceedMaximum",
     "StockWouldGoNegative",
     "UnknownCategory",
     "UnknownProducts",
@@ -73,6 +75,20 @@ class StockWouldGoNegative(Conflict):
     def __init__(self, available: int, delta: int) -> None:
         super().__init__(
             f"Adjusting stock by {delta} would leave {available + delta}; stock cannot go below 0.",
+            available=available,
+        )
+
+
+#: The spec's Product.stock maximum, also a CHECK in the database. It keeps every stock sum
+#: far from the INTEGER column's 2^31 limit (a delta is at most 1,000,000).
+MAX_STOCK = 1_000_000_000
+
+
+class StockWouldExceedMaximum(Conflict):
+    def __init__(self, available: int, delta: int) -> None:
+        super().__init__(
+            f"Adjusting stock by {delta} would leave {available + delta}; stock cannot exceed"
+            f" {MAX_STOCK}.",
             available=available,
         )
 

@@ -8,6 +8,7 @@ from uuid import UUID
 import asyncpg
 
 from refarch.reference_impl.catalog.domain import (
+    MAX_STOCK,
     Category,
     CategoryInUse,
     DuplicateSku,
@@ -173,13 +174,18 @@ class ProductRepository:
         return status == "DELETE 1"
 
     async def adjust_stock(self, product_id: UUID, delta: int) -> Product | None:
-        """Apply ``delta`` only if stock stays >= 0, atomically; None if it would not."""
+        """Apply ``delta`` only if stock stays within 0..MAX_STOCK, atomically; None if not.
+
+        The sum is checked as bigint, so no delta can overflow the column on the way.
+        """
         return _product(
             await self._db.fetchrow(
                 "UPDATE catalog.products SET stock = stock + $2, updated_at = now()"
-                f" WHERE id = $1 AND stock + $2 >= 0 RETURNING {_PRODUCT_COLUMNS}",
+                " WHERE id = $1 AND stock::bigint + $2 BETWEEN 0 AND $3"
+                f" RETURNING {_PRODUCT_COLUMNS}",
                 product_id,
                 delta,
+                MAX_STOCK,
             )
         )
 
@@ -239,10 +245,14 @@ class ProductRepository:
 
     async def return_stock(self, product_id: UUID, quantity: int) -> None:
         # A product deleted since the order was placed simply has nothing to return to.
+        # A product restocked to the maximum meanwhile keeps the maximum: refusing would
+        # make the order impossible to cancel, and it cannot hold more units anyway.
         await self._db.execute(
-            "UPDATE catalog.products SET stock = stock + $2, updated_at = now() WHERE id = $1",
+            "UPDATE catalog.products SET stock = LEAST(stock::bigint + $2, $3), updated_at = now()"
+            " WHERE id = $1",
             product_id,
             quantity,
+            MAX_STOCK,
         )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from refarch.reference_impl.catalog.domain import (
+    MAX_STOCK,
     Category,
     CategoryNotFound,
     NewCategory,
@@ -16,6 +17,7 @@ from refarch.reference_impl.catalog.domain import (
     ProductFilter,
     ProductNotFound,
     StockLine,
+    StockWouldExceedMaximum,
     StockWouldGoNegative,
     UnknownProducts,
 )
@@ -109,6 +111,8 @@ class CatalogService:
             current = await uow.products.get(product_id)
         if current is None:
             raise ProductNotFound()
+        if current.stock + delta > MAX_STOCK:
+            raise StockWouldExceedMaximum(current.stock, delta)
         raise StockWouldGoNegative(current.stock, delta)
 
     # --- the public API for orders: stock reservation inside the caller's transaction ----

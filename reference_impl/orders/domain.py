@@ -29,6 +29,7 @@ __all__ = [
     "OrderLine",
     "OrderNotFound",
     "StoredOutcome",
+    "TooManyPendingOrders",
     "check_transition",
     "decide_replay",
     "ensure_distinct_products",
@@ -69,6 +70,17 @@ class NotCancellable(Conflict):
         super().__init__(
             f"Only pending orders can be cancelled; this order is {current}.",
             current_status=current,
+        )
+
+
+class TooManyPendingOrders(Conflict):
+    """Stock hoarding: every pending order holds stock until it is paid or cancelled."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"You already have {limit} unpaid pending orders; pay or cancel one before placing"
+            " another.",
+            pending_limit=limit,
         )
 
 

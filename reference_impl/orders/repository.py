@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -53,14 +54,50 @@ class OrderRepository:
             [line.unit_price.amount for line in lines],
         )
 
-    async def get(self, order_id: UUID, *, for_update: bool = False) -> Order | None:
+    async def get(
+        self, order_id: UUID, *, owner: UUID | None = None, for_update: bool = False
+    ) -> Order | None:
+        """The order, or None when it does not exist or (with ``owner``) is someone else's.
+
+        Ownership is part of the one statement, so another customer's order and a missing id
+        cost exactly the same work: no extra query for its lines, nothing a response time
+        could tell apart (finding: 1.29 ms vs 1.03 ms median before).
+        """
         lock = " FOR UPDATE" if for_update else ""
         row = await self._db.fetchrow(
-            f"SELECT {_ORDER_COLUMNS}, currency FROM orders.orders WHERE id = $1{lock}", order_id
+            f"SELECT {_ORDER_COLUMNS}, currency FROM orders.orders"
+            f" WHERE id = $1 AND ($2::uuid IS NULL OR user_id = $2){lock}",
+            order_id,
+            owner,
         )
         if row is None:
             return None
         return (await self._with_lines([row]))[0]
+
+    async def lock_customer(self, user_id: UUID) -> None:
+        """Serialise one customer's order placements until the transaction ends, so the
+        pending-order count they check cannot change under them (the limit stays exact)."""
+        await self._db.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended('orders.pending:' || $1::uuid, 0))",
+            user_id,
+        )
+
+    async def count_pending(self, user_id: UUID) -> int:
+        count: int = await self._db.fetchval(
+            "SELECT count(*) FROM orders.orders WHERE user_id = $1 AND status = 'pending'",
+            user_id,
+        )
+        return count
+
+    async def pending_placed_before(self, cutoff: datetime, *, limit: int) -> list[UUID]:
+        """Oldest first: the pending orders placed before ``cutoff``."""
+        rows = await self._db.fetch(
+            "SELECT id FROM orders.orders WHERE status = 'pending' AND created_at < $1"
+            " ORDER BY created_at, id LIMIT $2",
+            cutoff,
+            limit,
+        )
+        return [row["id"] for row in rows]
 
     async def set_status(self, order: Order, status: str) -> Order:
         row = await self._db.fetchrow(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -14,6 +15,7 @@ from refarch.reference_impl.orders.domain import (
     Order,
     OrderLine,
     OrderNotFound,
+    TooManyPendingOrders,
     check_transition,
     decide_replay,
     ensure_distinct_products,
@@ -29,6 +31,10 @@ __all__ = ["OrdersService", "PlacedOrder", "StockReservations"]
 #: A claim can vanish between our failed INSERT and our SELECT (its owner failed and
 #: released it); trying again a few times resolves that race without looping forever.
 _CLAIM_ATTEMPTS = 3
+#: Pending orders expired per housekeeping round; the rest wait for the next round.
+_EXPIRY_BATCH = 500
+#: Who expires orders: no customer, so it may change any order (like an administrator).
+_HOUSEKEEPING = Principal(user_id=UUID(int=0), role="admin")
 
 
 class StockReservations(Protocol):
@@ -82,9 +88,18 @@ def _stock_lines(order: Order) -> list[StockLine]:
 
 
 class OrdersService:
-    def __init__(self, uow: UnitOfWorkFactory[OrdersUnitOfWork], stock: StockReservations) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory[OrdersUnitOfWork],
+        stock: StockReservations,
+        *,
+        pending_limit: int = 10,
+        pending_ttl_seconds: int = 1800,
+    ) -> None:
         self._uow = uow
         self._stock = stock
+        self._pending_limit = pending_limit
+        self._pending_ttl_seconds = pending_ttl_seconds
 
     # --- placing orders ------------------------------------------------------------------
 
@@ -132,6 +147,12 @@ class OrdersService:
         ensure_distinct_products([line.product_id for line in requested])
         async with self._uow() as uow:
             priced = await self._stock.reserve_stock(uow, requested)
+            # After the stock, so one customer's simultaneous orders still take stock side
+            # by side; the lock then makes their count-and-insert one at a time, so the
+            # limit is exact. No deadlock: nothing else is locked once it is held.
+            await uow.orders.lock_customer(customer.user_id)
+            if await uow.orders.count_pending(customer.user_id) >= self._pending_limit:
+                raise TooManyPendingOrders(int(self._pending_limit))
             order = Order(
                 user_id=customer.user_id,
                 lines=tuple(
@@ -153,8 +174,8 @@ class OrdersService:
 
     async def get_order(self, viewer: Principal, order_id: UUID) -> Order:
         async with self._uow(autocommit=True) as uow:
-            order = await uow.orders.get(order_id)
-        if order is None or not self._may_see(viewer, order):
+            order = await uow.orders.get(order_id, owner=self._owner_filter(viewer))
+        if order is None:
             raise OrderNotFound()
         return order
 
@@ -170,8 +191,9 @@ class OrdersService:
             return await uow.orders.page(user_id=user_id, status=status, limit=limit, offset=offset)
 
     @staticmethod
-    def _may_see(viewer: Principal, order: Order) -> bool:
-        return viewer.is_admin or order.user_id == viewer.user_id
+    def _owner_filter(viewer: Principal) -> UUID | None:
+        """Whose orders the viewer may see: their own, or (admins) everyone's."""
+        return None if viewer.is_admin else viewer.user_id
 
     # --- status changes ------------------------------------------------------------------
 
@@ -189,8 +211,8 @@ class OrdersService:
             # The row lock serialises concurrent changes of one order: the second of two
             # simultaneous cancels waits, then sees "cancelled" and is refused, so stock is
             # returned exactly once.
-            order = await uow.orders.get(order_id, for_update=True)
-            if order is None or not self._may_see(actor, order):
+            order = await uow.orders.get(order_id, owner=self._owner_filter(actor), for_update=True)
+            if order is None:
                 raise OrderNotFound()
             if only_from is not None and order.status != only_from:
                 raise NotCancellable(order.status)
@@ -201,6 +223,26 @@ class OrdersService:
             uow.publish("orders", _status_event(changed, order.status))
             await uow.commit()
         return changed
+
+    async def expire_pending(self) -> int:
+        """Housekeeping: cancel pending orders left unpaid past their time limit, returning
+        their stock (ORD-017); returns how many expired.
+
+        Each goes through the same locked status change as a cancellation, so one paid or
+        cancelled meanwhile is left alone and stock is returned exactly once, however many
+        workers run this at the same time.
+        """
+        cutoff = datetime.now(UTC) - timedelta(seconds=self._pending_ttl_seconds)
+        async with self._uow(autocommit=True) as uow:
+            stale = await uow.orders.pending_placed_before(cutoff, limit=_EXPIRY_BATCH)
+        expired = 0
+        for order_id in stale:
+            try:
+                await self._change_status(_HOUSEKEEPING, order_id, "cancelled", only_from="pending")
+            except (OrderNotFound, NotCancellable):
+                continue  # paid, cancelled or deleted since it was listed
+            expired += 1
+        return expired
 
     async def prune_expired(self) -> int:
         """Housekeeping: drop idempotency keys past their retention; returns how many went."""

@@ -89,10 +89,11 @@ class ReferenceApp:
             self.database_url,
             min_size=self.settings.pool_min_size,
             max_size=self.settings.pool_max_size,
+            deadline_seconds=self.settings.database_deadline_seconds,
         )
         self.state.pool = pool
         log.info("database %s", redact(self.database_url))
-        await migrate(pool, self.specs.root)
+        await migrate(self.database_url, self.specs.root)
         backend = await self._backend_factory(pool, self.settings)
         self.state.backend = backend
         routes = build_route_table(self.specs, backend.operations())

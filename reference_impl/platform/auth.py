@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from refarch.reference_impl.errors import Unauthenticated
+from refarch.reference_impl.platform.contract import Backend
 from refarch.reference_impl.platform.problems import HttpProblem, unauthenticated
 from refarch.reference_impl.platform.routing import Route
 from refarch.reference_impl.principal import Principal
 from refarch.reference_impl.settings import Settings
 from refarch.reference_impl.tokens import verify_access_token
 
-__all__ = ["authenticate"]
+__all__ = ["authenticate", "current_account"]
 
 _MAX_TOKEN_LENGTH = 4096  # a JWT we issue is ~300 bytes; longer is not ours
 
@@ -41,3 +42,19 @@ def authenticate(route: Route, headers: Mapping[str, str], settings: Settings) -
     if route.admin_only and not principal.is_admin:
         raise HttpProblem(403, "Forbidden", "This operation is reserved for administrators.")
     return principal
+
+
+async def current_account(route: Route, claimed: Principal, backend: Backend | None) -> Principal:
+    """The caller as their account is now, asked of the backend on every authenticated
+    request: a token whose account was suspended or deleted since it was issued is refused,
+    and admin-only operations are decided by the current role, not the token's."""
+    assert backend is not None, "requests are served only after start-up"
+    current = await backend.current_principal(claimed)
+    if current is None:
+        raise unauthenticated(
+            "The account this token was issued for is suspended or no longer exists.",
+            invalid_token=True,
+        )
+    if route.admin_only and not current.is_admin:
+        raise HttpProblem(403, "Forbidden", "This operation is reserved for administrators.")
+    return current

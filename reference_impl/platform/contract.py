@@ -98,6 +98,13 @@ class Backend(Protocol):
         """Run once, after the migrations and before the first request (e.g. the admin)."""
         ...
 
+    async def current_principal(self, claimed: Principal) -> Principal | None:
+        """The caller as their account is *now*: its current role, or None when the account
+        is suspended or gone. A token only proves who the caller was when it was issued;
+        this is asked on every authenticated request, so suspensions, deletions and
+        demotions take effect at once rather than when the token expires."""
+        ...
+
     def background_tasks(self) -> Sequence[BackgroundTask]:
         """Coroutines the platform runs for the app's lifetime (and cancels at shutdown)."""
         ...

@@ -21,7 +21,7 @@ from uuid import UUID
 import orjson
 
 from refarch.reference_impl.errors import DomainError, InvalidInput, field_error
-from refarch.reference_impl.platform.auth import authenticate
+from refarch.reference_impl.platform.auth import authenticate, current_account
 from refarch.reference_impl.platform.body import ClientDisconnected, media_type_of, read_json_body
 from refarch.reference_impl.platform.contract import ApiRequest, ApiResponse, Backend
 from refarch.reference_impl.platform.logs import log_request
@@ -212,6 +212,8 @@ class Gateway:
         request_id: str,
     ) -> ApiResponse:
         principal = authenticate(route, headers, self.settings)
+        if principal is not None:  # the account as it is now decides (USR-013)
+            principal = await current_account(route, principal, self.state.backend)
         errors: list[FieldError] = []
         path_params, found = route.path_params.extract(
             lambda name: [path_values[name]] if name in path_values else []

@@ -19,9 +19,11 @@ __all__ = [
     "STATUSES",
     "AccountGone",
     "CannotDeleteSelf",
+    "CannotLockOutSelf",
     "EmailAlreadyRegistered",
     "InvalidCredentials",
     "InvalidRefreshToken",
+    "LastActiveAdmin",
     "NewUser",
     "TokenPair",
     "User",
@@ -30,6 +32,7 @@ __all__ = [
     "hash_refresh_token",
     "ip_bucket",
     "new_refresh_token",
+    "removes_admin_rights",
     "seconds_until_window_ends",
     "window_start",
 ]
@@ -74,6 +77,28 @@ class UserNotFound(NotFound):
 class CannotDeleteSelf(Conflict):
     def __init__(self) -> None:
         super().__init__("Administrators cannot delete their own account.")
+
+
+class CannotLockOutSelf(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "Administrators cannot suspend or demote their own account; ask another"
+            " administrator to do it."
+        )
+
+
+class LastActiveAdmin(Conflict):
+    """Refused so the platform always keeps someone who can administer it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This is the last active administrator; promote another account to admin first."
+        )
+
+
+def removes_admin_rights(changes: dict[str, str]) -> bool:
+    """Whether an admin update would leave its target without working admin rights."""
+    return changes.get("role", "admin") != "admin" or changes.get("status", "active") != "active"
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ class UserHandlers:
             last_name=body["last_name"],
             phone=body.get("phone"),
         )
-        user = await self._users.register(new_user, body["password"])
+        user = await self._users.register(new_user, body["password"], request.client_ip)
         return ApiResponse(201, user_json(user), {"Location": f"{API_PREFIX}/users/{user.id}"})
 
     async def login(self, request: ApiRequest) -> ApiResponse:
@@ -86,8 +86,8 @@ class UserHandlers:
         return ApiResponse(200, body)
 
     async def admin_update_user(self, request: ApiRequest) -> ApiResponse:
-        request.require_principal()
-        user = await self._users.admin_update(request.path_id("user_id"), request.body)
+        actor = request.require_principal()
+        user = await self._users.admin_update(actor, request.path_id("user_id"), request.body)
         return ApiResponse(200, user_json(user))
 
     async def delete_user(self, request: ApiRequest) -> ApiResponse:

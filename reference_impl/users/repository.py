@@ -50,6 +50,11 @@ class UserRepository:
             )
         )
 
+    async def standing(self, user_id: UUID) -> tuple[str, str] | None:
+        """(role, status) of an account, or None: one primary-key probe per request."""
+        row = await self._db.fetchrow("SELECT role, status FROM users.users WHERE id = $1", user_id)
+        return None if row is None else (row["role"], row["status"])
+
     async def credentials_by_email(self, email: str) -> tuple[User, str] | None:
         """The user and their password hash, for login only (the hash never leaves the service)."""
         row = await self._db.fetchrow(
@@ -84,6 +89,18 @@ class UserRepository:
             email,
             password_hash,
         )
+
+    async def lock_active_admins(self) -> set[UUID]:
+        """Lock every active administrator's row until the transaction ends.
+
+        Two administrators demoting each other at once would each see the other still
+        there; with the rows locked the second waits and then counts what the first left.
+        """
+        rows = await self._db.fetch(
+            "SELECT id FROM users.users WHERE role = 'admin' AND status = 'active'"
+            " ORDER BY id FOR UPDATE"
+        )
+        return {row["id"] for row in rows}
 
     async def delete(self, user_id: UUID) -> bool:
         return (
@@ -167,23 +184,43 @@ class LoginFailures:
     def __init__(self, db: Executor) -> None:
         self._db = db
 
-    async def in_window(self, buckets: list[str], window: datetime) -> dict[str, int]:
+    async def reserve(self, buckets: list[str], window: datetime) -> dict[str, int]:
+        """Count one attempt in every bucket and return the new counts, atomically.
+
+        The upsert takes each row's lock, so of N concurrent attempts each sees a distinct
+        count 1..N: exactly the first ``limit`` of them may go on to the password check.
+        """
         rows = await self._db.fetch(
-            "SELECT bucket, failures FROM users.login_failures"
-            " WHERE bucket = ANY($1::text[]) AND window_start = $2",
+            "INSERT INTO users.login_failures AS f (bucket, window_start, failures)"
+            " SELECT bucket, $2, 1 FROM unnest($1::text[]) AS bucket"
+            " ON CONFLICT (bucket, window_start) DO UPDATE SET failures = f.failures + 1"
+            " RETURNING bucket, failures",
             buckets,
             window,
         )
         return {row["bucket"]: row["failures"] for row in rows}
 
-    async def record(self, buckets: list[str], window: datetime) -> None:
+    async def release(self, buckets: list[str], window: datetime) -> None:
+        """Give back one counted attempt (one that was refused or succeeded).
+
+        A counter never goes below one (the table's CHECK): a row at one is removed instead.
+        Two releases racing on a row at two may both see it at two and leave one: the error
+        is on the safe side (one attempt too many counted until the window ends).
+        """
         await self._db.execute(
-            "INSERT INTO users.login_failures AS f (bucket, window_start, failures)"
-            " SELECT bucket, $2, 1 FROM unnest($1::text[]) AS bucket"
-            " ON CONFLICT (bucket, window_start) DO UPDATE SET failures = f.failures + 1",
+            "DELETE FROM users.login_failures"
+            " WHERE bucket = ANY($1::text[]) AND window_start = $2 AND failures <= 1",
             buckets,
             window,
         )
+        await self._db.execute(
+            "UPDATE users.login_failures SET failures = failures - 1"
+            " WHERE bucket = ANY($1::text[]) AND window_start = $2 AND failures > 1",
+            buckets,
+            window,
+        )
+
+    async def prune_before(self, window: datetime) -> None:
         # Old windows never count again; pruning on the (rare) failure path keeps the
         # table small without a scheduler.
         await self._db.execute("DELETE FROM users.login_failures WHERE window_start < $1", window)

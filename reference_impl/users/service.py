@@ -15,8 +15,10 @@ from refarch.reference_impl.unit_of_work import UnitOfWorkFactory
 from refarch.reference_impl.users.domain import (
     AccountGone,
     CannotDeleteSelf,
+    CannotLockOutSelf,
     InvalidCredentials,
     InvalidRefreshToken,
+    LastActiveAdmin,
     NewUser,
     TokenPair,
     User,
@@ -25,10 +27,11 @@ from refarch.reference_impl.users.domain import (
     hash_refresh_token,
     ip_bucket,
     new_refresh_token,
+    removes_admin_rights,
 )
 from refarch.reference_impl.users.passwords import PasswordHashing
 from refarch.reference_impl.users.repository import UsersUnitOfWork
-from refarch.reference_impl.users.throttle import LoginThrottle
+from refarch.reference_impl.users.throttle import LoginThrottle, RegistrationThrottle
 
 __all__ = ["UsersService"]
 
@@ -47,10 +50,18 @@ class UsersService:
             account_limit=settings.login_max_failures,
             ip_limit=settings.login_ip_max_failures,
         )
+        self._registrations = RegistrationThrottle(
+            window_seconds=settings.login_window_seconds, ip_limit=settings.registration_ip_max
+        )
 
     # --- registration and authentication -------------------------------------------------
 
-    async def register(self, new_user: NewUser, password: str) -> User:
+    async def register(self, new_user: NewUser, password: str, client_ip: str = "") -> User:
+        """``client_ip`` is the caller's address (throttling); empty for internal callers,
+        which then share one bucket."""
+        # counted before argon2 runs, so a refused burst costs one statement each (AUTH-016)
+        async with self._uow(autocommit=True) as single:
+            await self._registrations.begin(single.login_failures, client_ip)
         password_hash = await self._passwords.hash(password)
         async with self._uow() as uow:
             user = await uow.users.add(new_user, password_hash)
@@ -69,16 +80,16 @@ class UsersService:
     async def login(self, email: str, password: str, client_ip: str) -> TokenPair:
         account, ip = account_bucket(email), ip_bucket(client_ip)
         async with self._uow(autocommit=True) as single:
-            await self._throttle.ensure_allowed(single.login_failures, account, ip)
+            attempt = await self._throttle.begin(single.login_failures, account, ip)
             found = await single.users.credentials_by_email(email)
             # Verify even when the email is unknown (against a dummy hash): same work, same timing.
             password_ok = await self._passwords.verify(found[1] if found else None, password)
             if found is None or not password_ok or not found[0].can_log_in:
-                await self._throttle.record_failure(single.login_failures, account, ip)
+                await self._throttle.failed(single.login_failures, attempt)
                 raise InvalidCredentials()
         user = found[0]
         async with self._uow() as uow:
-            await self._throttle.reset_account(uow.login_failures, account)
+            await self._throttle.succeeded(uow.login_failures, attempt)
             pair = await self._issue_tokens(uow, user, family_id=uuid.uuid4())
             await uow.commit()
         return pair
@@ -120,6 +131,16 @@ class UsersService:
         )
         return TokenPair(access_token, expires_in, refresh_token, ttl)
 
+    async def current_principal(self, claimed: Principal) -> Principal | None:
+        """The token's caller with the role their account has now; None if the account is
+        suspended or deleted. Asked on every authenticated request (no cache: one
+        primary-key read is cheaper than explaining a stale admin)."""
+        async with self._uow(autocommit=True) as uow:
+            standing = await uow.users.standing(claimed.user_id)
+        if standing is None or standing[1] != "active":
+            return None
+        return Principal(user_id=claimed.user_id, role=standing[0])
+
     # --- profiles and administration -----------------------------------------------------
 
     async def get_user(self, viewer: Principal, user_id: UUID) -> User:
@@ -145,8 +166,26 @@ class UsersService:
         except UserNotFound:
             raise AccountGone() from None
 
-    async def admin_update(self, user_id: UUID, changes: dict[str, Any]) -> User:
-        return await self._update(user_id, changes, ADMIN_FIELDS)
+    async def admin_update(self, actor: Principal, user_id: UUID, changes: dict[str, Any]) -> User:
+        """Change role or status, never locking every administrator out (USR-012)."""
+        columns = {key: value for key, value in changes.items() if key in ADMIN_FIELDS}
+        if not removes_admin_rights(columns):
+            return await self._update(user_id, changes, ADMIN_FIELDS)
+        if actor.user_id == user_id:
+            raise CannotLockOutSelf()
+        async with self._uow() as uow:
+            await self._ensure_not_last_admin(uow, user_id)
+            user = await uow.users.update(user_id, columns)
+            await uow.commit()
+        if user is None:
+            raise UserNotFound()
+        return user
+
+    @staticmethod
+    async def _ensure_not_last_admin(uow: UsersUnitOfWork, user_id: UUID) -> None:
+        admins = await uow.users.lock_active_admins()
+        if user_id in admins and len(admins) == 1:
+            raise LastActiveAdmin()
 
     async def _update(
         self, user_id: UUID, changes: dict[str, Any], allowed: frozenset[str]
@@ -170,9 +209,11 @@ class UsersService:
     async def delete_user(self, actor: Principal, user_id: UUID) -> None:
         if actor.user_id == user_id:
             raise CannotDeleteSelf()
-        async with self._uow(autocommit=True) as uow:
+        async with self._uow() as uow:
+            await self._ensure_not_last_admin(uow, user_id)
             if not await uow.users.delete(user_id):
                 raise UserNotFound()
+            await uow.commit()
 
     async def ensure_bootstrap_admin(self, email: str, password: str) -> None:
         """Create the operator's admin account, or make an existing one admin with this password.

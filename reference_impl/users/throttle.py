@@ -1,13 +1,16 @@
-"""Login throttling shared by every worker process: failure counters in users.login_failures.
+"""Login throttling shared by every worker process: attempt counters in users.login_failures.
 
 Two buckets per attempt: the account (``account:<lower(email)>``), which stops password
 guessing against one user, and the client address (``ip:<address>``), which stops one
-client spraying many accounts. The check runs before the password is verified, so a
-throttled caller never gets to spend our CPU on argon2 or learn whether a guess was right.
+client spraying many accounts.
 
-Check and count are separate statements, so a burst of simultaneous attempts may overshoot
-the limit by the number in flight; each of those still pays a full argon2 verification, and
-every later attempt is refused until the window ends.
+An attempt is counted *before* the password is verified, by one atomic upsert that returns
+the new count (``reserve``). A separate check-then-count let 60 simultaneous wrong guesses
+all pass the check before any was counted; with the count taken first, of N concurrent
+attempts exactly the limit's worth reach argon2, and a throttled caller never spends our
+CPU or learns whether a guess was right. A refused attempt gives its count back (it was
+never tried), a failed one keeps it, and a successful one clears the account's bucket and
+gives the address's count back.
 """
 
 from __future__ import annotations
@@ -20,7 +23,16 @@ from refarch.reference_impl.errors import RateLimited
 from refarch.reference_impl.users.domain import seconds_until_window_ends, window_start
 from refarch.reference_impl.users.repository import LoginFailures
 
-__all__ = ["LoginThrottle"]
+__all__ = ["LoginAttempt", "LoginThrottle", "RegistrationThrottle"]
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """One counted attempt; the service reports how it ended."""
+
+    account: str
+    ip: str
+    window: datetime
 
 
 @dataclass(frozen=True)
@@ -32,19 +44,50 @@ class LoginThrottle:
     def _window(self, now: float) -> datetime:
         return datetime.fromtimestamp(window_start(now, self.window_seconds), UTC)
 
-    async def ensure_allowed(self, failures: LoginFailures, account: str, ip: str) -> None:
-        """Raise RateLimited if either bucket used up its failures in the current window."""
+    async def begin(self, failures: LoginFailures, account: str, ip: str) -> LoginAttempt:
+        """Count the attempt; raise RateLimited (uncounted) if either bucket is used up."""
         now = time.time()
-        counts = await failures.in_window([account, ip], self._window(now))
-        limits = {account: self.account_limit, ip: self.ip_limit}
-        if any(count >= limits[bucket] for bucket, count in counts.items()):
+        attempt = LoginAttempt(account, ip, self._window(now))
+        counts = await failures.reserve([account, ip], attempt.window)
+        if counts[account] > self.account_limit or counts[ip] > self.ip_limit:
+            await failures.release([account, ip], attempt.window)
             raise RateLimited(
                 "Too many failed login attempts; try again later.",
                 retry_after=seconds_until_window_ends(now, self.window_seconds),
             )
+        return attempt
 
-    async def record_failure(self, failures: LoginFailures, account: str, ip: str) -> None:
-        await failures.record([account, ip], self._window(time.time()))
+    async def failed(self, failures: LoginFailures, attempt: LoginAttempt) -> None:
+        """The attempt stays counted; older windows go."""
+        await failures.prune_before(attempt.window)
 
-    async def reset_account(self, failures: LoginFailures, account: str) -> None:
-        await failures.reset(account)
+    async def succeeded(self, failures: LoginFailures, attempt: LoginAttempt) -> None:
+        await failures.reset(attempt.account)
+        await failures.release([attempt.ip], attempt.window)
+
+
+@dataclass(frozen=True)
+class RegistrationThrottle:
+    """Registrations per client address, counted in the same table and fixed windows as
+    login attempts (bucket ``register:<address>``), before the password is hashed: 150
+    parallel registrations from one address all succeeded and slowed everyone else.
+
+    Every registration that gets past the count stays counted, successful or not (a 409
+    for a taken email is exactly what an enumeration would produce); a refused one gives
+    its count back. ADR 0032 records why registration still answers 409 for a taken email.
+    """
+
+    window_seconds: int
+    ip_limit: int
+
+    async def begin(self, failures: LoginFailures, client_ip: str) -> None:
+        now = time.time()
+        window = datetime.fromtimestamp(window_start(now, self.window_seconds), UTC)
+        bucket = f"register:{client_ip}"
+        counts = await failures.reserve([bucket], window)
+        if counts[bucket] > self.ip_limit:
+            await failures.release([bucket], window)
+            raise RateLimited(
+                "Too many registrations from this address; try again later.",
+                retry_after=seconds_until_window_ends(now, self.window_seconds),
+            )

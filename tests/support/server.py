@@ -97,6 +97,9 @@ def _base_env(
         "REFARCH_ADMIN_EMAIL": admin_email,
         "REFARCH_ADMIN_PASSWORD": admin_password,
         "REFARCH_VALIDATE_RESPONSES": "true" if validate else "false",
+        # test servers serve many suites and load runs from one address; the throttle
+        # itself is tested with its own limit (tests/reference_impl/services)
+        "REFARCH_REGISTRATION_IP_MAX": "100000",
     }
 
 

@@ -16,10 +16,17 @@ from tests.conformance.faults.http_faults import HTTP_FAULTS
 from tests.conformance.faults.input_faults import INPUT_FAULTS
 from tests.conformance.faults.protocol_faults import PROTOCOL_FAULTS
 from tests.conformance.faults.service_faults import SERVICE_FAULTS
+from tests.conformance.faults.state_faults import STATE_FAULTS
 from tests.support.postgres import TestPostgres
 from tests.support.server import ServerHandle, reference_server
 
-ALL_FAULTS: list[Fault] = [*HTTP_FAULTS, *SERVICE_FAULTS, *INPUT_FAULTS, *PROTOCOL_FAULTS]
+ALL_FAULTS: list[Fault] = [
+    *HTTP_FAULTS,
+    *SERVICE_FAULTS,
+    *INPUT_FAULTS,
+    *PROTOCOL_FAULTS,
+    *STATE_FAULTS,
+]
 
 
 class FaultyReference:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -184,6 +185,17 @@ class UserCallsAdminOperations(Fault):
         claims["role"] = "admin"
         token = jwt.encode(claims, exchange.settings.signing_key, algorithm="HS256")
         request.headers["authorization"] = f"Bearer {token}"
+
+    def patch_services(self, services: Any, active: Callable[[], bool]) -> None:
+        # the server decides the role from the account, not the token (USR-013): the
+        # missing role check must also trust the token's role
+        current_principal = services.current_principal
+
+        async def trusting_the_token(claimed: Any) -> Any:
+            found = await current_principal(claimed)
+            return claimed if active() and found is not None else found
+
+        services.current_principal = trusting_the_token
 
 
 class IgnoresIdempotencyKey(Fault):

@@ -27,6 +27,7 @@ from refarch.reference_impl.platform.contract import (
     combine_operations,
 )
 from refarch.reference_impl.platform.routing import SpecSource
+from refarch.reference_impl.principal import Principal
 from refarch.reference_impl.settings import Settings
 from refarch.specs import specs_root
 
@@ -298,6 +299,9 @@ class WidgetServices:
             await self.users.ensure_bootstrap_admin(
                 self.settings.admin_email, self.settings.admin_password
             )
+
+    async def current_principal(self, claimed: Principal) -> Principal | None:
+        return claimed  # no accounts behind the widgets: the token is the whole truth
 
     def background_tasks(self) -> list[Callable[[], Awaitable[None]]]:
         return self.tasks

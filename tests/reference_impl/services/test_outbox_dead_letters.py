@@ -64,6 +64,7 @@ async def test_sec_013_malformed_event_is_set_aside_and_does_not_block_later_eve
     assert row["failed_at"] is not None and row["published_at"] is None
     assert row["attempts"] == 1
     assert row["last_error"] == "order.placed: user_id is missing"
+    await services.refresh_outbox_gauges()
     assert await services.outbox_dead_letters() == 1
 
     assert await services.relay.drain() == 0  # not retried: it is no longer pending
@@ -86,6 +87,7 @@ async def test_sec_013_an_event_the_consumer_keeps_failing_on_is_set_aside_after
     for attempt in range(1, MAX_ATTEMPTS + 1):
         await services.orders.place_order(second, order_body((product, 1)))
         assert await relay.drain() == 1  # the others flow while the bad one is retried
+        await services.refresh_outbox_gauges()
         assert await services.outbox_dead_letters() == (1 if attempt == MAX_ATTEMPTS else 0)
 
     bad = await services.pool.fetchrow(
@@ -119,10 +121,12 @@ async def test_sec_013_lag_ignores_set_aside_events_and_a_gauge_counts_them(
     services: Services,
 ) -> None:
     await write_event(services, "order.status_changed", {"status": "lost"})
+    await services.refresh_outbox_gauges()
     assert await services.outbox_lag_seconds() > 0.0
 
     assert await services.relay.drain() == 0
 
+    await services.refresh_outbox_gauges()
     assert await services.outbox_lag_seconds() == 0.0
     assert await services.outbox_dead_letters() == 1
     scraped = (await Metrics().render(services.pool, services)).decode()
@@ -145,4 +149,5 @@ async def test_sec_013_an_operator_replays_a_set_aside_event(services: Services)
     assert await services.relay.drain() == 1
 
     assert await notifications_of(services, user_id) == ["order_confirmation"]
+    await services.refresh_outbox_gauges()
     assert await services.outbox_dead_letters() == 0

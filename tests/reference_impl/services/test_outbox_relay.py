@@ -57,6 +57,7 @@ async def test_ntf_running_relay_delivers_welcome_and_order_notifications(
         relay.cancel()
         with pytest.raises(asyncio.CancelledError):
             await relay
+    await services.refresh_outbox_gauges()
     assert await services.outbox_lag_seconds() == 0.0
     cancelled, _ = await services.notifications.list_for_user(
         buyer.user_id, type_="order_status_changed", limit=10, offset=0
@@ -68,6 +69,7 @@ async def test_ntf_an_event_delivered_twice_gives_one_notification(services: Ser
     buyer = customer()
     product = await new_product(services)
     await services.orders.place_order(buyer, order_body((product, 1)))
+    await services.refresh_outbox_gauges()
     assert await services.outbox_lag_seconds() > 0.0
 
     assert await services.relay.drain() == 1

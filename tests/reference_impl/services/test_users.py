@@ -20,6 +20,7 @@ from refarch.reference_impl.users.domain import (
     User,
     UserNotFound,
 )
+from tests.reference_impl.services.factories import admin
 
 pytestmark = pytest.mark.anyio
 
@@ -77,7 +78,7 @@ async def test_auth_unknown_email_wrong_password_and_suspended_look_the_same(
     services: Services,
 ) -> None:
     user, suspended = await register(services), await register(services)
-    await services.users.admin_update(suspended.id, {"status": "suspended"})
+    await services.users.admin_update(admin(), suspended.id, {"status": "suspended"})
 
     failures = []
     for email, password in [
@@ -209,7 +210,7 @@ async def test_usr_admin_cannot_delete_themselves(services: Services) -> None:
 
 async def test_usr_list_filters_by_role_and_case_insensitive_email(services: Services) -> None:
     users = [await register(services) for _ in range(3)]
-    await services.users.admin_update(users[0].id, {"role": "admin"})
+    await services.users.admin_update(admin(), users[0].id, {"role": "admin"})
 
     admins, admin_total = await services.users.list_users(
         role="admin", email=None, limit=20, offset=0

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from refarch.reference_impl.catalog.domain import PricedLine, Product
+from refarch.reference_impl.catalog.domain import MAX_STOCK, PricedLine, Product
 from refarch.reference_impl.events import Event
 from refarch.reference_impl.money import Money
 from refarch.reference_impl.orders.domain import Order, StoredOutcome
@@ -75,7 +75,7 @@ class FakeProductRepository:
 
     async def adjust_stock(self, product_id: UUID, delta: int) -> Product | None:
         current = self._db.products.get(product_id)
-        if current is None or current.stock + delta < 0:
+        if current is None or not 0 <= current.stock + delta <= MAX_STOCK:
             return None
         self._db.products[product_id] = replace(current, stock=current.stock + delta)
         return self._db.products[product_id]
@@ -93,7 +93,8 @@ class FakeProductRepository:
     async def return_stock(self, product_id: UUID, quantity: int) -> None:
         current = self._db.products.get(product_id)
         if current is not None:
-            self._db.products[product_id] = replace(current, stock=current.stock + quantity)
+            stock = min(current.stock + quantity, MAX_STOCK)
+            self._db.products[product_id] = replace(current, stock=stock)
 
 
 class FakeOrderRepository:
@@ -103,8 +104,29 @@ class FakeOrderRepository:
     async def add(self, order: Order) -> None:
         self._db.orders[order.id] = order
 
-    async def get(self, order_id: UUID, *, for_update: bool = False) -> Order | None:
-        return self._db.orders.get(order_id)
+    async def get(
+        self, order_id: UUID, *, owner: UUID | None = None, for_update: bool = False
+    ) -> Order | None:
+        order = self._db.orders.get(order_id)
+        return None if order is None or (owner is not None and order.user_id != owner) else order
+
+    async def lock_customer(self, user_id: UUID) -> None:
+        """One event loop, no interleaving inside a fake transaction: nothing to lock."""
+
+    async def count_pending(self, user_id: UUID) -> int:
+        orders = self._db.orders.values()
+        return sum(1 for o in orders if o.user_id == user_id and o.status == "pending")
+
+    async def pending_placed_before(self, cutoff: datetime, *, limit: int) -> list[UUID]:
+        stale = sorted(
+            (
+                o
+                for o in self._db.orders.values()
+                if o.status == "pending" and o.created_at < cutoff
+            ),
+            key=lambda o: (o.created_at, o.id),
+        )
+        return [o.id for o in stale[:limit]]
 
     async def set_status(self, order: Order, status: str) -> Order:
         changed = replace(order, status=status, updated_at=datetime.now(UTC))
