@@ -1,8 +1,9 @@
 """Bearer authentication and the admin-role check, applied from the spec's ``security``.
 
 Operations with a non-empty ``security`` requirement need a valid access token; those
-marked ``x-required-role: admin`` also need the admin role. Handlers never see a request
-that fails either check.
+marked ``x-required-role: admin`` also need the admin role, which is decided once, by the
+account's current role (``current_account``), never by the role the token claims. Handlers
+never see a request that fails either check.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ _MAX_TOKEN_LENGTH = 4096  # a JWT we issue is ~300 bytes; longer is not ours
 
 
 def authenticate(route: Route, headers: Mapping[str, str], settings: Settings) -> Principal | None:
-    """The caller for a secured operation; ``None`` for a public one."""
+    """The caller the token names, for a secured operation; ``None`` for a public one."""
     if not route.requires_auth:
         return None
     authorization = headers.get("authorization")
@@ -39,8 +40,6 @@ def authenticate(route: Route, headers: Mapping[str, str], settings: Settings) -
         principal = verify_access_token(settings, token)
     except Unauthenticated as exc:
         raise unauthenticated(exc.detail, invalid_token=True) from None
-    if route.admin_only and not principal.is_admin:
-        raise HttpProblem(403, "Forbidden", "This operation is reserved for administrators.")
     return principal
 
 

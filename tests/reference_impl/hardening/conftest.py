@@ -10,8 +10,7 @@ import pytest
 
 from tests.support.postgres import TestPostgres
 from tests.support.server import ServerHandle, reference_server
-
-PASSWORD = "correct horse battery staple"
+from tests.support.shop import PASSWORD, login
 
 
 @pytest.fixture(scope="module")
@@ -30,15 +29,9 @@ def client(server: ServerHandle) -> Iterator[httpx.Client]:
         yield http
 
 
-def bearer(http: httpx.Client, email: str, password: str) -> dict[str, str]:
-    response = http.post("/auth/login", json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 @pytest.fixture
 def admin_headers(server: ServerHandle, client: httpx.Client) -> dict[str, str]:
-    return bearer(client, server.admin_email, server.admin_password)
+    return login(client, server.admin_email, server.admin_password)
 
 
 @pytest.fixture
@@ -50,6 +43,6 @@ def register(client: httpx.Client) -> Callable[..., tuple[str, str, dict[str, st
         body = {"email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "L"}
         response = client.post("/auth/register", json={**body, **fields})
         assert response.status_code == 201, response.text
-        return response.json()["id"], email, bearer(client, email, PASSWORD)
+        return response.json()["id"], email, login(client, email, PASSWORD)
 
     return make

@@ -3,36 +3,21 @@ suspension, deletion or demotion stops working at once, not when it expires."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 import httpx
 
-ADDRESS = {"name": "Ada", "line1": "1 Row", "city": "London", "postal_code": "N1", "country": "GB"}
+from tests.support.shop import create_product, order_body
 
 
 def _product(client: httpx.Client, admin: dict[str, str]) -> str:
-    response = client.post(
-        "/products",
-        json={
-            "sku": f"ACC-{uuid.uuid4().hex[:8].upper()}",
-            "name": "Widget",
-            "price": {"amount": 100, "currency": "EUR"},
-            "stock": 100,
-        },
-        headers=admin,
-    )
-    assert response.status_code == 201, response.text
-    product_id: str = response.json()["id"]
+    product = create_product(client, admin, sku_prefix="ACC", name="Widget", amount=100, stock=100)
+    product_id: str = product["id"]
     return product_id
 
 
 def _order(client: httpx.Client, headers: dict[str, str], product_id: str) -> httpx.Response:
-    return client.post(
-        "/orders",
-        json={"items": [{"product_id": product_id, "quantity": 1}], "shipping_address": ADDRESS},
-        headers=headers,
-    )
+    return client.post("/orders", json=order_body(product_id, 1), headers=headers)
 
 
 def _refused_as_invalid_token(response: httpx.Response) -> None:

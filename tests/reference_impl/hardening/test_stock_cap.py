@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.support.server import ServerHandle
+from tests.support.shop import create_product
 
 MAX_STOCK = 1_000_000_000
 ADDRESS = {"name": "Ada", "line1": "1 Row", "city": "London", "postal_code": "N1", "country": "GB"}
@@ -31,18 +32,8 @@ def _sql(server: ServerHandle, statement: str, *args: Any) -> Any:
 
 
 def _product(client: httpx.Client, admin: dict[str, str]) -> str:
-    response = client.post(
-        "/products",
-        json={
-            "sku": f"CAP-{uuid.uuid4().hex[:8].upper()}",
-            "name": "Capped",
-            "price": {"amount": 100, "currency": "EUR"},
-            "stock": 10,
-        },
-        headers=admin,
-    )
-    assert response.status_code == 201, response.text
-    product_id: str = response.json()["id"]
+    product = create_product(client, admin, sku_prefix="CAP", name="Capped", amount=100, stock=10)
+    product_id: str = product["id"]
     return product_id
 
 

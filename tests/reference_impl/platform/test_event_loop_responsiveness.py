@@ -14,7 +14,6 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import httpx
@@ -22,6 +21,7 @@ import httpx
 from refarch import specs
 from refarch.reference_impl.platform.json_decoding import MAX_VALUES
 from tests.support.server import ServerHandle, reference_server
+from tests.support.shop import register
 
 PROBES = 15
 ATTACKERS = 2
@@ -41,14 +41,9 @@ def _fill(prefix: bytes, element: bytes, suffix: bytes, limit: int, count: int |
 
 
 def _customer_token(server: ServerHandle) -> str:
-    email, password = f"hostile-{uuid.uuid4().hex[:10]}@example.test", "a long passphrase"
-    account = {"email": email, "password": password, "first_name": "A", "last_name": "B"}
     with httpx.Client(base_url=server.api_url, timeout=30) as client:
-        registered = client.post("/auth/register", json=account)
-        assert registered.status_code == 201, registered.text
-        tokens = client.post("/auth/login", json={"email": email, "password": password})
-        assert tokens.status_code == 200, tokens.text
-    return f"Bearer {tokens.json()['access_token']}"
+        _, customer = register(client)
+    return customer["Authorization"]
 
 
 def _worst_bodies(server: ServerHandle) -> list[tuple[str, bytes, dict[str, str]]]:
