@@ -64,7 +64,7 @@ def _field_table(schema: dict[str, Any]) -> str:
 
 def render_event_page(event: EventType, service_of: dict[str, str]) -> str:
     facts = table(
-        ["", ""],
+        ["Fact", "Value"],
         [
             ["Subject", f"{code(event.address)} (prefix `refarch` is the default)"],
             ["Producer", f"the {event.producer} service" if event.producer else "none declared"],
@@ -122,8 +122,9 @@ def render_event_index(contract: EventContract, service_of: dict[str, str]) -> s
                 "The [event flow diagram](../../../architecture/containers.md#how-events-flow) draws the "
                 "same document.",
                 table(["Event", "Subject", "Producer", "Consumers", "Caused by"], rows),
-                "## The envelope",
+                "## What every event carries",
                 _field_table(dict(envelope)),
+                "## The contract",
                 # the document's own description: subjects, envelope and delivery promise
                 str(info.get("description", "")).strip().replace("\n## ", "\n### "),
             ]
