@@ -11,6 +11,7 @@ subjects (``<prefix>.<type>``), not how an implementation names its stream.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import json
 import threading
@@ -30,6 +31,7 @@ __all__ = ["BrokerUnusable", "EventLog", "ReceivedEvent", "find_stream"]
 
 T = TypeVar("T")
 _CONNECT_SECONDS = 5.0
+_RECONNECT_ATTEMPTS = 10
 #: Short, so a test can watch a message come back when it is not acknowledged (EVT-006).
 REDELIVERY_ACK_WAIT_SECONDS = 1.0
 
@@ -108,9 +110,15 @@ class EventLog:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
         self._nc: Client | None = None
+        self._last_error: Exception | None = None
         self.stream = ""
         try:
-            self._call(self._open(), _CONNECT_SECONDS * 3)
+            self._call(self._open(), _CONNECT_SECONDS * 4)
+        except concurrent.futures.TimeoutError:
+            self.close()
+            raise BrokerUnusable(
+                f"the broker at {self.url} did not answer within {_CONNECT_SECONDS * 4:g} s"
+            ) from None
         except BaseException:
             self.close()
             raise
@@ -124,11 +132,15 @@ class EventLog:
             self._nc = await nats.connect(
                 self.url,
                 connect_timeout=_CONNECT_SECONDS,
-                max_reconnect_attempts=-1,
-                allow_reconnect=True,
+                # nats-py retries the first connection as often as a lost one: bounded, so an
+                # unreachable broker is reported in seconds; a run survives short outages
+                max_reconnect_attempts=_RECONNECT_ATTEMPTS,
+                reconnect_time_wait=0.5,
+                error_cb=self._connection_error,
             )
         except (TimeoutError, OSError, nats.errors.Error) as exc:
-            raise BrokerUnusable(f"cannot connect to the broker at {self.url}: {exc}") from None
+            reason = self._last_error or exc
+            raise BrokerUnusable(f"cannot connect to the broker at {self.url}: {reason}") from None
         js = self._nc.jetstream()
         self.stream = await find_stream(js, self.prefix)
         await js.subscribe(
@@ -138,6 +150,10 @@ class EventLog:
             manual_ack=True,
             config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW, ack_policy=AckPolicy.EXPLICIT),
         )
+
+    async def _connection_error(self, error: Exception) -> None:
+        # kept for the message instead of nats-py logging a traceback per attempt
+        self._last_error = error
 
     async def _received(self, msg: Msg) -> None:
         metadata = msg.metadata
@@ -166,6 +182,8 @@ class EventLog:
                 self._call(self._shutdown(), _CONNECT_SECONDS)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(_CONNECT_SECONDS)
+        if not self._loop.is_running():
+            self._loop.close()
 
     # --- the test side --------------------------------------------------------------------
     def events(self) -> list[ReceivedEvent]:
