@@ -81,6 +81,11 @@ EVENT_SCHEMAS: dict[str, dict[str, Field]] = {
         "item_count": Field("a positive integer", _is_count),
         "total": Field("an object with an integer amount >= 0 and a currency code", _is_money),
     },
+    "order.cancelled": {
+        "order_id": _ORDER_ID,
+        "user_id": _USER_ID,
+        "from": _STATUS,
+    },
     "order.status_changed": {
         "order_id": _ORDER_ID,
         "user_id": _USER_ID,
@@ -166,6 +171,15 @@ def notification_for(event: Event) -> NewNotification | None:
                 f"{_money(payload['total'])} is confirmed."
             ),
             data={"order_id": payload["order_id"], "status": "pending"},
+            event_id=event.id,
+        )
+    if event.event_type == "order.cancelled":
+        return NewNotification(
+            user_id=UUID(payload["user_id"]),
+            type="order_status_changed",
+            subject="Your order is now cancelled",
+            body=f"Your order changed from {payload['from']} to cancelled.",
+            data={"order_id": payload["order_id"], "status": "cancelled"},
             event_id=event.id,
         )
     if event.event_type == "order.status_changed":
