@@ -102,7 +102,7 @@ def start(store_dir: Path, *, port: int = 0, log_file: Path | None = None) -> Em
         "--log",
         str(log_target),
     ]
-    process = subprocess.Popen(  # noqa: S603 - our own binary, fixed arguments
+    process = subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -122,7 +122,9 @@ def start(store_dir: Path, *, port: int = 0, log_file: Path | None = None) -> Em
         time.sleep(0.02)
     process.kill()
     process.wait()
-    raise BrokerStartupError(f"nats-server did not start within {_START_SECONDS:.0f} s; see {log_target}")
+    raise BrokerStartupError(
+        f"nats-server did not start within {_START_SECONDS:.0f} s; see {log_target}"
+    )
 
 
 @contextmanager
@@ -174,7 +176,7 @@ def _start_watchdog(owner_file: Path, server_pid: int) -> int:
     on SIGKILL. Returns the write end; closing it releases the watchdog.
     """
     read_end, write_end = os.pipe()
-    subprocess.Popen(  # noqa: S603 - this interpreter, fixed code
+    subprocess.Popen(
         [
             sys.executable,
             "-c",

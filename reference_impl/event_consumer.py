@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 import asyncpg
 import orjson
@@ -29,7 +28,8 @@ log = logging.getLogger("refarch.reference_impl.event_consumer")
 #: Deliveries after which an event the service keeps failing on is set aside.
 MAX_ATTEMPTS = 5
 Apply = Callable[[UnitOfWork, Event], Awaitable[object]]
-Validate = Callable[[Any], None]  # raises MalformedEvent
+#: validate(body, subject=...) raises MalformedEvent when the body breaks its schema.
+Validate = Callable[..., None]
 
 #: The database or the link to it failed (not the event): the whole batch is retried.
 _CONNECTION_ERRORS = (
@@ -41,8 +41,17 @@ _CONNECTION_ERRORS = (
 
 
 class EventConsumer:
-    def __init__(self, name: str, pool: asyncpg.Pool, apply: Apply, validate: Validate) -> None:
+    def __init__(
+        self,
+        name: str,
+        pool: asyncpg.Pool,
+        apply: Apply,
+        validate: Validate,
+        *,
+        subject_prefix: str = "refarch",
+    ) -> None:
         self.name = name
+        self._prefix = subject_prefix
         self._pool = pool
         self._apply = apply
         self._validate = validate
@@ -59,7 +68,7 @@ class EventConsumer:
             envelope = orjson.loads(delivery.body)
         except orjson.JSONDecodeError as exc:
             raise MalformedEvent(delivery.subject, f"body is not JSON: {exc}") from None
-        self._validate(envelope)
+        self._validate(envelope, subject=delivery.subject)
         try:
             return event_from_envelope(envelope)
         except (KeyError, ValueError, TypeError) as exc:  # the schema should have said so

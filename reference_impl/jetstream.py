@@ -36,7 +36,6 @@ from refarch.reference_impl.broker import (
     BrokerUnavailable,
     Delivery,
     Outcome,
-    Settle,
 )
 
 __all__ = ["JetStreamBroker", "dead_letter_subject", "stream_names"]

@@ -33,11 +33,13 @@ import datetime
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
 from refarch.reference_impl.broker import BrokerUnavailable, EventBroker
+from refarch.reference_impl.event_schemas import validate_envelope
 from refarch.reference_impl.events import Event, MalformedEvent, envelope_of
 from refarch.reference_impl.unit_of_work import OUTBOX_SCHEMAS, UnitOfWork
 
@@ -86,6 +88,7 @@ class OutboxRelay:
         consumer: Consumer | None = None,
         *,
         broker: EventBroker | None = None,
+        validate: Callable[[Any], None] = validate_envelope,
         poll_seconds: float = 0.5,
         batch_size: int = 100,
         schemas: tuple[str, ...] = OUTBOX_SCHEMAS,
@@ -95,6 +98,7 @@ class OutboxRelay:
         self._pool = pool
         self._consume = consumer
         self._broker = broker
+        self._validate = validate  # in-process: the check a broker's consumer would make
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
         self._schemas = schemas
@@ -152,6 +156,7 @@ class OutboxRelay:
         event = _event(schema, row)
         assert self._consume is not None
         try:
+            self._validate(envelope_of(event))
             async with uow.connection.transaction():  # nested: a savepoint
                 await self._consume(uow, event)
         except (*_CONNECTION_ERRORS, BrokerUnavailable):

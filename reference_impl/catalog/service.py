@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -30,7 +31,7 @@ __all__ = ["CatalogService"]
 CATEGORY_FIELDS = frozenset({"slug", "name", "description"})
 PRODUCT_FIELDS = frozenset({"name", "description", "price_amount", "currency", "category_id"})
 #: The fields product.updated names in ``changed``, and how to read each from a product.
-_EVENT_FIELDS = {
+_EVENT_FIELDS: dict[str, Callable[[Product], object]] = {
     "name": lambda product: product.name,
     "description": lambda product: product.description,
     "category": lambda product: product.category_id,
@@ -129,7 +130,9 @@ class CatalogService:
                 raise ProductNotFound()
             product = await products.update(product_id, columns) if columns else before
             assert product is not None  # locked above: it cannot have gone
-            changed = [name for name, read in _EVENT_FIELDS.items() if read(before) != read(product)]
+            changed = [
+                name for name, read in _EVENT_FIELDS.items() if read(before) != read(product)
+            ]
             if changed:
                 facts = _product_facts(product) | {"changed": changed}
                 uow.publish("catalog", Event("product.updated", "product", product.id, facts))

@@ -204,7 +204,11 @@ class UsersService:
                 raise UserNotFound()
             user = await uow.users.update(user_id, columns) if columns else before
             assert user is not None  # locked above: it cannot have gone
-            changed = [name for name in sorted(ADMIN_FIELDS) if getattr(before, name) != getattr(user, name)]
+            changed = [
+                name
+                for name in sorted(ADMIN_FIELDS)
+                if getattr(before, name) != getattr(user, name)
+            ]
             if changed:
                 uow.publish("users", _updated_event(user, changed))
             await uow.commit()
