@@ -37,6 +37,10 @@ class Expected:
     aggregate_id: str
     data: dict[str, Any] = field(default_factory=dict)  # members that must be equal
 
+    def after(self, mark: int) -> Callable[[ReceivedEvent], bool]:
+        """Matches this expectation among the events that arrived after position ``mark``."""
+        return lambda event: event.index >= mark and self.matches(event)
+
     def matches(self, event: ReceivedEvent) -> bool:
         return (
             event.type == self.type
@@ -98,7 +102,8 @@ class _Driver:
         body = json_object(response) if response.content else {}
         step = Step(operation_id, request_id, response, expected(body))
         for index, wanted in enumerate(step.expected):
-            step.arrived[index] = self.log.wait_for(wanted.matches, self.timeout)
+            # only what this call published: earlier steps' events match the same ids
+            step.arrived[index] = self.log.wait_for(wanted.after(mark), self.timeout)
             if not step.arrived[index]:
                 step.strays[index] = [
                     e for e in self.log.events() if e.index >= mark and e.type == wanted.type
