@@ -30,7 +30,7 @@ def reference_with_broker(
     postgres: TestPostgres, broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerHandle]:
     database_url = postgres.fresh_database()
-    env = {**SERVER_ENV, "NATS_URL": broker.url, "REFARCH_OUTBOX_POLL_SECONDS": "0.2"}
+    env = {**SERVER_ENV, "NATS_URL": broker.url}
     with reference_server(tmp_path_factory.mktemp("reference"), database_url, env=env) as server:
         yield server
     postgres.drop(database_url)
