@@ -85,6 +85,8 @@ def draw(filename: str) -> None:
         for zone in ZONES:
             alb >> pods[zone]
             pods[zone] >> Edge(label="4222" if zone == "a" else "") >> brokers[zone]
+            # each zone's broker below its NAT gateway: the picture grows down, not sideways
+            nats[zone] >> Edge(style="invis") >> brokers[zone]
         for zone in ZONES:
             pods[zone] >> Edge(label="egress" if zone == "a" else "", **SIDE) >> nats[zone]
         # One drawn connection stands for every pod's: all use the writer endpoint, which
