@@ -212,13 +212,26 @@ class JetStreamBroker:
         try:
             while True:
                 try:
-                    messages = await subscription.fetch(self._batch_size, timeout=1.0)
+                    messages = await self._next_batch(subscription)
                 except nats.errors.TimeoutError:
                     continue  # nothing waiting
                 await self._handle_batch(js, name, messages, handle)
         finally:
             with contextlib.suppress(nats.errors.Error, OSError):
                 await subscription.unsubscribe()
+
+    async def _next_batch(self, subscription: JetStreamContext.PullSubscription) -> list[Msg]:
+        """Up to a batch, as soon as at least one message is there.
+
+        nats-py's ``fetch(n)`` returns at once what is waiting, but when nothing is it
+        lingers until all ``n`` arrived or the timeout passed: a quiet stream would hold
+        each event up to the timeout. So: wait for one, then take what else is waiting.
+        """
+        messages = await subscription.fetch(1, timeout=1.0)
+        if self._batch_size > 1:
+            with contextlib.suppress(nats.errors.TimeoutError):
+                messages += await subscription.fetch(self._batch_size - 1, timeout=0.01)
+        return messages
 
     async def _handle_batch(
         self, js: JetStreamContext, name: str, messages: list[Msg], handle: BatchHandler

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from uuid import UUID
 
 import pytest
 from nats.aio.client import Client
@@ -144,6 +143,6 @@ async def test_evt_a_malformed_message_is_set_aside_counted_and_the_consumer_goe
     first = await js.get_msg(DEAD_LETTERS, dead.state.first_seq)
     assert first.subject == "refarch-dead.notifications"
     assert first.headers is not None
-    assert "'id' is a required property" in first.headers[REASON_HEADER]
+    assert '"id" is a required property' in first.headers[REASON_HEADER]
     scraped = (await Metrics().render(services.pool, services)).decode()
     assert 'refarch_event_consumer_dead_letters{consumer="notifications"} 2.0' in scraped
