@@ -24,7 +24,7 @@ from refarch.reference_impl.catalog.repository import CatalogUnitOfWork
 from refarch.reference_impl.catalog.service import CatalogService
 from refarch.reference_impl.event_consumer import EventConsumer
 from refarch.reference_impl.event_schemas import preload as preload_event_schemas
-from refarch.reference_impl.event_schemas import validate_envelope
+from refarch.reference_impl.event_schemas import received_by, validate_envelope
 from refarch.reference_impl.housekeeping import run_housekeeping
 from refarch.reference_impl.jetstream import JetStreamBroker
 from refarch.reference_impl.notifications.handlers import NotificationHandlers
@@ -188,6 +188,7 @@ async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
             notifications.handle_events,
             functools.partial(validate_envelope, prefix=prefix),
             subject_prefix=prefix,
+            event_types=received_by("notifications"),
         )
         return _services(settings, pool, catalog, notifications, relay, broker, consumer)
     # no broker: the relay checks each event and hands it to notifications in-process

@@ -51,8 +51,11 @@ class EventConsumer:
         validate: Validate,
         *,
         subject_prefix: str = "refarch",
+        event_types: Sequence[str] = (),
     ) -> None:
         self.name = name
+        #: The types it receives (the AsyncAPI document's receive operations); all if empty.
+        self.event_types = tuple(event_types)
         self._prefix = subject_prefix
         self._pool = pool
         self._apply = apply
@@ -63,7 +66,7 @@ class EventConsumer:
 
     async def run(self, broker: EventBroker) -> None:
         """Consume until cancelled (the broker's loop rides out outages)."""
-        await broker.consume(self.name, self.handle_batch)
+        await broker.consume(self.name, self.handle_batch, event_types=self.event_types)
 
     def _parse(self, delivery: Delivery) -> Event:
         try:

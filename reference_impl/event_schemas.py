@@ -19,7 +19,7 @@ import jsonschema_rs
 from refarch.event_contract import event_contract
 from refarch.reference_impl.events import MalformedEvent
 
-__all__ = ["preload", "validate_envelope"]
+__all__ = ["preload", "received_by", "validate_envelope"]
 
 #: Problems named in one MalformedEvent; a body broken everywhere needs no longer message.
 _MAX_PROBLEMS = 5
@@ -48,6 +48,11 @@ def validate_envelope(body: Any, *, subject: str | None = None, prefix: str = "r
         where = "/" + "/".join(str(part) for part in error.instance_path)
         problems.append(f"{where}: {error.message}")
     raise MalformedEvent(kind.type, "; ".join(sorted(problems)[:_MAX_PROBLEMS]))
+
+
+def received_by(service: str) -> tuple[str, ...]:
+    """The event types the AsyncAPI document has ``service`` receive: its consumer's filter."""
+    return tuple(kind.type for kind in event_contract() if service in kind.consumers)
 
 
 def preload() -> None:

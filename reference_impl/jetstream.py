@@ -176,8 +176,11 @@ class JetStreamBroker:
 
     # --- consuming -----------------------------------------------------------------------
 
-    async def consume(self, name: str, handle: BatchHandler) -> None:
-        """Fetch batches for the durable consumer ``name`` until cancelled.
+    async def consume(
+        self, name: str, handle: BatchHandler, *, event_types: Sequence[str] = ()
+    ) -> None:
+        """Fetch batches for the durable consumer ``name`` until cancelled; only events of
+        ``event_types`` (all when empty) are delivered to it.
 
         Any failure of the broker or the handler waits (growing backoff) and resumes; the
         messages of a failed batch are redelivered (nak), so nothing is lost.
@@ -185,7 +188,7 @@ class JetStreamBroker:
         backoff = 0.1
         while True:
             try:
-                await self._consume_until_failure(name, handle)
+                await self._consume_until_failure(name, handle, event_types)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -195,10 +198,14 @@ class JetStreamBroker:
                 if isinstance(exc, BrokerUnavailable | nats.errors.ConnectionClosedError):
                     await self.close()  # the next round connects afresh
 
-    async def _consume_until_failure(self, name: str, handle: BatchHandler) -> None:
+    async def _consume_until_failure(
+        self, name: str, handle: BatchHandler, event_types: Sequence[str]
+    ) -> None:
         js = await self._context()
+        subjects = [f"{self._prefix}.{event_type}" for event_type in event_types]
         config = ConsumerConfig(
             durable_name=name,
+            filter_subjects=subjects or [f"{self._prefix}.>"],
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             ack_wait=self._ack_wait,
