@@ -46,6 +46,7 @@ log = logging.getLogger("refarch.reference_impl.jetstream")
 DUPLICATE_WINDOW_SECONDS = 300.0
 _PUBLISH_TIMEOUT_SECONDS = 5.0
 _MAX_BACKOFF_SECONDS = 5.0
+_CLOSE_SECONDS = 5.0
 #: Header names on a dead letter.
 ORIGINAL_SUBJECT_HEADER = "Refarch-Original-Subject"
 REASON_HEADER = "Refarch-Dead-Letter-Reason"
@@ -141,8 +142,9 @@ class JetStreamBroker:
     async def close(self) -> None:
         nc, self._nc, self._js = self._nc, None, None
         if nc is not None and not nc.is_closed:
-            with contextlib.suppress(nats.errors.Error, OSError):
-                await nc.close()
+            # bounded: a shutdown must not wait on a broker that stopped answering
+            with contextlib.suppress(nats.errors.Error, OSError, TimeoutError):
+                await asyncio.wait_for(nc.close(), timeout=_CLOSE_SECONDS)
 
     # --- publishing ----------------------------------------------------------------------
 
