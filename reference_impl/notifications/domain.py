@@ -67,6 +67,7 @@ def _is_money(value: Any) -> bool:
 _USER_ID = Field("a UUID string", _is_uuid)
 _ORDER_ID = Field("a UUID string", _is_uuid)
 _STATUS = Field(f"one of {', '.join(ORDER_STATUSES)}", lambda value: value in ORDER_STATUSES)
+_EMAIL = Field("an email address", lambda value: _is_text(value) and "@" in value)
 
 #: The payload each handled event type must carry (SEC-013, OWASP API10:2023: data from
 #: another service is input like any other). Extra fields are allowed (tolerant reader).
@@ -74,7 +75,11 @@ EVENT_SCHEMAS: dict[str, dict[str, Field]] = {
     "user.registered": {
         "user_id": _USER_ID,
         "first_name": Field("a non-empty string", _is_text, required=False),
+        # optional until every producer sends it: without it the welcome is in-app only
+        "email": Field(_EMAIL.expects, _EMAIL.accepts, required=False),
     },
+    "user.updated": {"user_id": _USER_ID, "email": _EMAIL},
+    "user.deleted": {"user_id": _USER_ID},
     "order.placed": {
         "order_id": _ORDER_ID,
         "user_id": _USER_ID,
@@ -87,6 +92,7 @@ EVENT_SCHEMAS: dict[str, dict[str, Field]] = {
         "from": _STATUS,
         "status": _STATUS,
     },
+    "order.cancelled": {"order_id": _ORDER_ID, "user_id": _USER_ID, "from": _STATUS},
 }
 
 
@@ -175,6 +181,17 @@ def notification_for(event: Event) -> NewNotification | None:
             subject=f"Your order is now {payload['status']}",
             body=f"Your order changed from {payload['from']} to {payload['status']}.",
             data={"order_id": payload["order_id"], "status": payload["status"]},
+            event_id=event.id,
+        )
+    if event.event_type == "order.cancelled":
+        # The API's notification types predate order.cancelled: a cancellation is a status
+        # change to "cancelled" for the reader (NTF-003), as it always was.
+        return NewNotification(
+            user_id=UUID(payload["user_id"]),
+            type="order_status_changed",
+            subject="Your order is now cancelled",
+            body=f"Your order changed from {payload['from']} to cancelled.",
+            data={"order_id": payload["order_id"], "status": "cancelled"},
             event_id=event.id,
         )
     return None
