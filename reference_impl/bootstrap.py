@@ -13,7 +13,7 @@ import asyncio
 import functools
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -23,9 +23,11 @@ from refarch.reference_impl.catalog.handlers import CatalogHandlers
 from refarch.reference_impl.catalog.repository import CatalogUnitOfWork
 from refarch.reference_impl.catalog.service import CatalogService
 from refarch.reference_impl.housekeeping import run_housekeeping
+from refarch.reference_impl.notifications.delivery import MailSender
 from refarch.reference_impl.notifications.handlers import NotificationHandlers
 from refarch.reference_impl.notifications.repository import NotificationsUnitOfWork
 from refarch.reference_impl.notifications.service import NotificationsService
+from refarch.reference_impl.notifications.smtp import SmtpMailer
 from refarch.reference_impl.operations.handlers import OperationsHandlers
 from refarch.reference_impl.orders.handlers import OrderHandlers
 from refarch.reference_impl.orders.repository import OrdersUnitOfWork
@@ -57,6 +59,7 @@ class OutboxGauges:
 
     lag_seconds: float = 0.0
     dead_letters: int = 0
+    mail_deliveries: dict[str, int] = field(default_factory=dict)  # by state (ADR 0041)
 
 
 @dataclass
@@ -71,6 +74,7 @@ class Services:
     notifications: NotificationsService
     relay: OutboxRelay
     gauges: OutboxGauges = field(default_factory=lambda: OutboxGauges())
+    mail_sender: MailSender | None = None  # None without an SMTP relay (settings.smtp)
 
     def operations(self) -> Operations:
         """Every handler by operationId, bound to the services above."""
@@ -107,7 +111,15 @@ class Services:
             {"orders.pending_expiry": self.orders.expire_pending},
             interval_seconds=PENDING_EXPIRY_INTERVAL_SECONDS,
         )
-        return [self.relay.run_forever, housekeeping, expiry, self._keep_outbox_gauges_fresh]
+        tasks: list[BackgroundTask] = [
+            self.relay.run_forever,
+            housekeeping,
+            expiry,
+            self._keep_outbox_gauges_fresh,
+        ]
+        if self.mail_sender is not None:
+            tasks.append(self.mail_sender.run_forever)
+        return tasks
 
     async def outbox_lag_seconds(self) -> float:
         """The last measured lag: a scrape of /metrics never waits for the database."""
@@ -116,10 +128,14 @@ class Services:
     async def outbox_dead_letters(self) -> int:
         return self.gauges.dead_letters
 
+    async def mail_deliveries(self) -> Mapping[str, int]:
+        return self.gauges.mail_deliveries
+
     async def refresh_outbox_gauges(self) -> None:
         """Measure the outbox gauges now; NaN-free: a failed measurement keeps the last."""
         self.gauges.lag_seconds = await self.relay.lag_seconds()
         self.gauges.dead_letters = await self.relay.dead_letter_count()
+        self.gauges.mail_deliveries = await self.notifications.delivery_counts()
 
     async def _keep_outbox_gauges_fresh(self) -> None:
         while True:
@@ -135,7 +151,13 @@ class Services:
 
 async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
     catalog = CatalogService(functools.partial(CatalogUnitOfWork, pool))
-    notifications = NotificationsService(functools.partial(NotificationsUnitOfWork, pool))
+    notifications_uow = functools.partial(NotificationsUnitOfWork, pool)
+    notifications = NotificationsService(notifications_uow, mail_from=settings.mail_from)
+    mail_sender = None
+    if settings.smtp is not None:
+        mail_sender = MailSender(
+            notifications_uow, SmtpMailer(settings.smtp), sender=settings.mail_from
+        )
     return Services(
         settings=settings,
         pool=pool,
@@ -151,6 +173,7 @@ async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
         relay=OutboxRelay(
             pool, notifications.handle_event, poll_seconds=settings.outbox_poll_seconds
         ),
+        mail_sender=mail_sender,
     )
 
 

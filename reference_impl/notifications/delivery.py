@@ -52,7 +52,7 @@ class RetryPolicy:
 
     def delay_after(self, attempts: int) -> float:
         """Seconds to wait after the ``attempts``-th failed try (1, 2, …)."""
-        return min(self.max_delay_seconds, self.first_delay_seconds * 2 ** (attempts - 1))
+        return min(self.max_delay_seconds, self.first_delay_seconds * 2.0 ** (attempts - 1))
 
 
 class MailSender:

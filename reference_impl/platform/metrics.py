@@ -93,6 +93,12 @@ class Metrics:
             "Events set aside in any outbox (malformed, or failed too often) awaiting an operator.",
             registry=self.registry,
         )
+        self.mail_deliveries = Gauge(
+            "refarch_mail_deliveries",
+            "Notification emails by state; dead_letter: bounced or failed too often (ADR 0041).",
+            ["state"],
+            registry=self.registry,
+        )
         # label lookups cost more than the increment itself; cache the children
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
@@ -121,4 +127,6 @@ class Metrics:
                 self.outbox_dead_letters.set(await services.outbox_dead_letters())
             except Exception:
                 self.outbox_dead_letters.set(float("nan"))
+            for state, count in (await services.mail_deliveries()).items():
+                self.mail_deliveries.labels(state).set(count)
         return generate_latest(self.registry)

@@ -312,6 +312,9 @@ class WidgetServices:
     async def outbox_dead_letters(self) -> int:
         return 0
 
+    async def mail_deliveries(self) -> dict[str, int]:
+        return {}
+
     async def close(self) -> None:
         self.closed = True
 
