@@ -79,8 +79,7 @@ def _proxies(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return entries
 
 
-def _sender(env: Mapping[str, str], name: str, default: str) -> str:
-    raw = env.get(name) or default
+def _sender(name: str, raw: str) -> str:
     if "@" not in parseaddr(raw)[1]:
         raise ConfigError(
             f"{name}={raw!r} is not an email address, e.g. 'Shop <no-reply@shop.example>'"
@@ -274,7 +273,7 @@ class Settings:
             admin_password=admin_password,
             trusted_proxies=_proxies(env, "REFARCH_TRUSTED_PROXIES"),
             smtp=parse_smtp_url(env["SMTP_URL"]) if env.get("SMTP_URL") else None,
-            mail_from=_sender(env, "REFARCH_MAIL_FROM", cls.mail_from),
+            mail_from=_sender("REFARCH_MAIL_FROM", env.get("REFARCH_MAIL_FROM") or cls.mail_from),
         )
 
     def with_(self, **changes: object) -> Settings:
