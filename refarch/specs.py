@@ -19,6 +19,8 @@ import yaml
 __all__ = [
     "SERVICES",
     "Operation",
+    "asyncapi_path",
+    "load_asyncapi",
     "load_openapi",
     "load_requirements",
     "operations",
@@ -96,6 +98,20 @@ def load_openapi(
     if not path.is_file():
         raise FileNotFoundError(f"no spec for service {service!r} version {version!r} at {path}")
     return _load_resolved(path) if resolve else _read_yaml(path)
+
+
+def asyncapi_path(version: str = "v1", root: Path | None = None) -> Path:
+    return (root or specs_root()) / "asyncapi" / f"{version}.yaml"
+
+
+def load_asyncapi(
+    version: str = "v1", *, root: Path | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The AsyncAPI document of the domain events: as written, and with every $ref inlined."""
+    path = asyncapi_path(version, root)
+    if not path.is_file():
+        raise FileNotFoundError(f"no AsyncAPI document for version {version!r} at {path}")
+    return _read_yaml(path), _load_resolved(path)
 
 
 def load_requirements(version: str = "v1", root: Path | None = None) -> list[dict[str, Any]]:

@@ -22,7 +22,10 @@ from refarch.pg import Database
 from refarch.reference_impl.catalog.handlers import CatalogHandlers
 from refarch.reference_impl.catalog.repository import CatalogUnitOfWork
 from refarch.reference_impl.catalog.service import CatalogService
+from refarch.reference_impl.event_consumer import EventConsumer
+from refarch.reference_impl.event_schemas import validate_envelope
 from refarch.reference_impl.housekeeping import run_housekeeping
+from refarch.reference_impl.jetstream import JetStreamBroker
 from refarch.reference_impl.notifications.delivery import MailSender
 from refarch.reference_impl.notifications.handlers import NotificationHandlers
 from refarch.reference_impl.notifications.repository import NotificationsUnitOfWork
@@ -73,6 +76,10 @@ class Services:
     orders: OrdersService
     notifications: NotificationsService
     relay: OutboxRelay
+    #: The broker and the notifications' durable consumer on it; None without a broker
+    #: (settings.nats_url unset), when the relay hands events to notifications in-process.
+    broker: JetStreamBroker | None = None
+    consumer: EventConsumer | None = None
     gauges: OutboxGauges = field(default_factory=lambda: OutboxGauges())
     mail_sender: MailSender | None = None  # None without an SMTP relay (settings.smtp)
 
@@ -117,6 +124,8 @@ class Services:
             expiry,
             self._keep_outbox_gauges_fresh,
         ]
+        if self.broker is not None and self.consumer is not None:
+            tasks.append(functools.partial(self.consumer.run, self.broker))
         if self.mail_sender is not None:
             tasks.append(self.mail_sender.run_forever)
         return tasks
@@ -127,6 +136,11 @@ class Services:
 
     async def outbox_dead_letters(self) -> int:
         return self.gauges.dead_letters
+
+    def consumer_dead_letters(self) -> dict[str, int]:
+        if self.consumer is None:
+            return {}
+        return {self.consumer.name: self.consumer.dead_letters}
 
     async def mail_deliveries(self) -> Mapping[str, int]:
         return self.gauges.mail_deliveries
@@ -146,18 +160,55 @@ class Services:
             await asyncio.sleep(OUTBOX_GAUGES_INTERVAL_SECONDS)
 
     async def close(self) -> None:
-        """Nothing to release: the pool belongs to the platform, the relay is its task."""
+        """The broker connection is ours; the pool belongs to the platform."""
+        if self.broker is not None:
+            await self.broker.close()
+
+
+#: The notifications service's durable consumer on the broker.
+NOTIFICATIONS_CONSUMER = "notifications"
 
 
 async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
     catalog = CatalogService(functools.partial(CatalogUnitOfWork, pool))
     notifications_uow = functools.partial(NotificationsUnitOfWork, pool)
     notifications = NotificationsService(notifications_uow, mail_from=settings.mail_from)
-    mail_sender = None
-    if settings.smtp is not None:
-        mail_sender = MailSender(
-            notifications_uow, SmtpMailer(settings.smtp), sender=settings.mail_from
+    prefix = settings.event_subject_prefix
+    if settings.nats_url is not None:
+        broker = JetStreamBroker(
+            settings.nats_url, prefix=prefix, ack_wait_seconds=settings.event_ack_wait_seconds
         )
+        relay = OutboxRelay(pool, broker=broker, poll_seconds=settings.outbox_poll_seconds)
+        consumer = EventConsumer(
+            NOTIFICATIONS_CONSUMER,
+            pool,
+            notifications.handle_event,
+            functools.partial(validate_envelope, prefix=prefix),
+            subject_prefix=prefix,
+        )
+        return _services(settings, pool, catalog, notifications, relay, broker, consumer)
+    # no broker: the relay checks each event and hands it to notifications in-process
+    relay = OutboxRelay(pool, notifications.handle_event, poll_seconds=settings.outbox_poll_seconds)
+    return _services(settings, pool, catalog, notifications, relay, None, None)
+
+
+def _mail_sender(settings: Settings, pool: asyncpg.Pool) -> MailSender | None:
+    """The background sender of notification emails, when there is a relay to send to."""
+    if settings.smtp is None:
+        return None
+    notifications_uow = functools.partial(NotificationsUnitOfWork, pool)
+    return MailSender(notifications_uow, SmtpMailer(settings.smtp), sender=settings.mail_from)
+
+
+def _services(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    catalog: CatalogService,
+    notifications: NotificationsService,
+    relay: OutboxRelay,
+    broker: JetStreamBroker | None,
+    consumer: EventConsumer | None,
+) -> Services:
     return Services(
         settings=settings,
         pool=pool,
@@ -170,10 +221,10 @@ async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
             pending_ttl_seconds=settings.pending_order_ttl_seconds,
         ),
         notifications=notifications,
-        relay=OutboxRelay(
-            pool, notifications.handle_event, poll_seconds=settings.outbox_poll_seconds
-        ),
-        mail_sender=mail_sender,
+        relay=relay,
+        broker=broker,
+        consumer=consumer,
+        mail_sender=_mail_sender(settings, pool),
     )
 
 

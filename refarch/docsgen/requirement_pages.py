@@ -18,6 +18,7 @@ PREFIX_TITLES = {
     "CAT": "Catalog (CAT)",
     "ORD": "Orders (ORD)",
     "NTF": "Notifications (NTF)",
+    "EVT": "Events (EVT)",
     "OPS": "Operations (OPS)",
 }
 

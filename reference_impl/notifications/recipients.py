@@ -11,7 +11,6 @@ from datetime import datetime
 from uuid import UUID
 
 from refarch.reference_impl.events import Event
-from refarch.reference_impl.notifications.domain import validate_event
 
 __all__ = ["Recipient", "RecipientChange", "recipient_change_for"]
 
@@ -41,11 +40,10 @@ class Recipient:
 def recipient_change_for(event: Event) -> RecipientChange | None:
     """The change a user event makes to its recipient, or None for other events.
 
-    Raises MalformedEvent for a user event whose payload breaks its schema.
+    The consumer has checked the payload against the AsyncAPI schema already.
     """
     if event.event_type not in {"user.registered", "user.updated", "user.deleted"}:
         return None
-    validate_event(event)
     payload = event.payload
     deleted = event.event_type == "user.deleted"
     return RecipientChange(

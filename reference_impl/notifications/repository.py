@@ -13,6 +13,7 @@ from refarch.reference_impl.unit_of_work import Executor, UnitOfWork
 
 __all__ = [
     "DeliveryRepository",
+    "InboxRepository",
     "NotificationRepository",
     "NotificationsUnitOfWork",
     "RecipientRepository",
@@ -62,6 +63,23 @@ class NotificationRepository:
         return [
             Notification(**{key: row[key] for key in Notification.__slots__}) for row in rows
         ], total
+
+
+class InboxRepository:
+    """The event ids this consumer has applied (specs/sql/notifications V002)."""
+
+    def __init__(self, db: Executor) -> None:
+        self._db = db
+
+    async def first_delivery(self, event_id: UUID, event_type: str) -> bool:
+        """Record the event id; False if it was recorded before (a redelivery)."""
+        inserted = await self._db.fetchval(
+            "INSERT INTO notifications.inbox (event_id, event_type) VALUES ($1, $2)"
+            " ON CONFLICT (event_id) DO NOTHING RETURNING true",
+            event_id,
+            event_type,
+        )
+        return bool(inserted)
 
 
 class RecipientRepository:
@@ -218,10 +236,12 @@ class NotificationsUnitOfWork(UnitOfWork):
     """The notifications schema's repositories, working in one unit of work."""
 
     notifications: NotificationRepository
+    inbox: InboxRepository
     recipients: RecipientRepository
     deliveries: DeliveryRepository
 
     def _open_repositories(self, db: Executor) -> None:
         self.notifications = NotificationRepository(db)
+        self.inbox = InboxRepository(db)
         self.recipients = RecipientRepository(db)
         self.deliveries = DeliveryRepository(db)

@@ -25,28 +25,29 @@ class NotificationsService:
         self._mail_from = mail_from
 
     async def handle_event(self, uow: UnitOfWork, event: Event) -> bool:
-        """Consume one event inside the caller's unit of work; True if it produced a new
-        notification. Delivering the same event again changes nothing (at-least-once safe).
+        """Consume one event inside the consumer's unit of work; True if it produced a new
+        notification. Delivering the same event again changes nothing (at-least-once safe):
+        the inbox remembers every event id applied.
 
         User events keep the recipients' addresses current; a new notification is queued
         for email delivery in the same transaction, so it is mailed exactly when it exists.
         """
         change = recipient_change_for(event)
         new = notification_for(event)
-        if change is None and new is None:
-            return False
-        async with self._uow(within=uow) as inbox:
+        async with self._uow(within=uow) as work:
+            if not await work.inbox.first_delivery(event.id, event.event_type):
+                return False
             if change is not None:
-                await inbox.recipients.apply(change)
+                await work.recipients.apply(change)
                 if change.deleted:
-                    await inbox.deliveries.cancel_pending_for(change.user_id)
+                    await work.deliveries.cancel_pending_for(change.user_id)
             if new is None:
                 return False
-            notification_id = await inbox.notifications.add_once(new)
+            notification_id = await work.notifications.add_once(new)
             if notification_id is None:
                 return False
             message_id = message_id_for(notification_id, self._mail_from)
-            await inbox.deliveries.enqueue(notification_id, new.user_id, message_id)
+            await work.deliveries.enqueue(notification_id, new.user_id, message_id)
             return True
 
     async def list_for_user(

@@ -113,6 +113,10 @@ class Backend(Protocol):
 
     async def outbox_dead_letters(self) -> int: ...
 
+    def consumer_dead_letters(self) -> Mapping[str, int]:
+        """Messages each event consumer of this process set aside, by consumer name."""
+        ...
+
     async def mail_deliveries(self) -> Mapping[str, int]:
         """Notification emails by state: pending, delivered, dead_letter, cancelled."""
         ...

@@ -93,6 +93,13 @@ class Metrics:
             "Events set aside in any outbox (malformed, or failed too often) awaiting an operator.",
             registry=self.registry,
         )
+        self.consumer_dead_letters = Gauge(
+            "refarch_event_consumer_dead_letters",
+            "Broker messages this process's event consumers set aside on the dead-letter"
+            " stream (malformed, or failed too often) since it started.",
+            ["consumer"],
+            registry=self.registry,
+        )
         self.mail_deliveries = Gauge(
             "refarch_mail_deliveries",
             "Notification emails by state; dead_letter: bounced or failed too often (ADR 0041).",
@@ -127,6 +134,8 @@ class Metrics:
                 self.outbox_dead_letters.set(await services.outbox_dead_letters())
             except Exception:
                 self.outbox_dead_letters.set(float("nan"))
+            for consumer, count in services.consumer_dead_letters().items():
+                self.consumer_dead_letters.labels(consumer).set(count)
             for state, count in (await services.mail_deliveries()).items():
                 self.mail_deliveries.labels(state).set(count)
         return generate_latest(self.registry)

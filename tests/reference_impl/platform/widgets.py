@@ -312,6 +312,9 @@ class WidgetServices:
     async def outbox_dead_letters(self) -> int:
         return 0
 
+    def consumer_dead_letters(self) -> dict[str, int]:
+        return {}
+
     async def mail_deliveries(self) -> dict[str, int]:
         return {}
 
