@@ -1,5 +1,5 @@
 -- Email delivery (ADR 0041). The notifications service keeps its own copy of each
--- recipient's address, fed by user events, so it never reads the users schema; and a
+-- recipient's address, fed by user events, so it never reads the users schema, and a
 -- delivery queue, one row per notification, that a background sender works through.
 
 -- Who gets mail: written only by the consumer of user.registered, user.updated and
@@ -21,7 +21,7 @@ CREATE TABLE notifications.recipients (
 -- The delivery queue: an outbox of emails. A row is pending until exactly one of
 -- delivered_at (the relay accepted it), failed_at (a permanent bounce, or too many
 -- temporary failures: the dead letter) or cancelled_at (the recipient was deleted first)
--- is set. attempts counts sends tried; next_attempt_at spaces retries out (exponential
+-- is set. attempts counts sends tried, next_attempt_at spaces retries out (exponential
 -- backoff). message_id is derived from the notification id and is the same on every
 -- attempt, so a receiver can drop the duplicate of a resend after a crash.
 CREATE TABLE notifications.deliveries (
