@@ -128,6 +128,7 @@ def _mail_to(data_dir: Path, address: str, count: int) -> list[StoredMail]:
         time.sleep(0.2)
 
 
+@pytest.mark.requirement("NTF-006")
 def test_serve_mails_welcome_confirmation_and_cancellation_through_the_broker(
     data_dir: Path, tmp_path: Path
 ) -> None:
