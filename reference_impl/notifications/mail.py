@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from uuid import UUID
 
-__all__ = ["OutgoingMail", "compose", "message_id_for"]
+__all__ = ["OutgoingMail", "compose", "message_id_domain"]
 
 #: Header naming the notification, so a reader of the mailbox can find its in-app copy.
 NOTIFICATION_HEADER = "X-Refarch-Notification-Id"
@@ -32,14 +32,14 @@ class OutgoingMail:
     attempts: int  # sends tried so far, this one included
 
 
-def _domain_of(sender: str) -> str:
+def message_id_domain(sender: str) -> str:
+    """The domain part of every Message-ID: the sender's own domain.
+
+    The delivery queue derives each Message-ID once, when it queues the email, as
+    ``<notification-<notification id>@<this domain>>``: the same for every attempt.
+    """
     _, address = parseaddr(sender)
     return address.rpartition("@")[2] or "refarch.invalid"
-
-
-def message_id_for(notification_id: UUID, sender: str) -> str:
-    """``<notification-<uuid>@<sender's domain>>``: the same for every attempt."""
-    return f"<notification-{notification_id}@{_domain_of(sender)}>"
 
 
 def compose(mail: OutgoingMail, *, sender: str) -> EmailMessage:

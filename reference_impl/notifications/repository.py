@@ -45,6 +45,16 @@ class NotificationRepository:
         )
         return inserted
 
+    async def add_many(self, new: list[NewNotification]) -> None:
+        """Insert each unless its event already produced one (see add_once), in one round trip."""
+        if new:
+            await self._db.executemany(
+                "INSERT INTO notifications.notifications"
+                " (user_id, type, subject, body, data, event_id) VALUES ($1, $2, $3, $4, $5, $6)"
+                " ON CONFLICT (event_id) DO NOTHING",
+                [(n.user_id, n.type, n.subject, n.body, n.data, n.event_id) for n in new],
+            )
+
     async def page(
         self, user_id: UUID, *, type_: str | None, limit: int, offset: int
     ) -> tuple[list[Notification], int]:
@@ -71,15 +81,17 @@ class InboxRepository:
     def __init__(self, db: Executor) -> None:
         self._db = db
 
-    async def first_delivery(self, event_id: UUID, event_type: str) -> bool:
-        """Record the event id; False if it was recorded before (a redelivery)."""
-        inserted = await self._db.fetchval(
-            "INSERT INTO notifications.inbox (event_id, event_type) VALUES ($1, $2)"
-            " ON CONFLICT (event_id) DO NOTHING RETURNING true",
-            event_id,
-            event_type,
+    async def first_deliveries(self, events: list[tuple[UUID, str]]) -> set[UUID]:
+        """Record the event ids (id, type); returns those not recorded before (the rest are
+        redeliveries). One statement for a whole batch."""
+        rows = await self._db.fetch(
+            "INSERT INTO notifications.inbox (event_id, event_type)"
+            " SELECT * FROM unnest($1::uuid[], $2::text[])"
+            " ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            [event_id for event_id, _ in events],
+            [event_type for _, event_type in events],
         )
-        return bool(inserted)
+        return {row["event_id"] for row in rows}
 
 
 class RecipientRepository:
@@ -130,19 +142,26 @@ class DeliveryRepository:
     def __init__(self, db: Executor) -> None:
         self._db = db
 
-    async def enqueue(self, notification_id: UUID, user_id: UUID, message_id: str) -> None:
-        """Queue the email of a new notification; cancelled at once if the user is gone."""
+    async def enqueue_for_events(self, event_ids: list[UUID], domain: str) -> None:
+        """Queue the email of each notification these events produced, once.
+
+        The Message-ID is fixed here, ``<notification-<id>@<domain>>``, and never changes.
+        A notification whose recipient is already deleted is queued cancelled.
+        """
+        if not event_ids:
+            return
         await self._db.execute(
             "INSERT INTO notifications.deliveries"
             " (notification_id, user_id, message_id, cancelled_at, last_error)"
-            " SELECT $1, $2, $3, r.deleted_at, CASE WHEN r.deleted_at IS NOT NULL"
+            " SELECT n.id, n.user_id, format('<notification-%s@%s>', n.id, $2::text),"
+            " r.deleted_at, CASE WHEN r.deleted_at IS NOT NULL"
             " THEN 'recipient deleted before delivery' END"
-            " FROM (SELECT 1) AS one"
-            " LEFT JOIN notifications.recipients AS r ON r.user_id = $2"
+            " FROM notifications.notifications AS n"
+            " LEFT JOIN notifications.recipients AS r ON r.user_id = n.user_id"
+            " WHERE n.event_id = ANY($1::uuid[])"
             " ON CONFLICT (notification_id) DO NOTHING",
-            notification_id,
-            user_id,
-            message_id,
+            event_ids,
+            domain,
         )
 
     async def cancel_pending_for(self, user_id: UUID) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from refarch.reference_impl.events import Event
 from refarch.reference_impl.notifications.domain import Notification, notification_for
-from refarch.reference_impl.notifications.mail import message_id_for
+from refarch.reference_impl.notifications.mail import message_id_domain
 from refarch.reference_impl.notifications.recipients import recipient_change_for
 from refarch.reference_impl.notifications.repository import NotificationsUnitOfWork
 from refarch.reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -25,30 +26,34 @@ class NotificationsService:
         self._mail_from = mail_from
 
     async def handle_event(self, uow: UnitOfWork, event: Event) -> bool:
-        """Consume one event inside the consumer's unit of work; True if it produced a new
-        notification. Delivering the same event again changes nothing (at-least-once safe):
-        the inbox remembers every event id applied.
+        """Consume one event inside the caller's unit of work; True if it produced a new
+        notification."""
+        return await self.handle_events(uow, [event]) == 1
 
-        User events keep the recipients' addresses current; a new notification is queued
-        for email delivery in the same transaction, so it is mailed exactly when it exists.
+    async def handle_events(self, uow: UnitOfWork, events: Sequence[Event]) -> int:
+        """Consume a batch inside the consumer's unit of work; returns how many new
+        notifications it produced. Delivering an event again changes nothing (at-least-once
+        safe): the inbox remembers every event id applied.
+
+        User events keep the recipients' addresses current (in the batch's order, before
+        the notifications); each new notification is queued for email delivery in the same
+        transaction, so it is mailed exactly when it exists (ADR 0041).
         """
-        change = recipient_change_for(event)
-        new = notification_for(event)
         async with self._uow(within=uow) as work:
-            if not await work.inbox.first_delivery(event.id, event.event_type):
-                return False
-            if change is not None:
-                await work.recipients.apply(change)
-                if change.deleted:
-                    await work.deliveries.cancel_pending_for(change.user_id)
-            if new is None:
-                return False
-            notification_id = await work.notifications.add_once(new)
-            if notification_id is None:
-                return False
-            message_id = message_id_for(notification_id, self._mail_from)
-            await work.deliveries.enqueue(notification_id, new.user_id, message_id)
-            return True
+            fresh = await work.inbox.first_deliveries([(e.id, e.event_type) for e in events])
+            applied = [e for e in events if e.id in fresh]
+            for event in applied:
+                change = recipient_change_for(event)
+                if change is not None:
+                    await work.recipients.apply(change)
+                    if change.deleted:
+                        await work.deliveries.cancel_pending_for(change.user_id)
+            new = [n for e in applied if (n := notification_for(e)) is not None]
+            await work.notifications.add_many(new)
+            await work.deliveries.enqueue_for_events(
+                [n.event_id for n in new], message_id_domain(self._mail_from)
+            )
+        return len(new)
 
     async def list_for_user(
         self, user_id: UUID, *, type_: str | None, limit: int, offset: int

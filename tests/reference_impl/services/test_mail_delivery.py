@@ -345,3 +345,24 @@ async def test_ntf_mail_waits_for_the_address_then_gives_up(services: Services) 
 
     row = await delivery_of(services.pool, orphan)
     assert row["failed_at"] is not None and "no email address" in row["last_error"]
+
+
+@pytest.mark.requirement("NTF-006", "NTF-008")
+async def test_ntf_a_batch_applies_the_user_events_in_order(services: Services) -> None:
+    kept, kept_email = new_user()
+    gone, gone_email = new_user()
+    batch = [
+        registered(kept, kept_email),
+        order_placed(kept),
+        registered(gone, gone_email),
+        order_placed(gone),
+        user_event("user.deleted", gone),
+    ]
+    async with UnitOfWork(services.pool) as uow:
+        assert await services.notifications.handle_events(uow, batch) == 4
+        await uow.commit()
+
+    with scripted_smtp() as relay:
+        assert await sender_for(services.pool, relay.relay).send_due() == 2
+
+    assert [m["To"] for m in relay.accepted] == [kept_email, kept_email]
