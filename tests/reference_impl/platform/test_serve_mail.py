@@ -78,9 +78,10 @@ def _wait_ready(process: subprocess.Popen[bytes], port: int, log_path: Path) -> 
             pass
         assert time.monotonic() < deadline, log_path.read_text(errors="replace")
         time.sleep(0.2)
-    text = log_path.read_text(errors="replace")
-    found = SINK_LINE.search(text)
-    assert found, text
+    # log lines are written in batches: the sink's line may land a moment after "ready"
+    while not (found := SINK_LINE.search(log_path.read_text(errors="replace"))):
+        assert time.monotonic() < deadline, log_path.read_text(errors="replace")
+        time.sleep(0.2)
     return found.group(1)
 
 
