@@ -93,6 +93,12 @@ class InboxRepository:
         )
         return {row["event_id"] for row in rows}
 
+    async def prune_before(self, cutoff: datetime.datetime) -> int:
+        status = await self._db.execute(
+            "DELETE FROM notifications.inbox WHERE received_at < $1", cutoff
+        )
+        return int(status.rsplit(" ", 1)[-1])  # "DELETE <count>"
+
 
 class RecipientRepository:
     """The service's own copy of recipients' addresses, kept by user events."""

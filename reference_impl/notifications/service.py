@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from refarch.reference_impl.events import Event
@@ -12,7 +13,11 @@ from refarch.reference_impl.notifications.recipients import recipient_change_for
 from refarch.reference_impl.notifications.repository import NotificationsUnitOfWork
 from refarch.reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["NotificationsService"]
+__all__ = ["INBOX_RETENTION", "NotificationsService"]
+
+#: How long applied event ids are remembered: redeliveries come within the broker's ack
+#: wait (seconds), so a week leaves room for any outage (ADR 0038).
+INBOX_RETENTION = timedelta(days=7)
 
 
 class NotificationsService:
@@ -54,6 +59,11 @@ class NotificationsService:
                 [n.event_id for n in new], message_id_domain(self._mail_from)
             )
         return len(new)
+
+    async def prune_inbox(self) -> int:
+        """Housekeeping: forget event ids applied more than INBOX_RETENTION ago."""
+        async with self._uow(autocommit=True) as uow:
+            return await uow.inbox.prune_before(datetime.now(UTC) - INBOX_RETENTION)
 
     async def list_for_user(
         self, user_id: UUID, *, type_: str | None, limit: int, offset: int
