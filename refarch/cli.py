@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Run a load test and gate on thresholds and a baseline.",
     ),
     "docs": ("refarch.docsgen.cli:docs", "Generate and build (or serve) the documentation site."),
+    "mail": ("refarch.mail_cli:mail", "List and read the emails the local SMTP sink stored."),
 }
 
 

@@ -13,7 +13,7 @@ import asyncio
 import functools
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -27,9 +27,11 @@ from refarch.reference_impl.event_schemas import preload as preload_event_schema
 from refarch.reference_impl.event_schemas import received_by, validate_envelope
 from refarch.reference_impl.housekeeping import run_housekeeping
 from refarch.reference_impl.jetstream import JetStreamBroker
+from refarch.reference_impl.notifications.delivery import MailSender
 from refarch.reference_impl.notifications.handlers import NotificationHandlers
 from refarch.reference_impl.notifications.repository import NotificationsUnitOfWork
 from refarch.reference_impl.notifications.service import NotificationsService
+from refarch.reference_impl.notifications.smtp import SmtpMailer
 from refarch.reference_impl.operations.handlers import OperationsHandlers
 from refarch.reference_impl.orders.handlers import OrderHandlers
 from refarch.reference_impl.orders.repository import OrdersUnitOfWork
@@ -61,6 +63,7 @@ class OutboxGauges:
 
     lag_seconds: float = 0.0
     dead_letters: int = 0
+    mail_deliveries: dict[str, int] = field(default_factory=dict)  # by state (ADR 0041)
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Services:
     broker: JetStreamBroker | None = None
     consumer: EventConsumer | None = None
     gauges: OutboxGauges = field(default_factory=lambda: OutboxGauges())
+    mail_sender: MailSender | None = None  # None without an SMTP relay (settings.smtp)
 
     def operations(self) -> Operations:
         """Every handler by operationId, bound to the services above."""
@@ -124,6 +128,8 @@ class Services:
         ]
         if self.broker is not None and self.consumer is not None:
             tasks.append(functools.partial(self.consumer.run, self.broker))
+        if self.mail_sender is not None:
+            tasks.append(self.mail_sender.run_forever)
         return tasks
 
     async def outbox_lag_seconds(self) -> float:
@@ -138,10 +144,14 @@ class Services:
             return {}
         return {self.consumer.name: self.consumer.dead_letters}
 
+    async def mail_deliveries(self) -> Mapping[str, int]:
+        return self.gauges.mail_deliveries
+
     async def refresh_outbox_gauges(self) -> None:
         """Measure the outbox gauges now; NaN-free: a failed measurement keeps the last."""
         self.gauges.lag_seconds = await self.relay.lag_seconds()
         self.gauges.dead_letters = await self.relay.dead_letter_count()
+        self.gauges.mail_deliveries = await self.notifications.delivery_counts()
 
     async def _keep_outbox_gauges_fresh(self) -> None:
         while True:
@@ -168,7 +178,8 @@ async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
     # parsing the AsyncAPI document blocks for seconds: off the event loop, before serving
     await asyncio.to_thread(preload_event_schemas)
     catalog = CatalogService(functools.partial(CatalogUnitOfWork, pool))
-    notifications = NotificationsService(functools.partial(NotificationsUnitOfWork, pool))
+    notifications_uow = functools.partial(NotificationsUnitOfWork, pool)
+    notifications = NotificationsService(notifications_uow, mail_from=settings.mail_from)
     prefix = settings.event_subject_prefix
     if settings.nats_url is not None:
         broker = JetStreamBroker(
@@ -197,6 +208,14 @@ async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
     return _services(settings, pool, catalog, notifications, relay, None, None)
 
 
+def _mail_sender(settings: Settings, pool: asyncpg.Pool) -> MailSender | None:
+    """The background sender of notification emails, when there is a relay to send to."""
+    if settings.smtp is None:
+        return None
+    notifications_uow = functools.partial(NotificationsUnitOfWork, pool)
+    return MailSender(notifications_uow, SmtpMailer(settings.smtp), sender=settings.mail_from)
+
+
 def _services(
     settings: Settings,
     pool: asyncpg.Pool,
@@ -221,6 +240,7 @@ def _services(
         relay=relay,
         broker=broker,
         consumer=consumer,
+        mail_sender=_mail_sender(settings, pool),
     )
 
 

@@ -7,7 +7,9 @@ behind by a previous serve killed with everything it started is reported and tak
 Without ``NATS_URL`` it starts the embedded NATS server with JetStream the same way
 (storage in ``<data dir>/nats``, loopback only); one left behind is reported and stopped.
 Migrations are applied once here, before any worker starts, so a bad migration is one
-clear error instead of N interleaved ones.
+clear error instead of N interleaved ones. Without ``SMTP_URL`` it also starts a local SMTP
+sink on loopback (a thread of this process, so it ends with it) that stores notification
+emails in ``<data dir>/mail`` for ``refarch mail``.
 """
 
 from __future__ import annotations
@@ -24,13 +26,13 @@ from pathlib import Path
 import asyncpg
 import click
 
-from refarch import nats_server, pg
+from refarch import nats_server, pg, smtp_sink
 from refarch.migrate import MigrationError, apply_migrations
 from refarch.reference_impl.platform.database import DatabaseStartupError, redact
 from refarch.reference_impl.platform.http_protocol import GuardedHttpProtocol
 from refarch.reference_impl.platform.logs import configure_logging
 from refarch.reference_impl.platform.validation import SpecError
-from refarch.reference_impl.settings import ConfigError, Settings
+from refarch.reference_impl.settings import ConfigError, Settings, parse_smtp_url
 
 __all__ = ["serve"]
 
@@ -153,6 +155,17 @@ def serve(
             )
         elif settings.nats_url is not None:
             log.info("events: NATS at %s", settings.nats_url)
+        if settings.smtp is None and not migrate_only:
+            # notification emails land in a maildir a developer reads with `refarch mail`
+            maildir = smtp_sink.maildir_of(directory)
+            sink_url = resources.enter_context(smtp_sink.running(maildir))
+            settings = settings.with_(smtp=parse_smtp_url(sink_url))
+            os.environ["SMTP_URL"] = sink_url  # worker processes read the environment
+            log.info(
+                "mail: local SMTP sink at %s storing in %s (`refarch mail`)", sink_url, maildir
+            )
+        elif settings.smtp is not None:
+            log.info("mail: relay %s", settings.smtp.url)
         assert settings.database_url is not None
         _run(
             settings,

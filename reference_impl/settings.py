@@ -13,9 +13,11 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
-__all__ = ["ConfigError", "Settings", "load_signing_key"]
+__all__ = ["ConfigError", "Settings", "SmtpRelay", "load_signing_key", "parse_smtp_url"]
 
 MIN_KEY_BYTES = 32
 #: Keys seen in tutorials and default configs; refusing them beats being the next breach.
@@ -102,6 +104,14 @@ def _subject_prefix(raw: str | None) -> str:
     return raw
 
 
+def _sender(name: str, raw: str) -> str:
+    if "@" not in parseaddr(raw)[1]:
+        raise ConfigError(
+            f"{name}={raw!r} is not an email address, e.g. 'Shop <no-reply@shop.example>'"
+        )
+    return raw
+
+
 def load_signing_key(configured: str | None, data_dir: Path) -> bytes:
     """The configured key if strong enough, else the generated one kept in ``data_dir``."""
     if configured:
@@ -126,6 +136,70 @@ def load_signing_key(configured: str | None, data_dir: Path) -> bytes:
     with os.fdopen(fd, "wb") as fh:
         fh.write(key)
     return key
+
+
+@dataclass(frozen=True)
+class SmtpRelay:
+    """Where notification emails go: ``SMTP_URL``, or the sink ``refarch serve`` starts.
+
+    ``start_tls``: True requires STARTTLS, False never tries it, None uses it when the
+    server offers it. ``implicit_tls`` (``smtps://``) talks TLS from the first byte.
+    """
+
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    start_tls: bool | None = None
+    implicit_tls: bool = False
+
+    @property
+    def url(self) -> str:
+        """The URL without credentials: safe for logs."""
+        return f"{'smtps' if self.implicit_tls else 'smtp'}://{self.host}:{self.port}"
+
+
+_SMTP_URL_HELP = (
+    "use smtp://[user:password@]host[:port][?starttls=true|false] or smtps://host[:port]"
+)
+
+
+def parse_smtp_url(raw: str, name: str = "SMTP_URL") -> SmtpRelay:
+    """An ``SmtpRelay`` from ``smtp://`` or ``smtps://``; ConfigError names what is wrong."""
+    parts = urlsplit(raw)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ConfigError(f"{name}={raw!r} is not an SMTP URL: {_SMTP_URL_HELP}")
+    try:
+        port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    except ValueError:
+        raise ConfigError(f"{name}: the port is not a number from 1 to 65535") from None
+    query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
+    unknown = set(query) - {"starttls"}
+    if unknown:
+        raise ConfigError(
+            f"{name}: unknown option(s) {', '.join(sorted(unknown))}; {_SMTP_URL_HELP}"
+        )
+    start_tls = {None: None, "true": True, "false": False}.get(query.get("starttls"), "bad")
+    if start_tls == "bad":
+        raise ConfigError(f"{name}: starttls must be true or false")
+    implicit_tls = parts.scheme == "smtps"
+    if implicit_tls and start_tls is not None:
+        raise ConfigError(f"{name}: smtps:// is TLS already; drop the starttls option")
+    password = unquote(parts.password) if parts.password is not None else None
+    loopback = parts.hostname in {"localhost", "127.0.0.1", "::1"}
+    if password and not (implicit_tls or start_tls or loopback):
+        # a password sent before TLS is a password anyone on the path can read
+        raise ConfigError(
+            f"{name}: a password needs TLS to a remote relay: use smtps:// or add ?starttls=true"
+        )
+    return SmtpRelay(
+        host=parts.hostname,
+        port=port,
+        username=unquote(parts.username) if parts.username is not None else None,
+        password=password,
+        start_tls=start_tls,  # type: ignore[arg-type]
+        implicit_tls=implicit_tls,
+    )
 
 
 @dataclass(frozen=True)
@@ -173,6 +247,10 @@ class Settings:
     # X-Forwarded-For / X-Forwarded-Proto are believed only from these addresses (none by
     # default): otherwise any client names its own address for the login throttle
     trusted_proxies: tuple[str, ...] = ()
+    #: Notification emails: None means no sender runs (`refarch serve` starts a local sink
+    #: and sets it); SMTP_URL points at a real relay instead (ADR 0041).
+    smtp: SmtpRelay | None = None
+    mail_from: str = "refarch <no-reply@refarch.localhost>"
 
     @classmethod
     def from_env(
@@ -232,6 +310,8 @@ class Settings:
             admin_email=admin_email,
             admin_password=admin_password,
             trusted_proxies=_proxies(env, "REFARCH_TRUSTED_PROXIES"),
+            smtp=parse_smtp_url(env["SMTP_URL"]) if env.get("SMTP_URL") else None,
+            mail_from=_sender("REFARCH_MAIL_FROM", env.get("REFARCH_MAIL_FROM") or cls.mail_from),
         )
 
     def with_(self, **changes: object) -> Settings:

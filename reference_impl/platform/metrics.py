@@ -100,6 +100,12 @@ class Metrics:
             ["consumer"],
             registry=self.registry,
         )
+        self.mail_deliveries = Gauge(
+            "refarch_mail_deliveries",
+            "Notification emails by state; dead_letter: bounced or failed too often (ADR 0041).",
+            ["state"],
+            registry=self.registry,
+        )
         # label lookups cost more than the increment itself; cache the children
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
@@ -130,4 +136,6 @@ class Metrics:
                 self.outbox_dead_letters.set(float("nan"))
             for consumer, count in services.consumer_dead_letters().items():
                 self.consumer_dead_letters.labels(consumer).set(count)
+            for state, count in (await services.mail_deliveries()).items():
+                self.mail_deliveries.labels(state).set(count)
         return generate_latest(self.registry)

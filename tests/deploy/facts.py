@@ -25,7 +25,7 @@ DEPLOY = REPO / "deploy"
 SETTINGS_MODULE = REPO / "reference_impl" / "settings.py"
 ENVIRONMENTS = ("staging", "production")
 #: variables that carry a credential: they must come from a secret store, never a literal
-SECRET_NAME = re.compile(r"(KEY|PASSWORD|DATABASE_URL)")
+SECRET_NAME = re.compile(r"(KEY|PASSWORD|DATABASE_URL|SMTP_URL)")  # URLs may hold a password
 
 
 def load_capacity(path: Path = DEPLOY / "capacity.yaml") -> dict[str, Any]:

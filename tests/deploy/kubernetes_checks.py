@@ -25,6 +25,10 @@ Resource = dict[str, Any]
 APP = "refarch-app"
 
 
+#: Secrets the application parses get a well-formed stand-in; the rest a strong string.
+STAND_IN_SECRETS = {"SMTP_URL": "smtp://user:password@relay.example.com:587?starttls=true"}
+
+
 def find(resources: list[Resource], kind: str, name: str) -> Resource:
     for resource in resources:
         if resource["kind"] == kind and resource["metadata"]["name"] == name:
@@ -138,7 +142,11 @@ def _env_problems(container: dict[str, Any], app: dict[str, Any]) -> list[str]:
             )
     # the literal values must be ones the application accepts (secrets stand in as strong)
     literal = {name: entry["value"] for name, entry in env.items() if "value" in entry}
-    stand_ins = {name: "s" * 48 for name, entry in env.items() if "valueFrom" in entry}
+    stand_ins = {
+        name: STAND_IN_SECRETS.get(name, "s" * 48)
+        for name, entry in env.items()
+        if "valueFrom" in entry
+    }
     try:
         Settings.from_env({**stand_ins, **literal})
     except ConfigError as exc:

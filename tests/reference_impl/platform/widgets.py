@@ -315,6 +315,9 @@ class WidgetServices:
     def consumer_dead_letters(self) -> dict[str, int]:
         return {}
 
+    async def mail_deliveries(self) -> dict[str, int]:
+        return {}
+
     async def close(self) -> None:
         self.closed = True
 

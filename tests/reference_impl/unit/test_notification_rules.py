@@ -50,3 +50,19 @@ def test_ntf_notification_carries_the_event_id_for_deduplication() -> None:
 
 def test_ntf_unknown_events_are_ignored() -> None:
     assert notification_for(event("catalog.price_changed", product_id="p")) is None
+
+
+def test_ntf_a_cancellation_is_announced_as_a_status_change() -> None:
+    order = str(uuid.uuid4())
+    cancelled = notification_for(
+        event(
+            "order.cancelled",
+            user_id=str(uuid.uuid4()),
+            order_id=order,
+            reason="customer",
+            **{"from": "pending"},
+        )
+    )
+
+    assert cancelled is not None and cancelled.type == "order_status_changed"
+    assert cancelled.data == {"order_id": order, "status": "cancelled"}

@@ -44,7 +44,7 @@ resource "aws_kms_alias" "platform" {
 }
 
 # JSON with the keys of the Kubernetes Secret `refarch-app`: database-url,
-# token-signing-key, admin-email, admin-password.
+# token-signing-key, admin-email, admin-password, smtp-url.
 resource "aws_secretsmanager_secret" "app" {
   #checkov:skip=CKV2_AWS_57:The signing key and admin password are rotated by hand (security chapter, key rotation); an automatic rotation Lambda would have to restart every pod in step.
   name                    = "${var.name}/app"
