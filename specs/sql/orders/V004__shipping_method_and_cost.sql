@@ -11,3 +11,12 @@ ADD COLUMN shipping_method TEXT NOT NULL DEFAULT 'standard' CHECK (
     shipping_method IN ('standard', 'express')
 ),
 ADD COLUMN shipping_amount BIGINT NOT NULL DEFAULT 0 CHECK (shipping_amount >= 0);
+
+COMMENT ON COLUMN orders.orders.shipping_method IS
+'API v2 and later: shipping.method. v1 writes nothing here, so its orders are standard.';
+
+COMMENT ON COLUMN orders.orders.shipping_amount IS
+'API v2 and later: shipping.cost and totals.shipping, in minor units; 0 for v1 orders.';
+
+COMMENT ON COLUMN orders.orders.total_amount IS
+'Sum of the lines, in every version: v1 total, v2 totals.subtotal (v2 total adds shipping).';
