@@ -119,7 +119,7 @@ def serve(
     nats_port: int,
     log_level: str,
 ) -> None:
-    """Run the reference implementation under /api/v1 (metrics at /metrics)."""
+    """Run the reference implementation under /api/v1 and /api/v2 (metrics at /metrics)."""
     configure_logging(log_level)
     if metrics_port is not None and workers > 1:
         # worker processes share one API socket; a metrics listener per process cannot

@@ -30,6 +30,7 @@ from refarch.docsgen.test_tags import TagCollectionError
 from refarch.event_contract import EventContract, load_event_contract
 from refarch.specs import (
     SERVICES,
+    versions,
     Operation,
     asyncapi_path,
     load_openapi,
@@ -37,6 +38,7 @@ from refarch.specs import (
     spec_path,
     specs_root,
 )
+from refarch.docsgen.version_selector import add_version_selector
 
 __all__ = ["GenerationError", "GenerationResult", "generate_reference"]
 
@@ -57,7 +59,7 @@ class GenerationResult:
     tested_requirements: int
 
 
-def _write(path: Path, text: str, written: list[Path]) -> None:
+def _write_page(path: Path, text: str, written: list[Path]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     written.append(path)
@@ -108,6 +110,12 @@ def generate_reference(
     if out_dir.exists():
         shutil.rmtree(out_dir)
     written: list[Path] = []
+    all_versions = versions(specs)
+
+    def _write(path: Path, text: str, written: list[Path]) -> None:
+        page = path.relative_to(out_dir).as_posix()
+        _write_page(path, add_version_selector(text, version, all_versions, page), written)
+
     try:
         for service in services:
             service_ops = [op for op in ops if op.service == service]
