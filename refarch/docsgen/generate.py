@@ -10,6 +10,7 @@ operation or table can never linger.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,18 +28,18 @@ from refarch.docsgen.event_pages import (
 from refarch.docsgen.requirement_index import load_catalog
 from refarch.docsgen.requirement_pages import render_owasp_page, render_requirements_page
 from refarch.docsgen.test_tags import TagCollectionError
+from refarch.docsgen.version_selector import add_version_selector
 from refarch.event_contract import EventContract, load_event_contract
 from refarch.specs import (
     SERVICES,
-    versions,
     Operation,
     asyncapi_path,
     load_openapi,
     operations,
     spec_path,
     specs_root,
+    versions,
 )
-from refarch.docsgen.version_selector import add_version_selector
 
 __all__ = ["GenerationError", "GenerationResult", "generate_reference"]
 
@@ -75,12 +76,12 @@ def _publish_bundles(specs: Path, services: tuple[str, ...], version: str, out: 
 
 
 def _write_event_pages(
-    out: Path, events: EventContract, ops: list[Operation], written: list[Path]
+    out: Path, events: EventContract, ops: list[Operation], write: Callable[[Path, str], None]
 ) -> None:
     service_of = {op.operation_id: op.service for op in ops}
-    _write(out / "index.md", render_event_index(events, service_of), written)
+    write(out / "index.md", render_event_index(events, service_of))
     for event in events:
-        _write(out / event_page_name(event.type), render_event_page(event, service_of), written)
+        write(out / event_page_name(event.type), render_event_page(event, service_of))
 
 
 def generate_reference(
@@ -138,7 +139,9 @@ def generate_reference(
         _write(out_dir / "requirements.md", render_requirements_page(catalog, ops), written)
         _write(out_dir / "owasp.md", render_owasp_page(catalog), written)
         if events is not None:
-            _write_event_pages(out_dir / EVENTS_DIR, events, ops, written)
+            _write_event_pages(
+                out_dir / EVENTS_DIR, events, ops, lambda path, text: _write(path, text, written)
+            )
         _write(
             out_dir / "index.md",
             render_api_index(version, documents, ops, [s.name for s in schemas]),
