@@ -178,6 +178,19 @@ class _OperationComparison:
                     ("responses", status, "content", media, "schema"),
                 )
 
+    def security(self, old: set[frozenset[str]], new: set[frozenset[str]]) -> None:
+        # anonymous access (the empty requirement) admits everyone: nothing is lost when the
+        # new document allows it, and nothing is gained when the old one already did
+        anonymous = frozenset[str]()
+        lost = set() if anonymous in new else old - new
+        gained = set() if anonymous in old else new - old
+        for requirement in sorted(lost, key=sorted):
+            schemes = " + ".join(sorted(requirement)) or "anonymous"
+            self.add("security-added", ("security",), f"no longer accepted: {schemes}")
+        for requirement in sorted(gained, key=sorted):
+            schemes = " + ".join(sorted(requirement)) or "anonymous"
+            self.add("security-removed", ("security",), f"now also accepted: {schemes}")
+
 
 def diff_documents(old: OpenApiDocument, new: OpenApiDocument) -> list[Change]:
     """Every change from ``old`` to ``new``, sorted by operation, location and rule."""
@@ -217,18 +230,6 @@ def diff_documents(old: OpenApiDocument, new: OpenApiDocument) -> list[Change]:
         comparison.parameters(_parameters(old_item, old_op), _parameters(new_item, new_op))
         comparison.request_body(old_op.get("requestBody"), new_op.get("requestBody"))
         comparison.responses(old_op.get("responses") or {}, new_op.get("responses") or {})
-        old_security, new_security = _security(old.tree, old_op), _security(new.tree, new_op)
-        for lost in sorted(old_security - new_security, key=sorted):
-            comparison.add(
-                "security-added",
-                ("security",),
-                f"no longer accepted: {' + '.join(sorted(lost)) or 'anonymous'}",
-            )
-        for gained in sorted(new_security - old_security, key=sorted):
-            comparison.add(
-                "security-removed",
-                ("security",),
-                f"now also accepted: {' + '.join(sorted(gained)) or 'anonymous'}",
-            )
+        comparison.security(_security(old.tree, old_op), _security(new.tree, new_op))
         changes += comparison.changes
     return sorted(set(changes))
