@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from refarch.spec_checks import (
     database_checks,
+    expand_only,
     openapi_rules,
     openapi_validity,
     requirements_rules,
@@ -18,5 +19,6 @@ ALL_RULES: dict[str, str] = {
     **openapi_rules.RULES,
     **requirements_rules.RULES,
     **sql_lint.RULES,
+    **expand_only.RULES,
     **database_checks.RULES,
 }

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from refarch.spec_checks.database_checks import check_database
+from refarch.spec_checks.expand_only import check_expand_only
 from refarch.spec_checks.findings import Finding
 from refarch.spec_checks.layout import SpecLayout
 from refarch.spec_checks.openapi_rules import check_openapi_rules
@@ -58,6 +59,10 @@ def plan(options: CheckOptions) -> list[Phase]:
             lambda: check_requirements(layout, cache),
         ),
         Phase("SQL migrations: naming and sqlfluff", lambda: check_sql(layout)),
+        Phase(
+            "SQL migrations: expand-only while older versions are served (SQL1xx)",
+            lambda: check_expand_only(layout),
+        ),
         Phase(
             "Database: apply migrations twice, schema and foreign key rules",
             (lambda: check_database(layout, options.server_url)) if options.database else None,
