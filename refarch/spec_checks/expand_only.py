@@ -122,8 +122,7 @@ def _column_def(definition: exp.ColumnDef) -> _Column:
 def _not_null(definition: exp.ColumnDef) -> bool:
     kinds = [c.args.get("kind") for c in definition.args.get("constraints") or []]
     return any(
-        (isinstance(k, exp.NotNullColumnConstraint)
-        and not k.args.get("allow_null"))
+        (isinstance(k, exp.NotNullColumnConstraint) and not k.args.get("allow_null"))
         or isinstance(k, exp.PrimaryKeyColumnConstraint)
         for k in kinds
     )
