@@ -136,6 +136,8 @@ class _OperationComparison:
             )
 
     def responses(self, old: Node, new: Node) -> None:
+        # YAML reads an unquoted 200 as a number; a status is a string in the spec
+        old, new = {str(k): v for k, v in old.items()}, {str(k): v for k, v in new.items()}
         for status in sorted(old.keys() - new.keys()):
             rule = f"response-{_status_kind(str(status))}-status-removed"
             self.add(rule, ("responses",), f"status {status} removed")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from refarch.spec_diff.catalog import Severity
-from refarch.spec_diff.changes import Change
+from refarch.spec_diff.changes import Change, pointer
 from refarch.spec_diff.document import OpenApiDocument
 
 __all__ = ["PairResult", "major_version", "render"]
@@ -59,29 +59,71 @@ class PairResult:
         return text
 
 
+@dataclass(frozen=True)
+class _Row:
+    """Changes alike but for their operation (a shared schema edited once shows up under
+    every operation using it): one row listing the operations."""
+
+    change: Change
+    where: str  # the location below the operation, or the whole pointer
+    operations: tuple[str, ...]
+
+    def operations_text(self, shown: int = 3) -> str:
+        if not self.operations:
+            return "-"
+        more = len(self.operations) - shown
+        listed = ", ".join(self.operations[:shown])
+        return f"{listed} (+{more} more)" if more > 0 else listed
+
+
+def _operation_prefix(operation: str) -> str:
+    method, _, path = operation.partition(" ")
+    return pointer("paths", path, method.lower()) if path else ""
+
+
+_STATUS = re.compile(r"^/responses/([^/]+)(?=/)")
+
+
+def _rows(result: PairResult) -> list[_Row]:
+    grouped: dict[tuple[str, str, str], list[tuple[Change, str]]] = {}
+    for change in result.ordered():
+        prefix = _operation_prefix(change.operation)
+        where = change.location[len(prefix) :] if prefix else change.location
+        if change.rule_id.startswith("operation-") or not where:
+            where = change.location  # an operation-wide change: the row is the operation
+        status = _STATUS.match(where)
+        key_where = _STATUS.sub("/responses/{}", where) if status else where
+        grouped.setdefault((change.rule_id, change.detail, key_where), []).append(
+            (change, status.group(1) if status else "")
+        )
+    rows = []
+    for (_, _, where), members in grouped.items():
+        statuses = sorted({status for _, status in members if status})
+        if statuses:  # the same schema change under several responses: name them once
+            where = where.replace(
+                "{}", statuses[0] if len(statuses) == 1 else "{" + ",".join(statuses) + "}", 1
+            )
+        operations = tuple(dict.fromkeys(c.operation for c, _ in members if c.operation))
+        rows.append(_Row(members[0][0], where, operations))
+    return rows
+
+
 def _table(results: list[PairResult]) -> str:
     lines: list[str] = []
     for result in results:
         lines.append(f"{result.title()}: {result.summary()}")
-        rows = [
-            (
-                c.severity.value,
-                c.rule_id,
-                c.operation or "-",
-                c.detail,
-                c.location,
-                c.rule.explanation,
-            )
-            for c in result.ordered()
-        ]
+        rows = _rows(result)
         if not rows:
             lines.append("  no changes")
-        widths = [max(len(row[i]) for row in rows) for i in range(3)] if rows else []
-        for severity, rule, operation, detail, location, explanation in rows:
+        severity_width = max((len(r.change.severity.value) for r in rows), default=0)
+        rule_width = max((len(r.change.rule_id) for r in rows), default=0)
+        for row in rows:
+            change = row.change
             lines.append(
-                f"  {severity:<{widths[0]}}  {rule:<{widths[1]}}  {operation:<{widths[2]}}  {detail}"
+                f"  {change.severity.value:<{severity_width}}  {change.rule_id:<{rule_width}}  "
+                f"{row.operations_text()}: {_short(change.detail)}"
             )
-            lines.append(f"  {'':<{widths[0]}}  at {location}: {explanation}")
+            lines.append(f"  {'':<{severity_width}}  at {row.where}: {change.rule.explanation}")
         lines.append("")
     return "\n".join(lines)
 
@@ -106,10 +148,11 @@ def _markdown(results: list[PairResult]) -> str:
             "| severity | rule | operation | change | who breaks and how |",
             "|---|---|---|---|---|",
         ]
-        for change in result.ordered():
+        for row in _rows(result):
+            change = row.change
             lines.append(
-                f"| {change.severity.value} | `{change.rule_id}` | {_cell(change.operation or '-')} "
-                f"| {_cell(change.detail)}<br>`{_cell(change.location)}` "
+                f"| {change.severity.value} | `{change.rule_id}` | {_cell(row.operations_text())} "
+                f"| {_cell(change.detail)}<br>`{_cell(row.where)}` "
                 f"| {_cell(change.rule.explanation)} |"
             )
         lines.append("")

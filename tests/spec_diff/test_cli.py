@@ -148,3 +148,31 @@ def test_one_file_without_base_is_a_usage_error() -> None:
 
     assert result.returncode == 2
     assert "expected OLD and NEW files (got 1), or --base GIT_REF" in result.stderr
+
+
+def test_a_shared_schema_change_is_one_row_naming_every_operation_it_reaches() -> None:
+    result = run_diff(
+        BASE, str(PLANTED / "additive" / "response-property-added.yaml"), "--format", "markdown"
+    )
+
+    rows = [line for line in result.stdout.splitlines() if "`response-property-added`" in line]
+    # the item itself in two operations' responses, and inside GET /items' array
+    assert len(rows) == 2
+    single = next(row for row in rows if "POST /items, GET /items/{id}" in row)
+    assert (
+        "`/responses/{200,201}/content/application~1json/schema/properties/description`" in single
+    )
+    assert any("/schema/items/properties/description" in row for row in rows)
+
+
+def test_unquoted_status_codes_compare_like_quoted_ones(tmp_path: Path) -> None:
+    unquoted = tmp_path / "unquoted.yaml"
+    unquoted.write_text(
+        (PLANTED / "base.yaml").read_text(encoding="utf-8").replace("'200':", "200:"),
+        encoding="utf-8",
+    )
+
+    result = run_diff(BASE, str(unquoted), "--fail-on", "breaking")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 breaking, 0 deprecation, 0 non-breaking" in result.stdout
