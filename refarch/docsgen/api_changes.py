@@ -87,26 +87,19 @@ def _example_new() -> dict[str, Any]:
 def render_diff_example(docs_dir: Path) -> str:
     """The Markdown report on the example pair above, as a pull-request comment shows it."""
     from refarch.spec_diff.document import parse_document
-    from refarch.spec_diff.operations_diff import diff_documents
-    from refarch.spec_diff.report import PairResult, major_version, render
+    from refarch.spec_diff.report import PairResult, render
 
     old = parse_document(_EXAMPLE_OLD, "main:openapi.yaml", Path("/example/openapi.yaml"))
     new = parse_document(_example_new(), "openapi.yaml", Path("/example/openapi.yaml"))
-    result = PairResult(
-        old.source,
-        new.source,
-        major_version(old),
-        major_version(new),
-        tuple(diff_documents(old, new)),
-    )
+    result = PairResult.compare(old, new)
     body = render([result], "markdown").split("\n", 2)[2]  # drop the report's own heading
     return body.replace("### ", "#### ")
 
 
 def render_changelog(docs_dir: Path) -> str:
     """Each service's changes from one published major version to the next."""
-    from refarch.spec_diff import diff_documents, load_document
-    from refarch.spec_diff.report import PairResult, major_version, render
+    from refarch.spec_diff import load_document
+    from refarch.spec_diff.report import PairResult, render
 
     root = specs_root()
     published = _published_versions(root)
@@ -129,13 +122,7 @@ def render_changelog(docs_dir: Path) -> str:
                 continue
             old = load_document(old_path, f"{service}/{old_version}.yaml")
             new = load_document(new_path, f"{service}/{new_version}.yaml")
-            result = PairResult(
-                old.source,
-                new.source,
-                major_version(old),
-                major_version(new),
-                tuple(diff_documents(old, new)),
-            )
+            result = PairResult.compare(old, new)
             body = render([result], "markdown").split("\n", 2)[2]
             sections += [body.replace(f"### `{result.title()}`", f"### {service}")]
     return "\n".join(sections) + "\n"

@@ -12,9 +12,8 @@ from pathlib import Path
 import click
 
 from refarch.spec_diff.catalog import Severity
-from refarch.spec_diff.document import DiffInputError, OpenApiDocument, load_document
-from refarch.spec_diff.operations_diff import diff_documents
-from refarch.spec_diff.report import PairResult, major_version, render
+from refarch.spec_diff.document import DiffInputError, load_document
+from refarch.spec_diff.report import PairResult, render
 
 __all__ = ["diff", "gate_fails"]
 
@@ -40,17 +39,7 @@ def gate_fails(results: list[PairResult], fail_on: str) -> bool:
 
 def _compare(old_path: Path, new_path: Path) -> list[PairResult]:
     old, new = load_document(old_path), load_document(new_path)
-    return [_pair(old, new)]
-
-
-def _pair(old: OpenApiDocument, new: OpenApiDocument) -> PairResult:
-    return PairResult(
-        old.source,
-        new.source,
-        major_version(old),
-        major_version(new),
-        tuple(diff_documents(old, new)),
-    )
+    return [PairResult.compare(old, new)]
 
 
 def _compare_with_ref(
@@ -69,7 +58,7 @@ def _compare_with_ref(
     if not pairs:
         where = ", ".join(map(str, files)) or f"{specs_dir}/openapi/<service>/v<N>.yaml"
         raise DiffInputError(f"no OpenAPI document found at {ref} under {where}")
-    return [_pair(pair.old, pair.new) for pair in pairs]
+    return [PairResult.compare(pair.old, pair.new) for pair in pairs]
 
 
 @click.command("diff")

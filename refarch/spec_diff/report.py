@@ -11,6 +11,7 @@ from typing import Any
 from refarch.spec_diff.catalog import Severity
 from refarch.spec_diff.changes import Change, pointer
 from refarch.spec_diff.document import OpenApiDocument
+from refarch.spec_diff.operations_diff import diff_documents
 
 __all__ = ["PairResult", "major_version", "render"]
 
@@ -39,6 +40,11 @@ class PairResult:
     def same_major(self) -> bool:
         """Unknown majors count as the same: the gate errs on the side of stopping a break."""
         return self.old_major is None or self.new_major is None or self.old_major == self.new_major
+
+    @classmethod
+    def compare(cls, old: OpenApiDocument, new: OpenApiDocument) -> PairResult:
+        changes = tuple(diff_documents(old, new))
+        return cls(old.source, new.source, major_version(old), major_version(new), changes)
 
     def counts(self) -> Counter[Severity]:
         return Counter(change.severity for change in self.changes)
