@@ -35,16 +35,29 @@ def _operations(tree: Node) -> dict[tuple[str, str], tuple[str, Node, Node]]:
     return found
 
 
-def _parameters(item: Node, operation: Node) -> dict[tuple[str, str], Node]:
-    """(in, name) -> parameter; an operation's parameter overrides its path item's."""
-    result: dict[tuple[str, str], Node] = {}
-    for parameter in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+def _parameters(
+    path: str, method: str, item: Node, operation: Node
+) -> dict[tuple[str, str], tuple[Node, Where]]:
+    """(in, name) -> (parameter, its JSON pointer parts); the operation's own parameter
+    overrides its path item's."""
+    result: dict[tuple[str, str], tuple[Node, Where]] = {}
+    listed: list[tuple[Any, Where]] = [
+        *(
+            (p, ("paths", path, "parameters", i))
+            for i, p in enumerate(item.get("parameters") or [])
+        ),
+        *(
+            (p, ("paths", path, method, "parameters", i))
+            for i, p in enumerate(operation.get("parameters") or [])
+        ),
+    ]
+    for parameter, where in listed:
         if isinstance(parameter, dict) and "name" in parameter:
             location = str(parameter.get("in", ""))
             name = str(parameter["name"])
             # header names are case-insensitive; path names are positional (see above)
             key = name.lower() if location == "header" else name
-            result[(location, "" if location == "path" else key)] = parameter
+            result[(location, "" if location == "path" else key)] = (parameter, where)
     return result
 
 
@@ -67,7 +80,10 @@ class _OperationComparison:
         self.changes: list[Change] = []
 
     def add(self, rule: str, where: Where, detail: str) -> None:
-        self.changes.append(Change(self.label, pointer(*self.base, *where), rule, detail))
+        self.add_at(rule, (*self.base, *where), detail)
+
+    def add_at(self, rule: str, where: Where, detail: str) -> None:
+        self.changes.append(Change(self.label, pointer(*where), rule, detail))
 
     def schemas(self, direction: str, old: Any, new: Any, where: Where) -> None:
         comparison = SchemaComparison(self.label, direction)
@@ -75,32 +91,31 @@ class _OperationComparison:
         self.changes += comparison.changes
 
     def parameters(
-        self, old: dict[tuple[str, str], Node], new: dict[tuple[str, str], Node]
+        self,
+        old: dict[tuple[str, str], tuple[Node, Where]],
+        new: dict[tuple[str, str], tuple[Node, Where]],
     ) -> None:
+        # parameters may sit on the path item, so their locations are absolute pointers
         for key in sorted(old.keys() - new.keys()):
             if key[0] != "path":
-                self.add(
-                    "parameter-removed", ("parameters",), f"{key[0]} parameter `{key[1]}` removed"
-                )
+                detail = f"{key[0]} parameter `{key[1]}` removed"
+                self.add_at("parameter-removed", old[key][1], detail)
         for key in sorted(new.keys() - old.keys()):
-            required = new[key].get("required") is True
+            required = new[key][0].get("required") is True
             rule = "parameter-added-required" if required else "parameter-added-optional"
-            self.add(rule, ("parameters",), f"{key[0]} parameter `{key[1]}` added")
+            self.add_at(rule, new[key][1], f"{key[0]} parameter `{key[1]}` added")
         for key in sorted(old.keys() & new.keys()):
-            before, after = old[key], new[key]
+            (before, _), (after, where) = old[key], new[key]
             name = f"{key[0]} parameter `{before['name']}`"
             if after.get("required") is True and before.get("required") is not True:
-                self.add("parameter-became-required", ("parameters",), f"{name} became required")
+                self.add_at("parameter-became-required", where, f"{name} became required")
             elif before.get("required") is True and after.get("required") is not True:
-                self.add("parameter-became-optional", ("parameters",), f"{name} became optional")
+                self.add_at("parameter-became-optional", where, f"{name} became optional")
             if after.get("deprecated") is True and before.get("deprecated") is not True:
-                self.add("parameter-deprecated", ("parameters",), f"{name} deprecated")
-            self.schemas(
-                "request",
-                before.get("schema"),
-                after.get("schema"),
-                ("parameters", str(before["name"]), "schema"),
-            )
+                self.add_at("parameter-deprecated", where, f"{name} deprecated")
+            comparison = SchemaComparison(self.label, "request")
+            comparison.compare(before.get("schema"), after.get("schema"), (*where, "schema"))
+            self.changes += comparison.changes
 
     def request_body(self, old: Node | None, new: Node | None) -> None:
         if new is None:
@@ -229,7 +244,11 @@ def diff_documents(old: OpenApiDocument, new: OpenApiDocument) -> list[Change]:
             )
         if new_op.get("deprecated") is True and old_op.get("deprecated") is not True:
             comparison.add("operation-deprecated", ("deprecated",), "operation deprecated")
-        comparison.parameters(_parameters(old_item, old_op), _parameters(new_item, new_op))
+        method = key[0].lower()
+        comparison.parameters(
+            _parameters(old_ops[key][0], method, old_item, old_op),
+            _parameters(path, method, new_item, new_op),
+        )
         comparison.request_body(old_op.get("requestBody"), new_op.get("requestBody"))
         comparison.responses(old_op.get("responses") or {}, new_op.get("responses") or {})
         comparison.security(_security(old.tree, old_op), _security(new.tree, new_op))
