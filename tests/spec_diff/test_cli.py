@@ -176,3 +176,15 @@ def test_unquoted_status_codes_compare_like_quoted_ones(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 breaking, 0 deprecation, 0 non-breaking" in result.stdout
+
+
+def test_a_json_document_compares_with_its_yaml_original(tmp_path: Path) -> None:
+    import yaml
+
+    as_json = tmp_path / "base.json"
+    as_json.write_text(json.dumps(yaml.safe_load(Path(BASE).read_text(encoding="utf-8"))))
+
+    result = run_diff(BASE, str(as_json), "--fail-on", "breaking")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 breaking, 0 deprecation, 0 non-breaking" in result.stdout
