@@ -47,9 +47,11 @@ lint: setup ## the fast static checks (seconds): ruff, ruff format, mypy --stric
 
 check: lint ## lint, then check the specs (incl. Spectral, Redocly, sqlfluff, PostgreSQL)
 	$(REFARCH) specs check
-	npx --no-install spectral lint --fail-severity=error specs/openapi/*/v1.yaml
-	npx --no-install redocly lint --format=stylish specs/openapi/*/v1.yaml
+	$(REFARCH) specs check --version v2 --no-database
+	npx --no-install spectral lint --fail-severity=error specs/openapi/*/v[0-9]*.yaml
+	npx --no-install redocly lint --format=stylish specs/openapi/*/v[0-9]*.yaml
 	$(REFARCH) specs bundle --check
+	$(REFARCH) specs bundle --check --version v2
 
 test: lint ## the fast static checks, then the whole test suite (parallel, real PostgreSQL, real browser)
 	$(PYTEST) -n $(WORKERS) --dist loadgroup --durations=15
@@ -66,6 +68,7 @@ bench: setup ## measure the reference implementation against minimal apps (print
 
 bundle: setup ## rebuild the single-file specs for client generators in specs/bundles/ (commit them)
 	$(REFARCH) specs bundle
+	$(REFARCH) specs bundle --version v2
 
 gate: setup ## the pull-request gate: exit 1 if a served major version gained a breaking API change since BASE (default origin/main)
 	$(REFARCH) specs diff --base $(or $(BASE),origin/main) --fail-on breaking

@@ -61,6 +61,10 @@ class ConformanceRun:
         config.addinivalue_line(
             "markers", "layer(name): scenarios, security, properties or stateful"
         )
+        config.addinivalue_line(
+            "markers",
+            "spec_versions(*versions): API versions this test belongs to (default: every one)",
+        )
         # the run's working directory is a per-target state directory (see cli.py); show test
         # ids relative to the suite rather than as ../../site-packages/conformance/suite/...
         config.cwd_relative_nodeid = lambda nodeid: nodeid  # type: ignore[method-assign]
@@ -76,6 +80,10 @@ class ConformanceRun:
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
+        # a version's suite is the tests of that version: another version's tests are not
+        # part of this run at all (deselected, never counted as skipped or passed)
+        other_version = [item for item in items if not _belongs_to(item, self.options.version)]
+        items[:] = [item for item in items if _belongs_to(item, self.options.version)]
         problems = []
         for item in items:
             _name_the_operation(item)
@@ -90,7 +98,7 @@ class ConformanceRun:
         if problems:
             raise pytest.UsageError("invalid requirement tags:\n  " + "\n  ".join(problems))
         selected: list[pytest.Item] = []
-        deselected: list[pytest.Item] = []
+        deselected: list[pytest.Item] = list(other_version)
         for item in items:
             keep = self.options.covers(needed_services(item)) and self.options.selects(
                 *requirement_ids(item)
@@ -166,6 +174,11 @@ def _name_the_operation(item: pytest.Item) -> None:
 
 
 LAYERS = ("scenarios", "security", "properties", "stateful")
+
+
+def _belongs_to(item: pytest.Item, version: str) -> bool:
+    marker = item.get_closest_marker("spec_versions")
+    return marker is None or version in marker.args
 
 
 def layer(item: pytest.Item) -> str:

@@ -14,7 +14,8 @@ import httpx
 from refarch.conformance.actors import Actor, Cleanup
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect_status, json_object
-from refarch.conformance.testdata import address, random_sku, random_slug
+from refarch.conformance.order_shapes import order_request
+from refarch.conformance.testdata import random_sku, random_slug
 
 __all__ = ["create_category", "create_product", "get_product", "order_body", "place_order"]
 
@@ -60,12 +61,8 @@ def get_product(api: ApiClient, product_id: str) -> dict[str, Any]:
 
 
 def order_body(*lines: tuple[str, int]) -> dict[str, Any]:
-    return {
-        "items": [
-            {"product_id": product_id, "quantity": quantity} for product_id, quantity in lines
-        ],
-        "shipping_address": address(),
-    }
+    """A placeOrder body in the run's API version (standard shipping from v2 on)."""
+    return order_request(list(lines))
 
 
 def place_order(

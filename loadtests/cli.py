@@ -349,7 +349,9 @@ def run_gate(options: LoadOptions) -> int:
     "cannot see them, it only records the number with --results-file.",
 )
 @click.option(
+    "--spec-version",
     "--api-version",
+    "api_version",
     default="v1",
     show_default=True,
     help="API major version to load and take SLOs from.",

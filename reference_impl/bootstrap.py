@@ -28,6 +28,7 @@ from refarch.reference_impl.notifications.repository import NotificationsUnitOfW
 from refarch.reference_impl.notifications.service import NotificationsService
 from refarch.reference_impl.operations.handlers import OperationsHandlers
 from refarch.reference_impl.orders.handlers import OrderHandlers
+from refarch.reference_impl.orders.handlers_v2 import OrderHandlersV2
 from refarch.reference_impl.orders.repository import OrdersUnitOfWork
 from refarch.reference_impl.orders.service import OrdersService
 from refarch.reference_impl.outbox import OutboxRelay
@@ -44,6 +45,9 @@ from refarch.reference_impl.users.service import UsersService
 __all__ = ["Services", "app_from_env", "build_services", "create_app"]
 
 log = logging.getLogger("refarch.reference_impl.bootstrap")
+
+#: The API versions one process serves side by side, oldest first (ADR 0044).
+SERVED_VERSIONS: tuple[str, ...] = ("v1", "v2")
 
 HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
 OUTBOX_GAUGES_INTERVAL_SECONDS = 5.0
@@ -72,13 +76,20 @@ class Services:
     relay: OutboxRelay
     gauges: OutboxGauges = field(default_factory=lambda: OutboxGauges())
 
-    def operations(self) -> Operations:
-        """Every handler by operationId, bound to the services above."""
+    def operations(self, version: str = "v1") -> Operations:
+        """Every handler of one API version by operationId, bound to the services above.
+
+        v2 changed only the orders API; the other services serve their v1 documents under
+        both prefixes, so their handlers are the same objects in both versions.
+        """
+        if version not in SERVED_VERSIONS:
+            raise ValueError(f"no handlers for API version {version!r}")
+        orders = OrderHandlers(self.orders) if version == "v1" else OrderHandlersV2(self.orders)
         return combine_operations(
             OperationsHandlers(self.pool).operations(),
             UserHandlers(self.users).operations(),
             CatalogHandlers(self.catalog).operations(),
-            OrderHandlers(self.orders).operations(),
+            orders.operations(),
             NotificationHandlers(self.notifications).operations(),
         )
 
@@ -161,9 +172,10 @@ def create_app(
     database: Database | None = None,
     specs: SpecSource | None = None,
 ) -> ReferenceApp:
-    """The ASGI app serving every v1 spec with the services above.
+    """The ASGI app serving every v1 and v2 spec with the services above.
 
-    ``services_factory`` (default ``build_services``) and ``specs`` (default: every v1 spec)
+    ``services_factory`` (default ``build_services``) and ``specs`` (default: every spec of
+    every served version)
     are the seams tests use to inject faults or serve a fixture spec.
     """
     database_url = settings.database_url or (database.url if database else None)
@@ -175,7 +187,7 @@ def create_app(
         settings,
         database_url=database_url,
         backend_factory=services_factory or build_services,
-        specs=specs or SpecSource(),
+        specs=specs or SpecSource(version=SERVED_VERSIONS[0], newer_versions=SERVED_VERSIONS[1:]),
     )
 
 

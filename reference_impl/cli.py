@@ -107,7 +107,7 @@ def serve(
     migrate_only: bool,
     log_level: str,
 ) -> None:
-    """Run the reference implementation under /api/v1 (metrics at /metrics)."""
+    """Run the reference implementation under /api/v1 and /api/v2 (metrics at /metrics)."""
     configure_logging(log_level)
     if metrics_port is not None and workers > 1:
         # worker processes share one API socket; a metrics listener per process cannot

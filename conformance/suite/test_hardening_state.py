@@ -24,6 +24,7 @@ from refarch.conformance.expect import (
     named_fields,
 )
 from refarch.conformance.options import current_run
+from refarch.conformance.order_shapes import order_request
 from refarch.conformance.shop import create_product, get_product, place_order
 from refarch.conformance.testdata import random_email, random_password, random_sku, random_slug
 
@@ -306,16 +307,7 @@ async def _place_many(user: Actor, product_id: str, count: int) -> list[int]:
     async with httpx.AsyncClient(
         base_url=RUN.api_url, timeout=60.0, headers=user.headers, limits=limits
     ) as client:
-        body = {
-            "items": [{"product_id": product_id, "quantity": 1}],
-            "shipping_address": {
-                "name": "Conform",
-                "line1": "1 Test Street",
-                "city": "Berlin",
-                "postal_code": "10115",
-                "country": "DE",
-            },
-        }
+        body = order_request([(product_id, 1)])
 
         async def one() -> int:
             async with gate:

@@ -52,13 +52,32 @@ def token_pair(body: Any) -> str | None:
 
 
 def order(body: Any) -> str | None:
+    """An order of either version: v1's ``total`` or v2's ``totals`` (subtotal + shipping)."""
+    if isinstance(body, dict) and "totals" in body:
+        return _order_v2(body)
     problem = _fields(body, id=str, status=str, items=list, total=dict) or _money(body["total"])
     if problem:
         return problem
+    return _lines_add_up(body, body["total"]["amount"])
+
+
+def _order_v2(body: dict[str, Any]) -> str | None:
+    problem = _fields(body, id=str, status=str, items=list, totals=dict, shipping=dict)
+    totals = body["totals"]
+    for name in ("subtotal", "shipping", "total"):
+        problem = problem or _money(totals.get(name))
+    if problem:
+        return problem
+    if totals["subtotal"]["amount"] + totals["shipping"]["amount"] != totals["total"]["amount"]:
+        return "order total is not subtotal + shipping"
+    return _lines_add_up(body, totals["subtotal"]["amount"])
+
+
+def _lines_add_up(body: dict[str, Any], expected: int) -> str | None:
     line_totals = [line.get("line_total", {}).get("amount") for line in body["items"]]
     if not body["items"] or not all(isinstance(t, int) for t in line_totals):
         return "order without items or line totals"
-    if sum(line_totals) != body["total"]["amount"]:
+    if sum(line_totals) != expected:
         return "order total is not the sum of its line totals"
     return None
 

@@ -25,6 +25,14 @@ ADDRESS = {
 REMEMBERED_ORDERS = 20
 
 
+def _shipping(api_prefix: str) -> dict[str, Any]:
+    """v1 ships to an address; from v2 on the buyer also picks a method (1 in 4 express)."""
+    if api_prefix.endswith("/v1"):
+        return {"shipping_address": ADDRESS}
+    method = "express" if random.random() < 0.25 else "standard"
+    return {"shipping": {"method": method, "address": ADDRESS}}
+
+
 class SignedInBuyer(ShopUser):
     weight = 2
 
@@ -52,7 +60,7 @@ class SignedInBuyer(ShopUser):
         picked = random.sample(run.products, k=random.randint(1, 3))
         body: dict[str, Any] = {
             "items": [{"product_id": p["id"], "quantity": random.randint(1, 2)} for p in picked],
-            "shipping_address": ADDRESS,
+            **_shipping(run.api_prefix),
         }
         with self.client.post(
             f"{run.api_prefix}/orders",

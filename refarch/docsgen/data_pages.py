@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from refarch.docsgen.ddl_model import Schema, Table
+from refarch.docsgen.ddl_model import Column, Schema, Table
 from refarch.docsgen.markdown import GENERATED_NOTICE, code, fenced, field_name, table
 
 __all__ = ["er_diagram", "render_schema_page", "table_anchor"]
@@ -63,10 +63,29 @@ def er_diagram(schema: Schema) -> str:
     return fenced("mermaid", "\n".join(lines))
 
 
-def _columns_table(tbl: Table) -> str:
+#: A column comment that starts "API v2 and later:" is read only by those versions.
+_SINCE_VERSION = re.compile(r"^API (v\d+) and later\b")
+
+
+def _version_number(version: str) -> int:
+    return int(version.lstrip("v") or 0)
+
+
+def column_since(column: Column) -> str | None:
+    """The first API version that reads the column, when its comment says so."""
+    found = _SINCE_VERSION.match(column.comment)
+    return found.group(1) if found else None
+
+
+def _columns_table(tbl: Table, version: str) -> str:
     rows = []
     for column in tbl.columns:
         notes = []
+        since = column_since(column)
+        if since is not None and _version_number(version) < _version_number(since):
+            notes.append(f"**not read by the {version} API** (added for {since})")
+        if column.comment:
+            notes.append(column.comment)
         if column.name in tbl.primary_key:
             notes.append("primary key")
         if (column.name,) in tbl.unique:
@@ -146,6 +165,32 @@ def render_schema_page(schema: Schema, version: str, *, has_api_page: bool = Fal
     ]
     if schema.description:
         sections.append(schema.description)
+    gated = [
+        (tbl, column, since)
+        for tbl in schema.tables
+        for column in tbl.columns
+        if (since := column_since(column)) is not None
+    ]
+    if gated:
+        sections.append("## Columns by API version")
+        sections.append(
+            "Every API version reads every column except these, which later versions added "
+            "(expand/contract: older versions neither read nor write them, and the defaults keep "
+            "their rows valid)."
+        )
+        sections.append(
+            table(
+                ["Column", f"Read by the {version} API", "Read from"],
+                [
+                    [
+                        code(f"{tbl.name}.{column.name}"),
+                        "yes" if _version_number(version) >= _version_number(since) else "no",
+                        since,
+                    ]
+                    for tbl, column, since in gated
+                ],
+            )
+        )
     sections.append("## Entity relationships")
     sections.append(er_diagram(schema))
     sections.append(
@@ -165,7 +210,7 @@ def render_schema_page(schema: Schema, version: str, *, has_api_page: bool = Fal
         sections.append(f"## `{tbl.qualified_name}` {{ #{table_anchor(tbl)} }}")
         if tbl.description:
             sections.append(tbl.description)
-        sections.append(_columns_table(tbl))
+        sections.append(_columns_table(tbl, version))
         for heading, block in (
             ("Constraints", _constraints_table(tbl)),
             ("Indexes", _indexes_table(tbl)),

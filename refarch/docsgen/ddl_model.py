@@ -47,6 +47,7 @@ class Column:
     nullable: bool
     default: str | None = None
     generated: str | None = None  # expression of a GENERATED ALWAYS AS … STORED column
+    comment: str = ""  # COMMENT ON COLUMN; "API v2 and later: …" says which versions read it
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,15 @@ def _apply(
     elif isinstance(statement, exp.Comment) and str(statement.args.get("kind")).upper() == "TABLE":
         target = statement.this
         tables[f"{target.db or schema.name}.{target.name}"].description = statement.expression.name
+    elif isinstance(statement, exp.Comment) and str(statement.args.get("kind")).upper() == "COLUMN":
+        target = statement.this  # Column(this=column, table=table, db=schema)
+        table = tables[f"{target.args.get('db') or schema.name}.{target.table}"]
+        table.columns = [
+            replace(column, comment=statement.expression.name)
+            if column.name == target.name
+            else column
+            for column in table.columns
+        ]
     elif isinstance(statement, (exp.Alter, exp.Drop)):
         raise DataModelError(
             f"{path}: {_sql(statement)[:80]!r} changes tables in a way the docs generator does "

@@ -21,7 +21,8 @@ from refarch.docsgen.ddl_model import load_data_model
 from refarch.docsgen.requirement_index import load_catalog
 from refarch.docsgen.requirement_pages import render_owasp_page, render_requirements_page
 from refarch.docsgen.test_tags import TagCollectionError
-from refarch.specs import SERVICES, load_openapi, operations, spec_path, specs_root
+from refarch.docsgen.version_selector import add_version_selector
+from refarch.specs import SERVICES, load_openapi, operations, spec_path, specs_root, versions
 
 __all__ = ["GenerationError", "GenerationResult", "generate_reference"]
 
@@ -42,7 +43,7 @@ class GenerationResult:
     tested_requirements: int
 
 
-def _write(path: Path, text: str, written: list[Path]) -> None:
+def _write_page(path: Path, text: str, written: list[Path]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     written.append(path)
@@ -81,6 +82,12 @@ def generate_reference(
     if out_dir.exists():
         shutil.rmtree(out_dir)
     written: list[Path] = []
+    all_versions = versions(specs)
+
+    def _write(path: Path, text: str, written: list[Path]) -> None:
+        page = path.relative_to(out_dir).as_posix()
+        _write_page(path, add_version_selector(text, version, all_versions, page), written)
+
     try:
         for service in services:
             service_ops = [op for op in ops if op.service == service]

@@ -16,12 +16,22 @@ import pytest
 OUT_ENV = "REFARCH_TAGS_OUT"
 
 
+_ALL_ITEMS = pytest.StashKey[list[pytest.Item]]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test as collected, before a suite's own hooks narrow the run (the conformance
+    suite keeps only the tests of the run's API version; the docs list every version's)."""
+    config.stash[_ALL_ITEMS] = list(items)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     out = os.environ.get(OUT_ENV)
     if not out:
         return
     found: list[dict[str, object]] = []
-    for item in session.items:
+    for item in session.config.stash.get(_ALL_ITEMS, session.items):
         ids = [str(a) for m in item.iter_markers("requirement") for a in m.args]
         if ids:
             found.append(

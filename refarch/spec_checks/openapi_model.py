@@ -92,17 +92,31 @@ class OperationSite:
                     continue  # reported by the validity phase
 
 
-def iter_operations(service: str, source: YamlSource) -> Iterator[OperationSite]:
+def iter_operations(
+    service: str, source: YamlSource, cache: SourceCache | None = None
+) -> Iterator[OperationSite]:
+    """Every operation of the document; with ``cache``, also those of path items written as
+    a ``$ref`` to another document's path item (a v2 document serving v1's paths), located
+    where they are written. An unresolvable reference is left to the validity phase."""
     paths = source.data.get("paths")
     if not isinstance(paths, dict):
         return
     for url_path, item in paths.items():
+        owner, item_path = source, str(url_path)
+        if isinstance(item, dict) and isinstance(item.get("$ref"), str) and cache is not None:
+            try:
+                target = cache.follow(source, item["$ref"])
+            except LookupError:
+                continue
+            if len(target.pointer) != 2 or target.pointer[0] != "paths":
+                continue
+            owner, item_path, item = target.source, str(target.pointer[1]), target.value
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:
             operation = item.get(method)
             if isinstance(operation, dict):
-                yield OperationSite(service, source, str(url_path), method, operation)
+                yield OperationSite(service, owner, item_path, method, operation)
 
 
 def is_common_problem_schema(cache: SourceCache, schema: Ref, depth: int = 0) -> bool:

@@ -223,7 +223,7 @@ def check_openapi_rules(layout: SpecLayout, cache: SourceCache) -> list[Finding]
         if not isinstance(source.data, dict):
             continue
         findings.extend(_document_rules(source, layout.version))
-        operations = list(iter_operations(service, source))
+        operations = list(iter_operations(service, source, cache))
         siblings = {op.operation_id: op for op in operations if op.operation_id}
         for op in operations:
             findings.extend(_operation_rules(op, cache, siblings, examples))

@@ -123,7 +123,7 @@ def _operations(layout: SpecLayout, cache: SourceCache) -> dict[str, OperationSi
         except YamlSourceError:
             continue  # reported by the validity phase
         if isinstance(source.data, dict):
-            for op in iter_operations(service, source):
+            for op in iter_operations(service, source, cache):
                 if op.operation_id:
                     found.setdefault(op.operation_id, op)
     return found

@@ -134,14 +134,27 @@ class Order:
     id: UUID = field(default_factory=uuid.uuid4)
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # v2's shipping choice; v1 orders ship standard, free (orders/shipping.py)
+    shipping_method: str = "standard"
+    shipping_amount: int = 0
 
     @property
     def total(self) -> Money:
-        """Computed from the lines, never taken from the client."""
+        """The sum of the lines (v1's ``total``, v2's ``totals.subtotal``), computed from
+        the lines, never taken from the client."""
         total = Money(0, self.lines[0].unit_price.currency if self.lines else PLATFORM_CURRENCY)
         for line in self.lines:
             total = total + line.line_total
         return total
+
+    @property
+    def shipping_cost(self) -> Money:
+        return Money(self.shipping_amount, self.total.currency)
+
+    @property
+    def amount_due(self) -> Money:
+        """What the customer pays: the lines plus shipping (v2's ``totals.total``)."""
+        return self.total + self.shipping_cost
 
 
 def ensure_distinct_products(product_ids: list[UUID]) -> None:

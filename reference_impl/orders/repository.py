@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -16,7 +17,10 @@ from refarch.reference_impl.unit_of_work import Executor, UnitOfWork
 
 __all__ = ["IdempotencyKeys", "OrderRepository", "OrdersUnitOfWork"]
 
-_ORDER_COLUMNS = "id, user_id, status, shipping_address, created_at, updated_at"
+_ORDER_COLUMNS = (
+    "id, user_id, status, shipping_address, created_at, updated_at, shipping_method,"
+    " shipping_amount"
+)
 
 
 class OrderRepository:
@@ -30,8 +34,8 @@ class OrderRepository:
         await self._db.execute(
             "WITH placed AS ("
             " INSERT INTO orders.orders (id, user_id, status, total_amount, currency,"
-            " shipping_address, created_at, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id)"
+            " shipping_address, created_at, updated_at, shipping_method, shipping_amount)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $14, $15) RETURNING id)"
             " INSERT INTO orders.order_items (order_id, line_no, product_id, sku, name, quantity,"
             " unit_amount, line_amount)"
             " SELECT placed.id, l.line_no, l.product_id, l.sku, l.name, l.quantity,"
@@ -52,6 +56,8 @@ class OrderRepository:
             [line.name for line in lines],
             [line.quantity for line in lines],
             [line.unit_price.amount for line in lines],
+            order.shipping_method,
+            order.shipping_amount,
         )
 
     async def get(
@@ -106,15 +112,7 @@ class OrderRepository:
             order.id,
             status,
         )
-        return Order(
-            user_id=order.user_id,
-            lines=order.lines,
-            shipping_address=order.shipping_address,
-            status=status,
-            id=order.id,
-            created_at=order.created_at,
-            updated_at=row["updated_at"],
-        )
+        return replace(order, status=status, updated_at=row["updated_at"])
 
     async def page(
         self, *, user_id: UUID | None, status: str | None, limit: int, offset: int
@@ -132,6 +130,33 @@ class OrderRepository:
             offset=offset,
         )
         return await self._with_lines(rows), total
+
+    async def page_after(
+        self,
+        *,
+        user_id: UUID | None,
+        status: str | None,
+        limit: int,
+        after: tuple[datetime, UUID] | None,
+    ) -> tuple[list[Order], bool]:
+        """Keyset page (API v2): up to ``limit`` orders older than ``after``, newest first,
+        and whether more follow. The row-value comparison walks the (…, created_at, id)
+        indexes from where the previous page ended, so a deep page costs what the first
+        does, and no count is taken."""
+        filters = Filters()
+        filters.add_when("user_id = {}", user_id)
+        filters.add_when("status = {}", status)
+        if after is not None:
+            n = len(filters.args)
+            filters.conditions.append(f"(created_at, id) < (${n + 1}::timestamptz, ${n + 2}::uuid)")
+            filters.args.extend(after)
+        rows = await self._db.fetch(
+            f"SELECT {_ORDER_COLUMNS}, currency FROM orders.orders {filters.where}"
+            f" ORDER BY created_at DESC, id DESC LIMIT ${len(filters.args) + 1}",
+            *filters.args,
+            limit + 1,
+        )
+        return await self._with_lines(rows[:limit]), len(rows) > limit
 
     async def _with_lines(self, rows: list[asyncpg.Record]) -> list[Order]:
         if not rows:
@@ -162,6 +187,8 @@ class OrderRepository:
                 id=row["id"],
                 created_at=row["created_at"],
                 updated_at=row["updated_at"],
+                shipping_method=row["shipping_method"],
+                shipping_amount=row["shipping_amount"],
             )
             for row in rows
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -23,10 +24,14 @@ from refarch.reference_impl.orders.domain import (
 )
 from refarch.reference_impl.orders.repository import OrdersUnitOfWork
 from refarch.reference_impl.orders.representation import order_document
+from refarch.reference_impl.orders.shipping import ShippingChoice
 from refarch.reference_impl.principal import Principal
 from refarch.reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["OrdersService", "PlacedOrder", "StockReservations"]
+__all__ = ["OrderRenderer", "OrdersService", "PlacedOrder", "StockReservations"]
+
+#: Turns an order into the JSON of the API version that placed it (recorded for replays).
+OrderRenderer = Callable[[Order], dict[str, Any]]
 
 #: A claim can vanish between our failed INSERT and our SELECT (its owner failed and
 #: released it); trying again a few times resolves that race without looping forever.
@@ -108,8 +113,14 @@ class OrdersService:
         customer: Principal,
         body: dict[str, Any],
         idempotency_key: str | None = None,
+        *,
+        shipping: ShippingChoice | None = None,
+        render: OrderRenderer = order_document,
     ) -> PlacedOrder:
         """Place the order described by ``body`` (the validated PlaceOrderRequest).
+
+        ``shipping`` is v2's choice (None: v1's ``shipping_address``, shipped standard) and
+        ``render`` the version's representation, which an idempotent replay returns as is.
 
         With an Idempotency-Key the key is first claimed in its own committed statement, so a
         concurrent retry sees the claim (409) rather than placing a second order. The order,
@@ -118,8 +129,9 @@ class OrdersService:
         recording the failure: the key was not used up, and a retry after the stock was
         replenished may succeed.
         """
+        shipping = shipping or ShippingChoice.standard(body["shipping_address"])
         if idempotency_key is None:
-            return await self._place(customer, body, None)
+            return await self._place(customer, body, None, shipping, render)
         fingerprint = request_fingerprint(body)
         async with self._uow(autocommit=True) as uow:
             keys = uow.idempotency_keys
@@ -133,13 +145,18 @@ class OrdersService:
             else:
                 raise IdempotencyKeyInFlight()
             try:
-                return await self._place(customer, body, idempotency_key)
+                return await self._place(customer, body, idempotency_key, shipping, render)
             except BaseException:
                 await keys.release(customer.user_id, idempotency_key)
                 raise
 
     async def _place(
-        self, customer: Principal, body: dict[str, Any], idempotency_key: str | None
+        self,
+        customer: Principal,
+        body: dict[str, Any],
+        idempotency_key: str | None,
+        shipping: ShippingChoice,
+        render: OrderRenderer,
     ) -> PlacedOrder:
         requested = [
             StockLine(UUID(str(item["product_id"])), item["quantity"]) for item in body["items"]
@@ -158,10 +175,12 @@ class OrdersService:
                 lines=tuple(
                     OrderLine(p.product_id, p.sku, p.name, p.quantity, p.unit_price) for p in priced
                 ),
-                shipping_address=body["shipping_address"],
+                shipping_address=shipping.address,
+                shipping_method=shipping.method,
+                shipping_amount=shipping.cost.amount,
             )
             await uow.orders.add(order)
-            document = order_document(order)
+            document = render(order)
             uow.publish("orders", _placed_event(order))
             if idempotency_key is not None:
                 await uow.idempotency_keys.complete(
@@ -189,6 +208,20 @@ class OrdersService:
     ) -> tuple[list[Order], int]:
         async with self._uow(autocommit=True) as uow:
             return await uow.orders.page(user_id=user_id, status=status, limit=limit, offset=offset)
+
+    async def list_orders_after(
+        self,
+        *,
+        user_id: UUID | None,
+        status: str | None,
+        limit: int,
+        after: tuple[datetime, UUID] | None,
+    ) -> tuple[list[Order], bool]:
+        """A keyset page (API v2) and whether another follows."""
+        async with self._uow(autocommit=True) as uow:
+            return await uow.orders.page_after(
+                user_id=user_id, status=status, limit=limit, after=after
+            )
 
     @staticmethod
     def _owner_filter(viewer: Principal) -> UUID | None:

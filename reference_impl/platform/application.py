@@ -22,7 +22,7 @@ from refarch.reference_impl.platform.database import create_pool, migrate, redac
 from refarch.reference_impl.platform.gateway import Gateway, RuntimeState
 from refarch.reference_impl.platform.logs import flush_logs
 from refarch.reference_impl.platform.metrics import Metrics
-from refarch.reference_impl.platform.routing import SpecSource, build_route_table
+from refarch.reference_impl.platform.routing import SpecSource, build_versioned_route_table
 from refarch.reference_impl.settings import Settings
 
 __all__ = ["BackendFactory", "ReferenceApp"]
@@ -96,7 +96,16 @@ class ReferenceApp:
         await migrate(self.database_url, self.specs.root)
         backend = await self._backend_factory(pool, self.settings)
         self.state.backend = backend
-        routes = build_route_table(self.specs, backend.operations())
+        # the first version's handlers come from operations() (what every backend has);
+        # a newer version's from operations(version)
+        routes = build_versioned_route_table(
+            self.specs,
+            lambda version: (
+                backend.operations()
+                if version == self.specs.version
+                else backend.operations(version)
+            ),
+        )
         self.gateway = Gateway(routes, self.settings, self.metrics, self.state)
         await backend.start()
         self._tasks = [

@@ -90,8 +90,9 @@ def combine_operations(*groups: Operations) -> dict[str, Handler]:
 class Backend(Protocol):
     """Everything behind the handlers, as the platform sees it (built once the pool is open)."""
 
-    def operations(self) -> Operations:
-        """Every handler by operationId; the router refuses to start if specs and these differ."""
+    def operations(self, version: str = "v1") -> Operations:
+        """Every handler of one API version by operationId; the router refuses to start if
+        that version's specs and these differ."""
         ...
 
     async def start(self) -> None:

@@ -6,19 +6,24 @@ dict lookup; templated ones are precompiled regular expressions grouped by segme
 so a request never walks the spec. The set of operationIds in the specs and the set of
 handlers the composition root binds must be equal, or the service refuses to start and names
 the difference.
+
+Several major versions are served side by side (``/api/v1``, ``/api/v2``): each version's
+operations are bound to that version's handlers (an operationId means one operation per
+version), and all of them go into one table, told apart by their server prefix.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from refarch import specs
 from refarch.reference_impl.errors import json_pointer
 from refarch.reference_impl.platform.contract import Handler, Operations
+from refarch.reference_impl.platform.lifecycle import announce_successor
 from refarch.reference_impl.platform.responses import (
     ResponseContract,
     compile_responses,
@@ -31,7 +36,14 @@ from refarch.reference_impl.platform.validation import (
     compile_schema,
 )
 
-__all__ = ["Route", "RouteMatch", "RouteTable", "SpecSource", "build_route_table"]
+__all__ = [
+    "Route",
+    "RouteMatch",
+    "RouteTable",
+    "SpecSource",
+    "build_route_table",
+    "build_versioned_route_table",
+]
 
 _TEMPLATE_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # a domain field name: members joined by dots, list positions in brackets
@@ -40,11 +52,16 @@ _FIELD_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
 @dataclass(frozen=True)
 class SpecSource:
-    """Which spec documents to serve. Production serves every service of a version."""
+    """Which spec documents to serve. Production serves every service of every version."""
 
     version: str = "v1"
     services: tuple[str, ...] = specs.SERVICES
     root: Path | None = None  # None: refarch.specs.specs_root()
+    newer_versions: tuple[str, ...] = ()  # served beside ``version``, e.g. ("v2",)
+
+    @property
+    def served_versions(self) -> tuple[str, ...]:
+        return (self.version, *self.newer_versions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +188,7 @@ def _compile_route(
         operation_id=operation.operation_id,
         method=operation.method,
         template=base + operation.path,
-        handler=handler,
+        handler=announce_successor(spec, handler, where=where),
         requires_auth=bool(effective_security),
         admin_only=operation.admin_only,
         path_params=ParameterSet("path", by_location["path"], where=where),
@@ -187,8 +204,21 @@ def _compile_route(
     )
 
 
-def build_route_table(source: SpecSource, handlers: Operations) -> RouteTable:
-    """Compile every operation; refuse to start on any mismatch between specs and handlers."""
+def build_versioned_route_table(
+    source: SpecSource, handlers_for: Callable[[str], Operations]
+) -> RouteTable:
+    """Every served version in one table, each bound to ``handlers_for(version)``."""
+    table = RouteTable()
+    for version in source.served_versions:
+        build_route_table(replace(source, version=version), handlers_for(version), into=table)
+    return table
+
+
+def build_route_table(
+    source: SpecSource, handlers: Operations, *, into: RouteTable | None = None
+) -> RouteTable:
+    """Compile every operation of ``source.version``; refuse to start on any mismatch
+    between specs and handlers."""
     operations = specs.operations(source.version, source.services, root=source.root)
     spec_ids = [op.operation_id for op in operations]
     missing_id = [
@@ -209,7 +239,7 @@ def build_route_table(source: SpecSource, handlers: Operations) -> RouteTable:
     if problems:
         raise SpecError(f"cannot serve the {source.version} specs: " + "; ".join(problems))
 
-    table = RouteTable()
+    table = RouteTable() if into is None else into
     documents = {
         service: specs.load_openapi(service, source.version, root=source.root)
         for service in source.services
