@@ -9,7 +9,7 @@ REFARCH := $(VENV)/bin/refarch
 # pytest-xdist workers; CI machines have 2 cores
 WORKERS ?= 2
 
-.PHONY: help setup lint check test demo docs bench bundle clean
+.PHONY: help setup lint check test demo docs bench bundle clean gate
 
 help:  ## list the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ bench: setup ## measure the reference implementation against minimal apps, and t
 bundle: setup ## rebuild the single-file specs for client generators in specs/bundles/ (commit them)
 	$(REFARCH) specs bundle
 	$(REFARCH) specs bundle --version v2
+
+gate: setup ## the pull-request gate: exit 1 if a served major version gained a breaking API change since BASE (default origin/main)
+	$(REFARCH) specs diff --base $(or $(BASE),origin/main) --fail-on breaking
 
 clean: ## remove build output (keeps the venv and the embedded database)
 	rm -rf site reports .hypothesis .schemathesis

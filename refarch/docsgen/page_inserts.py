@@ -25,6 +25,12 @@ class InsertError(ValueError):
 
 def _renderers() -> dict[str, Callable[[Path], str]]:
     # imported here: each renderer reads its own inputs only when a page asks for it
+    from refarch.docsgen.api_changes import (
+        render_changelog,
+        render_diff_example,
+        render_diff_rules,
+        render_sql_expand_rules,
+    )
     from refarch.docsgen.cost import render_cost, render_cost_inputs
     from refarch.docsgen.personal_data import render_personal_data
 
@@ -34,6 +40,10 @@ def _renderers() -> dict[str, Callable[[Path], str]]:
         "cost": render_cost,
         "cost-inputs": render_cost_inputs,
         "personal-data": render_personal_data,
+        "diff-rules": render_diff_rules,
+        "diff-example": render_diff_example,
+        "sql-expand-rules": render_sql_expand_rules,
+        "api-changelog": render_changelog,
     }
 
 

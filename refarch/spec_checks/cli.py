@@ -166,3 +166,13 @@ def bundle(version: str, out_dir: Path | None, check: bool, specs_dir: Path | No
         sys.exit(EXIT_CANNOT_RUN)
     for path in written:
         click.echo(str(path))
+
+
+def _attach_diff() -> None:
+    # `specs diff` lives in its own package (refarch.spec_diff); it imports only click and yaml
+    from refarch.spec_diff.cli import diff
+
+    specs.add_command(diff)
+
+
+_attach_diff()

@@ -6,6 +6,7 @@ from refarch.spec_checks import (
     asyncapi_rules,
     asyncapi_validity,
     database_checks,
+    expand_only,
     openapi_rules,
     openapi_validity,
     requirements_rules,
@@ -22,5 +23,6 @@ ALL_RULES: dict[str, str] = {
     **asyncapi_validity.RULES,
     **asyncapi_rules.RULES,
     **sql_lint.RULES,
+    **expand_only.RULES,
     **database_checks.RULES,
 }

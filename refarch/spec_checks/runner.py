@@ -14,6 +14,7 @@ from refarch.spec_checks.asyncapi_validity import (
     find_parser_modules,
 )
 from refarch.spec_checks.database_checks import check_database
+from refarch.spec_checks.expand_only import check_expand_only
 from refarch.spec_checks.findings import Finding
 from refarch.spec_checks.layout import SpecLayout
 from refarch.spec_checks.openapi_rules import check_openapi_rules
@@ -68,6 +69,10 @@ def plan(options: CheckOptions) -> list[Phase]:
         ),
         *_event_phases(layout, cache, options),
         Phase("SQL migrations: naming and sqlfluff", lambda: check_sql(layout)),
+        Phase(
+            "SQL migrations: expand-only while older versions are served (SQL1xx)",
+            lambda: check_expand_only(layout),
+        ),
         Phase(
             "Database: apply migrations twice, schema and foreign key rules",
             (lambda: check_database(layout, options.server_url)) if options.database else None,

@@ -38,10 +38,10 @@ def test_minimal_specs_pass_with_exit_0_on_a_temporary_embedded_server(
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert (
-        "[5/5] Database: apply migrations twice, schema and foreign key rules ... ok"
+        "[6/6] Database: apply migrations twice, schema and foreign key rules ... ok"
         in result.stdout
     )
-    assert result.stdout.rstrip().endswith("specs check passed: 5 phases clean")
+    assert result.stdout.rstrip().endswith("specs check passed: 6 phases clean")
 
 
 def test_a_problem_is_printed_with_location_rule_and_hint_and_exits_1(
@@ -60,7 +60,7 @@ def test_a_problem_is_printed_with_location_rule_and_hint_and_exits_1(
     )
     assert "    hint: add `operationId: verbNoun` (camelCase)" in result.stdout
     assert (
-        "[5/5] Database: apply migrations twice, schema and foreign key rules ... skipped (--no-database)"
+        "[6/6] Database: apply migrations twice, schema and foreign key rules ... skipped (--no-database)"
         in result.stdout
     )
     # the operationId is gone, so the link to it (OAS122) and its requirement (REQ005) break too
@@ -105,8 +105,9 @@ def test_the_repository_specs_pass(postgres: TestPostgres) -> None:
     result = run_cli(database_url=postgres.url)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    # the repository also declares events: the AsyncAPI parser and the ASY rules add 2 phases
-    assert "specs check passed: 7 phases clean" in result.stdout
+    # the repository also declares events (the AsyncAPI parser and the ASY rules: 2 phases)
+    # and has migrations after a first one (the expand-only check: 1 phase)
+    assert "specs check passed: 8 phases clean" in result.stdout
 
 
 def test_unreachable_database_server_exits_2_without_showing_the_password(
