@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from refarch.conformance.budget import observe
+
 __all__ = ["ApiClient", "AsyncApiClient", "Exchange", "TestLog", "redact", "register_secret"]
 
 _BODY_PREVIEW = 2000  # characters of a body kept in the report
@@ -130,6 +132,7 @@ class ApiClient(httpx.Client):
     def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         response = super().request(method, url, **_json_or_raw(kwargs))
         TestLog.record(response)
+        observe(response.request.method, str(response.request.url), response.status_code)
         return response
 
 
@@ -137,4 +140,5 @@ class AsyncApiClient(httpx.AsyncClient):
     async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         response = await super().request(method, url, **_json_or_raw(kwargs))
         TestLog.record(response)
+        observe(response.request.method, str(response.request.url), response.status_code)
         return response

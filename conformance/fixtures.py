@@ -17,11 +17,14 @@ from refarch.conformance.evidence import ApiClient, register_secret
 from refarch.conformance.generated_auth import IDENTITIES
 from refarch.conformance.options import ADMIN_PASSWORD_ENV, RunOptions
 
-__all__ = ["CLEANUP_NOTES", "OPTIONS"]
+__all__ = ["BLAMED", "CLEANUP_NOTES", "OPTIONS"]
 
 OPTIONS = pytest.StashKey[RunOptions]()
 #: what cleanup could not delete, for the report's notes
 CLEANUP_NOTES = pytest.StashKey[list[str]]()
+#: set by a test tagged with several requirements when its failure breaks only some of them,
+#: so the report names the failure once (a test item's stash)
+BLAMED = pytest.StashKey[tuple[str, ...]]()
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,12 @@ from typing import Any
 import hypothesis
 import pytest
 from schemathesis import Case, Response
+from schemathesis.openapi.checks import EnsureResourceAvailability, UseAfterFree
 
 from refarch.conformance.actors import Cleanup, register_user
+from refarch.conformance.budget import observe, refuse_if_throttled, suite_throttled
 from refarch.conformance.evidence import ApiClient
+from refarch.conformance.fixtures import BLAMED
 from refarch.conformance.generated_auth import IDENTITIES
 from refarch.conformance.options import current_run
 from refarch.conformance.schemas import operation_index, service_schema
@@ -57,6 +60,7 @@ def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
             # list read as the admin contains the admin: a step could demote or suspend the
             # operator's own account, failing every later run against the target. Such a
             # step is aimed at the sequence's own user instead; the link is still exercised.
+            refuse_if_throttled()
             parameters = case.path_parameters or {}
             admin, user = IDENTITIES.admin, IDENTITIES.user
             if admin and user and parameters.get("user_id") == admin.user_id:
@@ -65,12 +69,22 @@ def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
         def after_call(self, response: Response, case: Case[Any]) -> None:
             super().after_call(response, case)  # the recorder that stateful checks consult
             operation_id = index[(case.operation.method.upper(), case.operation.path)].operation_id
+            observe(case.operation.method, case.operation.path, response.status_code)
+            if response.status_code == 429 and operation_id in ("login", "registerUser"):
+                # links log in with the credentials registered a step earlier: valid ones
+                retry_after = next(
+                    (v for k, v in response.headers.items() if k.lower() == "retry-after"), None
+                )
+                raise suite_throttled(f"a linked {operation_id} step", retry_after)
             if response.status_code == 201:
                 cleanup.delete_created(operation_id, response.status_code, response.json())
 
     # a user of its own: admin steps in the sequence may suspend or delete whoever they find
     property_user, IDENTITIES.user = IDENTITIES.user, register_user(api, cleanup, role="stateful")
     IDENTITIES.also_as_admin = OWNER_OR_ADMIN_READS
+    # the run's seed makes the sequences replayable too (Schemathesis seeds only the
+    # property tests from its configuration)
+    hypothesis.seed(RUN.seed)(Sequences)
     try:
         Sequences.run(
             settings=hypothesis.settings(
@@ -89,10 +103,30 @@ def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
         IDENTITIES.user = property_user
 
 
+#: Checks that only a sequence can make, and the requirement they verify; every other
+#: failure of a step is a broken contract of that operation (API-013).
+_RESOURCE_CHECKS = (EnsureResourceAvailability, UseAfterFree)
+
+
+def _blamed(error: BaseException) -> tuple[str, ...]:
+    """The requirements one failed sequence breaks, each named once."""
+    failures = list(error.exceptions) if isinstance(error, BaseExceptionGroup) else [error]
+    resource = [f for f in failures if isinstance(f, _RESOURCE_CHECKS)]
+    if not resource:
+        return ("API-013",)
+    return ("API-012",) if len(resource) == len(failures) else ("API-012", "API-013")
+
+
 def _stateful_test(service: str) -> Any:
     @pytest.mark.services(service)
-    def test(generated_identities: None, api: ApiClient, cleanup: Cleanup) -> None:
-        _run_sequences(service, api, cleanup)
+    def test(
+        generated_identities: None, api: ApiClient, cleanup: Cleanup, request: pytest.FixtureRequest
+    ) -> None:
+        try:
+            _run_sequences(service, api, cleanup)
+        except Exception as error:
+            request.node.stash[BLAMED] = _blamed(error)
+            raise
 
     test.__name__ = f"test_{service}_linked_sequences"
     return test

@@ -1,0 +1,127 @@
+"""The suite's own use of what a correct target throttles per client address.
+
+Every request of a run comes from one client address, and a correct implementation limits
+registrations and failed logins per address (AUTH-013, AUTH-016; the reference
+implementation allows 30 registrations and 100 failed logins per address in 15 minutes).
+A suite that spends those limits fails its own next run, so the run counts what it spends,
+reports the counts, and keeps the generated layers within :data:`RUN_BUDGET` (the
+scenarios' own use is fixed and small; see the conformance guide for the figures).
+
+A 429 to the suite's *own* valid credentials or registrations is a setup problem of the
+run, never a failure of the requirement under test: :class:`SuiteThrottled` stops the run,
+and the CLI exits 2 and says how long the target wants it to wait.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = [
+    "GENERATED_BUDGET",
+    "RUN_BUDGET",
+    "SPENT",
+    "AddressBudget",
+    "Spent",
+    "SuiteThrottled",
+    "observe",
+    "refuse_if_throttled",
+    "suite_throttled",
+]
+
+#: What a target may count against the suite's address: a registration that got past
+#: request validation (201 or 409: the reference counts both, an enumeration would make 409s)
+_COUNTED_REGISTRATION = frozenset({201, 409})
+
+
+@dataclass(frozen=True)
+class AddressBudget:
+    """At most this many per run, so three back-to-back runs stay inside the reference
+    implementation's defaults (30 registrations and 100 failed logins per 15 minutes)."""
+
+    registrations: int
+    failed_logins: int
+
+
+RUN_BUDGET = AddressBudget(registrations=10, failed_logins=30)
+#: The generated layers' share: past it, generated registrations and logins are not sent
+#: (the scenarios' use is fixed by their code and reported with the rest).
+GENERATED_BUDGET = AddressBudget(registrations=2, failed_logins=12)
+
+
+@dataclass
+class Spent:
+    """What this run has spent so far, counted from the target's answers."""
+
+    registrations: int = 0
+    failed_logins: int = 0
+    generated_registrations: int = 0
+    generated_failed_logins: int = 0
+    #: generated cases not sent because the budget was spent (reported, never hidden)
+    withheld: int = 0
+    throttled: str = ""  # why the run had to stop, once the target throttled the suite
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def reset(self) -> None:
+        self.registrations = self.failed_logins = self.withheld = 0
+        self.generated_registrations = self.generated_failed_logins = 0
+        self.throttled = ""
+
+    def left(self, operation_id: str) -> bool:
+        """May one more generated case of this operation be sent?"""
+        if operation_id == "registerUser":
+            return self.generated_registrations < GENERATED_BUDGET.registrations
+        if operation_id == "login":
+            return self.generated_failed_logins < GENERATED_BUDGET.failed_logins
+        return True
+
+
+SPENT = Spent()
+
+
+class SuiteThrottled(Exception):
+    """The target throttled the suite's own address: the run cannot go on."""
+
+
+def _endpoint(method: str, url: str) -> str:
+    path = urlsplit(url).path.rstrip("/")
+    return f"{method.upper()} {path[path.find('/auth/') :] if '/auth/' in path else path}"
+
+
+def observe(method: str, url: str, status: int, *, generated: bool = False) -> None:
+    """Count one answer of the target (every client of the suite calls this)."""
+    endpoint = _endpoint(method, url)
+    if endpoint == "POST /auth/register" and status in _COUNTED_REGISTRATION:
+        SPENT.registrations += 1
+        SPENT.generated_registrations += generated
+    elif endpoint == "POST /auth/login" and status == 401:
+        SPENT.failed_logins += 1
+        SPENT.generated_failed_logins += generated
+
+
+def suite_throttled(what: str, retry_after: str | list[str] | None) -> SuiteThrottled:
+    """The error for a 429 to the suite's own valid request; remembered for the run.
+
+    ``retry_after`` as httpx (a string) or Schemathesis (a list of values) gives it."""
+    if isinstance(retry_after, list):
+        retry_after = retry_after[0] if retry_after else None
+    retry_after = retry_after or None
+    wait = f"{retry_after} s" if retry_after else "an unstated time (no Retry-After)"
+    SPENT.throttled = (
+        f"the target throttled the suite's client address: {what} answered 429, "
+        f"Retry-After {wait}. This run had made {SPENT.registrations} registrations and "
+        f"{SPENT.failed_logins} failed logins (its budget: {RUN_BUDGET.registrations} and "
+        f"{RUN_BUDGET.failed_logins}); earlier runs or other clients from this address spent "
+        f"the rest of the target's per-address limits. Wait {wait} and run again, or raise the "
+        "target's per-address limits for the suite's address"
+    )
+    return SuiteThrottled(SPENT.throttled)
+
+
+def refuse_if_throttled() -> None:
+    """Once throttled, every later step stops at once instead of sending more requests."""
+    if SPENT.throttled:
+        raise SuiteThrottled(SPENT.throttled)
