@@ -79,3 +79,54 @@ def test_notifications_are_private_and_unique_per_event(
         "the type filter applies",
         typed,
     )
+
+
+def _announced(api: ApiClient, user: Actor, order_id: str, status: str) -> bool:
+    return (
+        wait_for_notification(
+            api,
+            user,
+            "order_status_changed",
+            lambda n: n["data"].get("order_id") == order_id and n["data"].get("status") == status,
+        )
+        is not None
+    )
+
+
+@pytest.mark.services("orders", "catalog")
+@pytest.mark.requirement("NTF-003")
+def test_every_status_change_is_announced(
+    api: ApiClient, admin: Actor, alice: Actor, cleanup: Cleanup
+) -> None:
+    # every edge of the state machine, each way of cancelling: a sample missed a transition
+    # that sent nothing
+    product = create_product(api, admin, cleanup, stock=10)
+    walks: list[tuple[str, list[str]]] = [
+        ("transition", ["paid", "shipped", "delivered"]),
+        ("transition", ["cancelled"]),
+        ("transition", ["paid", "cancelled"]),
+        ("cancelOrder", ["cancelled"]),
+    ]
+    missing = []
+    for how, statuses in walks:
+        order = json_body(
+            expect_status(place_order(api, alice, (product["id"], 1)), 201, why="order placed")
+        )
+        previous = "pending"
+        for status in statuses:
+            if how == "cancelOrder":
+                moved = api.post(f"/orders/{order['id']}/cancel", headers=alice.headers)
+            else:
+                moved = api.post(
+                    f"/orders/{order['id']}/transitions", json={"to": status}, headers=admin.headers
+                )
+            expect_status(moved, 200, why=f"{previous} → {status} is allowed ({how})")
+            if not _announced(api, alice, order["id"], status):
+                missing.append(f"{previous} → {status} ({how}) of order {order['id']}")
+            previous = status
+    expect(
+        not missing,
+        f"an order_status_changed notification {LATE} of every status change",
+        None,
+        "none for: " + "; ".join(missing),
+    )
