@@ -47,7 +47,7 @@ class AddressBudget:
 RUN_BUDGET = AddressBudget(registrations=10, failed_logins=30)
 #: The generated layers' share: past it, generated registrations and logins are not sent
 #: (the scenarios' use is fixed by their code and reported with the rest).
-GENERATED_BUDGET = AddressBudget(registrations=2, failed_logins=12)
+GENERATED_BUDGET = AddressBudget(registrations=1, failed_logins=12)
 
 
 @dataclass

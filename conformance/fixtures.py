@@ -65,10 +65,17 @@ def bob(api: ApiClient, cleanup: Cleanup) -> Actor:
 
 
 @pytest.fixture(scope="session")
-def generated_identities(api: ApiClient, admin: Actor, cleanup: Cleanup) -> None:
-    """Who Schemathesis-generated requests act as (see conformance.generated_auth)."""
+def carol(api: ApiClient, cleanup: Cleanup) -> Actor:
+    """A customer whose own profile tests may change (alice and bob stay as registered)."""
+    return register_user(api, cleanup, role="carol")
+
+
+@pytest.fixture(scope="session")
+def generated_identities(admin: Actor, carol: Actor) -> None:
+    """Who Schemathesis-generated requests act as (see conformance.generated_auth): carol,
+    whose profile generated updates may change (the layers that use her run last)."""
     IDENTITIES.admin = admin
-    IDENTITIES.user = register_user(api, cleanup, role="generated")
+    IDENTITIES.user = carol
 
 
 @pytest.fixture

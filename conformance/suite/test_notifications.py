@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from refarch.conformance.actors import Actor, Cleanup, register_user
+from refarch.conformance.actors import Actor, Cleanup
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect, expect_status, json_body
 from refarch.conformance.polling import NOTIFICATION_DEADLINE_SECONDS, wait_for_notification
@@ -15,8 +15,8 @@ LATE = f"within {NOTIFICATION_DEADLINE_SECONDS:.0f} s"
 
 
 @pytest.mark.requirement("NTF-001")
-def test_new_accounts_are_welcomed(api: ApiClient, cleanup: Cleanup) -> None:
-    user = register_user(api, cleanup, role="welcome")
+def test_new_accounts_are_welcomed(api: ApiClient, bob: Actor) -> None:
+    user = bob  # registered by this run, like every account it uses
     welcome = wait_for_notification(api, user, "welcome")
     expect(welcome is not None, f"a welcome notification {LATE} of registering")
     listing = json_body(api.get("/notifications", params={"type": "welcome"}, headers=user.headers))
@@ -26,9 +26,9 @@ def test_new_accounts_are_welcomed(api: ApiClient, cleanup: Cleanup) -> None:
 @pytest.mark.services("orders", "catalog")
 @pytest.mark.requirement("NTF-002", "NTF-003")
 def test_orders_are_confirmed_and_status_changes_announced(
-    api: ApiClient, admin: Actor, cleanup: Cleanup
+    api: ApiClient, admin: Actor, alice: Actor, cleanup: Cleanup
 ) -> None:
-    user = register_user(api, cleanup, role="notified")
+    user = alice
     product = create_product(api, admin, cleanup, stock=5)
     order = json_body(
         expect_status(place_order(api, user, (product["id"], 1)), 201, why="order placed")

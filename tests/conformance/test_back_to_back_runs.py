@@ -1,0 +1,82 @@
+"""Running the suite again must never make a correct implementation fail.
+
+Every request of a run comes from one address, and the reference implementation limits
+failed logins (100) and registrations (30) per address in 15-minute windows. These servers
+keep those defaults (unlike the other test servers, which raise them), and the runs follow
+each other at once, inside one window.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from refarch.conformance.budget import GENERATED_BUDGET
+from tests.conformance.conform_runner import ConformRun, run_conform
+from tests.support.postgres import TestPostgres
+from tests.support.server import reference_server
+
+pytestmark = pytest.mark.slow
+
+#: Registrations one run may make: the scenarios' fixed use plus the generated share.
+SCENARIO_REGISTRATIONS = 14
+RUN_REGISTRATIONS = SCENARIO_REGISTRATIONS + GENERATED_BUDGET.registrations
+#: Failed logins one run may make: three runs stay under the default 100 per address.
+RUN_FAILED_LOGINS = 33
+#: The reference's own defaults, except registrations raised to what three runs need.
+DEFAULT_LIMITS = {"REFARCH_REGISTRATION_IP_MAX": "30", "REFARCH_LOGIN_IP_MAX_FAILURES": "100"}
+
+
+def _three_runs(
+    postgres: TestPostgres, tmp_path: Path, env: dict[str, str], *args: str
+) -> list[tuple[ConformRun, float]]:
+    database_url = postgres.fresh_database()
+    runs = []
+    try:
+        with reference_server(tmp_path / "server", database_url, env=env) as server:
+            for number in range(3):
+                started = time.monotonic()
+                run = run_conform(
+                    server.base_url, tmp_path / f"run-{number}", *args,
+                    admin_email=server.admin_email, admin_password=server.admin_password,
+                )  # fmt: skip
+                runs.append((run, time.monotonic() - started))
+    finally:
+        postgres.drop(database_url)
+    return runs
+
+
+def _spent(run: ConformRun) -> dict[str, int]:
+    spent: dict[str, int] = run.report["run"]["address_budget"]["spent"]
+    return spent
+
+
+def test_three_back_to_back_full_runs_pass_with_the_default_login_limits(
+    postgres: TestPostgres, tmp_path: Path
+) -> None:
+    env = {**DEFAULT_LIMITS, "REFARCH_REGISTRATION_IP_MAX": str(3 * RUN_REGISTRATIONS)}
+    runs = _three_runs(postgres, tmp_path, env)
+    for number, (run, seconds) in enumerate(runs, start=1):
+        assert run.exit_code == 0, f"run {number} ({seconds:.0f} s):\n{run.output[-6000:]}"
+        spent = _spent(run)
+        assert spent["failed_logins"] <= RUN_FAILED_LOGINS, spent
+        assert spent["registrations"] <= RUN_REGISTRATIONS, spent
+
+
+def test_at_the_default_registration_limit_a_run_passes_or_stops_as_a_setup_problem(
+    postgres: TestPostgres, tmp_path: Path
+) -> None:
+    # 30 registrations per window hold two runs; a third in the same window must be told it
+    # was throttled, never that the implementation broke a requirement (the windows are
+    # fixed, so the runs may straddle two of them and all pass)
+    runs = _three_runs(postgres, tmp_path, DEFAULT_LIMITS, "--quick")
+    codes = [run.exit_code for run, _ in runs]
+    assert codes[0] == 0, runs[0][0].output[-6000:]
+    for run, _ in runs:
+        if run.exit_code == 2:
+            assert "the target throttled the suite's client address" in run.output, run.output
+            assert "Retry-After " in run.output and "s." in run.output, run.output
+        else:
+            assert run.exit_code == 0, run.output[-6000:]
