@@ -14,6 +14,8 @@ and the CLI exits 2 and says how long the target wants it to wait.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,14 +27,17 @@ __all__ = [
     "AddressBudget",
     "Spent",
     "SuiteThrottled",
+    "check_not_throttled",
     "observe",
     "refuse_if_throttled",
     "suite_throttled",
+    "throttling_expected",
 ]
 
 #: What a target may count against the suite's address: a registration that got past
 #: request validation (201 or 409: the reference counts both, an enumeration would make 409s)
 _COUNTED_REGISTRATION = frozenset({201, 409})
+_THROTTLED = frozenset({"POST /auth/register", "POST /auth/login"})
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class Spent:
     #: generated cases not sent because the budget was spent (reported, never hidden)
     withheld: int = 0
     throttled: str = ""  # why the run had to stop, once the target throttled the suite
+    expecting_throttle: bool = False  # inside a check of the throttle itself
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,6 +75,7 @@ class Spent:
         self.registrations = self.failed_logins = self.withheld = 0
         self.generated_registrations = self.generated_failed_logins = 0
         self.throttled = ""
+        self.expecting_throttle = False
 
     def left(self, operation_id: str) -> bool:
         """May one more generated case of this operation be sent?"""
@@ -100,6 +107,26 @@ def observe(method: str, url: str, status: int, *, generated: bool = False) -> N
     elif endpoint == "POST /auth/login" and status == 401:
         SPENT.failed_logins += 1
         SPENT.generated_failed_logins += generated
+
+
+@contextlib.contextmanager
+def throttling_expected() -> Iterator[None]:
+    """Around a check whose subject is the throttle itself (AUTH-012, AUTH-016): its 429s
+    are the behaviour under test, not a setup problem."""
+    previous, SPENT.expecting_throttle = SPENT.expecting_throttle, True
+    try:
+        yield
+    finally:
+        SPENT.expecting_throttle = previous
+
+
+def check_not_throttled(method: str, url: str, status: int, retry_after: str | None) -> None:
+    """A 429 to a registration or login the suite sends outside a throttling check means
+    the target throttled the suite's address (AUTH-013, AUTH-016): a setup problem, which
+    must not be reported as a failure of the requirement under test."""
+    endpoint = _endpoint(method, url)
+    if status == 429 and endpoint in _THROTTLED and not SPENT.expecting_throttle:
+        raise suite_throttled(endpoint, retry_after)
 
 
 def suite_throttled(what: str, retry_after: str | list[str] | None) -> SuiteThrottled:

@@ -25,6 +25,8 @@ SCENARIO_REGISTRATIONS = 14
 RUN_REGISTRATIONS = SCENARIO_REGISTRATIONS + GENERATED_BUDGET.registrations
 #: Failed logins one run may make: three runs stay under the default 100 per address.
 RUN_FAILED_LOGINS = 33
+#: a full run takes about 90 s alone on 2 cores, several times that beside other test workers
+FULL_RUN_TIMEOUT_SECONDS = 1200
 #: The reference's own defaults, except registrations raised to what three runs need.
 DEFAULT_LIMITS = {"REFARCH_REGISTRATION_IP_MAX": "30", "REFARCH_LOGIN_IP_MAX_FAILURES": "100"}
 
@@ -41,6 +43,7 @@ def _three_runs(
                 run = run_conform(
                     server.base_url, tmp_path / f"run-{number}", *args,
                     admin_email=server.admin_email, admin_password=server.admin_password,
+                    timeout=FULL_RUN_TIMEOUT_SECONDS,
                 )  # fmt: skip
                 runs.append((run, time.monotonic() - started))
     finally:
@@ -80,3 +83,25 @@ def test_at_the_default_registration_limit_a_run_passes_or_stops_as_a_setup_prob
             assert "Retry-After " in run.output and "s." in run.output, run.output
         else:
             assert run.exit_code == 0, run.output[-6000:]
+
+
+def test_a_target_that_throttles_the_suite_stops_the_run_with_exit_2(
+    postgres: TestPostgres, tmp_path: Path
+) -> None:
+    # three registrations per window: the run's fourth account is refused with 429, which
+    # must end the run as "cannot run", naming the throttle and the wait, never as a failure
+    # of the requirement whose check happened to register it
+    database_url = postgres.fresh_database()
+    try:
+        env = {"REFARCH_REGISTRATION_IP_MAX": "3"}
+        with reference_server(tmp_path / "server", database_url, env=env) as server:
+            run = run_conform(
+                server.base_url, tmp_path / "report", "--quick",
+                admin_email=server.admin_email, admin_password=server.admin_password,
+            )  # fmt: skip
+    finally:
+        postgres.drop(database_url)
+    assert run.exit_code == 2, run.output[-6000:]
+    assert "cannot run: the target throttled the suite's client address" in run.output
+    assert "POST /auth/register answered 429, Retry-After " in run.output
+    assert "FAIL " not in run.output, "no requirement is blamed for the target's throttle"
