@@ -4,8 +4,8 @@ Every request of a run comes from one client address, and a correct implementati
 registrations and failed logins per address (AUTH-013, AUTH-016; the reference
 implementation allows 30 registrations and 100 failed logins per address in 15 minutes).
 A suite that spends those limits fails its own next run, so the run counts what it spends,
-reports the counts, and keeps the generated layers within :data:`RUN_BUDGET` (the
-scenarios' own use is fixed and small; see the conformance guide for the figures).
+reports the counts, and holds the property tests to :data:`GENERATED_BUDGET` (the
+scenarios' own use is fixed by their code; see the conformance guide for the figures).
 
 A 429 to the suite's *own* valid credentials or registrations is a setup problem of the
 run, never a failure of the requirement under test: :class:`SuiteThrottled` stops the run,
@@ -42,17 +42,20 @@ _THROTTLED = frozenset({"POST /auth/register", "POST /auth/login"})
 
 @dataclass(frozen=True)
 class AddressBudget:
-    """At most this many per run, so three back-to-back runs stay inside the reference
-    implementation's defaults (30 registrations and 100 failed logins per 15 minutes)."""
-
     registrations: int
     failed_logins: int
 
 
-RUN_BUDGET = AddressBudget(registrations=10, failed_logins=30)
-#: The generated layers' share: past it, generated registrations and logins are not sent
-#: (the scenarios' use is fixed by their code and reported with the rest).
-GENERATED_BUDGET = AddressBudget(registrations=1, failed_logins=12)
+#: The most one run spends, measured against the reference implementation (a full run:
+#: 21 registrations and 33 failed logins, a quick one 16 and 21): the scenarios' fixed use,
+#: the generated share below, and what the stateful sequences' register and login steps
+#: spend (they follow links and cannot be withheld). Three runs fit the reference's
+#: default of 100 failed logins per address and window; they need registrations raised
+#: to three times this (the default of 30 holds one run), as the conformance guide says.
+RUN_BUDGET = AddressBudget(registrations=22, failed_logins=33)
+#: The property tests' share: past it, generated registrations and logins are not sent
+#: (and the report says how many were not).
+GENERATED_BUDGET = AddressBudget(registrations=1, failed_logins=8)
 
 
 @dataclass
