@@ -5,7 +5,6 @@ Each failure says what is wrong and how to fix it; the CLI exits 2 on any of the
 
 from __future__ import annotations
 
-import difflib
 import textwrap
 
 import httpx
@@ -46,6 +45,12 @@ def _check_selection(options: RunOptions) -> None:
         )
 
 
+def _normalised(requirement_id: str) -> str:
+    """``ord-4`` -> ``ORD-004``: the catalog's spelling of a sloppily typed id."""
+    prefix, _, number = requirement_id.strip().upper().partition("-")
+    return f"{prefix}-{int(number):03d}" if number.isdigit() else requirement_id
+
+
 def _check_requirement_ids(options: RunOptions) -> None:
     """An unknown ``--requirements`` id is a typo to name, not an empty or partial run."""
     catalog = RequirementCatalog.load(options.version)
@@ -55,8 +60,8 @@ def _check_requirement_ids(options: RunOptions) -> None:
     valid = [requirement.id for requirement in catalog]
     hints = []
     for rid in unknown:
-        close = difflib.get_close_matches(rid.upper(), valid, n=1)
-        hints.append(f"{rid} (did you mean {close[0]}?)" if close else rid)
+        close = _normalised(rid)
+        hints.append(f"{rid} (did you mean {close}?)" if close in valid else rid)
     listing = textwrap.fill(
         ", ".join(valid), width=100, initial_indent="  ", subsequent_indent="  "
     )
