@@ -19,7 +19,7 @@ from schemathesis import Case, Response
 from schemathesis.openapi.checks import EnsureResourceAvailability, UseAfterFree
 
 from refarch.conformance.actors import Actor, Cleanup, register_user
-from refarch.conformance.budget import observe, refuse_if_throttled, suite_throttled
+from refarch.conformance.budget import SPENT, observe, refuse_if_throttled, suite_throttled
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.fixtures import BLAMED
 from refarch.conformance.generated_auth import IDENTITIES
@@ -77,6 +77,12 @@ def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
             # operator's own account, failing every later run against the target. Such a
             # step is aimed at the sequence's own user instead; the link is still exercised.
             refuse_if_throttled()
+            operation_id = index[(case.operation.method.upper(), case.operation.path)].operation_id
+            if not SPENT.left(operation_id, sequence=True):
+                # the sequences' share of registrations and failed logins is spent (see
+                # conformance.budget): this sequence is dropped before the step is sent
+                SPENT.withheld += 1
+                hypothesis.reject()
             parameters = case.path_parameters or {}
             admin, user = IDENTITIES.admin, IDENTITIES.user
             if admin and user and parameters.get("user_id") == admin.user_id:
@@ -85,7 +91,7 @@ def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
         def after_call(self, response: Response, case: Case[Any]) -> None:
             super().after_call(response, case)  # the recorder that stateful checks consult
             operation_id = index[(case.operation.method.upper(), case.operation.path)].operation_id
-            observe(case.operation.method, case.operation.path, response.status_code)
+            observe(case.operation.method, case.operation.path, response.status_code, sequence=True)
             if response.status_code == 429 and operation_id in ("login", "registerUser"):
                 # links log in with the credentials registered a step earlier: valid ones
                 retry_after = next(
