@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from refarch.conformance.budget import refuse_if_throttled
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect_status, json_body, json_object
 from refarch.conformance.testdata import random_email, random_password
@@ -32,6 +33,9 @@ class Actor:
 
 
 def log_in(client: ApiClient, email: str, password: str) -> dict[str, Any]:
+    """Log in with credentials the suite knows to be valid."""
+    refuse_if_throttled()
+    # a 429 here stops the run as a setup problem (see conformance.budget)
     response = client.post("/auth/login", json={"email": email, "password": password})
     expect_status(response, 200, why="login with valid credentials returns a token pair")
     return json_object(response)
@@ -61,6 +65,7 @@ def register_user(
         "first_name": "Conform",
         "last_name": role.title(),
     }
+    refuse_if_throttled()
     response = client.post("/auth/register", json={**body, **fields})
     expect_status(response, 201, why="registering a new, valid account succeeds")
     user = json_body(response)

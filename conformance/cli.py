@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,7 +105,12 @@ def pytest_arguments(keyword: str = "") -> list[str]:
     default=None,
     help=f"Generated examples per operation and mode [default: {DEFAULT_MAX_EXAMPLES}, quick {QUICK_MAX_EXAMPLES}].",
 )
-@click.option("--seed", type=int, default=None, help="Seed for generated data, to replay a run.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Seed for generated data, to replay a run [default: a new one, printed and reported].",
+)
 @click.option(
     "--quick",
     is_flag=True,
@@ -179,7 +185,8 @@ def conform(
         version=version,
         services=_csv(services),
         max_examples=max_examples or (QUICK_MAX_EXAMPLES if quick else DEFAULT_MAX_EXAMPLES),
-        seed=seed,
+        # always a seed, and always reported: a failure of a random run can be replayed
+        seed=seed if seed is not None else secrets.randbelow(2**32),
         quick=quick,
         requirements=_csv(requirements),
         broker_url=broker_url or None,
@@ -220,6 +227,9 @@ def conform(
         # live progress per layer replaces pytest's dots; --quiet keeps pytest's own output
         plugins: list[object] = [run] if quiet else [run, ConformanceProgress()]
         code = pytest.main(args if quiet else [*args, *PROGRESS_ARGS], plugins=plugins)
+    if run.throttled:
+        click.echo(f"refarch conform: cannot run: {run.throttled}", err=True)
+        raise SystemExit(EXIT_COULD_NOT_RUN)
     # the session ran (even if it selected nothing, or stopped on a bad tag): report it
     paths = (
         write_reports(run.result, run.catalog, report_dir, junit_xml, options)
@@ -228,7 +238,9 @@ def conform(
     )
     if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         verdict = "conformant" if code == pytest.ExitCode.OK else "NOT conformant"
-        click.echo(f"\nrefarch conform: {verdict}.")
+        click.echo(
+            f"\nrefarch conform: {verdict} (seed {options.seed}; replay with --seed {options.seed})."
+        )
         # one line per failed requirement: a CI log says what broke before anyone opens files
         for failed in (v for v in run.verdicts() if v.status == "failed"):
             click.echo(f"  FAIL {failed.id} {failed.title} ({failed.reason})")

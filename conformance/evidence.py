@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from refarch.conformance.budget import check_not_throttled, observe
+
 __all__ = ["ApiClient", "AsyncApiClient", "Exchange", "TestLog", "redact", "register_secret"]
 
 _BODY_PREVIEW = 2000  # characters of a body kept in the report
@@ -124,12 +126,20 @@ def _json_or_raw(kwargs: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
+def _count(response: httpx.Response) -> None:
+    """What the run spends from its address; a 429 to the suite's own request stops it."""
+    method, url = response.request.method, str(response.request.url)
+    observe(method, url, response.status_code)
+    check_not_throttled(method, url, response.status_code, response.headers.get("Retry-After"))
+
+
 class ApiClient(httpx.Client):
     """An httpx client whose every exchange becomes evidence for the current test."""
 
     def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         response = super().request(method, url, **_json_or_raw(kwargs))
         TestLog.record(response)
+        _count(response)
         return response
 
 
@@ -137,4 +147,5 @@ class AsyncApiClient(httpx.AsyncClient):
     async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         response = await super().request(method, url, **_json_or_raw(kwargs))
         TestLog.record(response)
+        _count(response)
         return response

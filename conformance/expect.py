@@ -16,6 +16,7 @@ from refarch.conformance.evidence import Exchange
 
 __all__ = [
     "ContractViolation",
+    "body_text",
     "expect",
     "expect_problem",
     "expect_status",
@@ -34,9 +35,20 @@ class ContractViolation(AssertionError):
         self.expected = expected
         self.exchange = Exchange.from_response(response) if response is not None else None
         if not actual and response is not None:
-            actual = f"HTTP {response.status_code}: {response.text[:300]}"
+            actual = f"HTTP {response.status_code}: {body_text(response)}"
         self.actual = actual
         super().__init__(f"expected: {expected}\nactual:   {actual}")
+
+
+#: the whole body up to this size: a cut-off body hid which field an errors list missed
+_ACTUAL_BODY_LIMIT = 4000
+
+
+def body_text(response: httpx.Response) -> str:
+    text = response.text
+    if len(text) <= _ACTUAL_BODY_LIMIT:
+        return text
+    return f"{text[:_ACTUAL_BODY_LIMIT]}… ({len(text) - _ACTUAL_BODY_LIMIT} more characters)"
 
 
 def expect(

@@ -17,11 +17,14 @@ from refarch.conformance.evidence import ApiClient, register_secret
 from refarch.conformance.generated_auth import IDENTITIES
 from refarch.conformance.options import ADMIN_PASSWORD_ENV, RunOptions
 
-__all__ = ["CLEANUP_NOTES", "OPTIONS"]
+__all__ = ["BLAMED", "CLEANUP_NOTES", "OPTIONS"]
 
 OPTIONS = pytest.StashKey[RunOptions]()
 #: what cleanup could not delete, for the report's notes
 CLEANUP_NOTES = pytest.StashKey[list[str]]()
+#: set by a test tagged with several requirements when its failure breaks only some of them,
+#: so the report names the failure once (a test item's stash)
+BLAMED = pytest.StashKey[tuple[str, ...]]()
 
 
 @pytest.fixture(scope="session")
@@ -62,10 +65,17 @@ def bob(api: ApiClient, cleanup: Cleanup) -> Actor:
 
 
 @pytest.fixture(scope="session")
-def generated_identities(api: ApiClient, admin: Actor, cleanup: Cleanup) -> None:
-    """Who Schemathesis-generated requests act as (see conformance.generated_auth)."""
+def carol(api: ApiClient, cleanup: Cleanup) -> Actor:
+    """A customer whose own profile tests may change (alice and bob stay as registered)."""
+    return register_user(api, cleanup, role="carol")
+
+
+@pytest.fixture(scope="session")
+def generated_identities(admin: Actor, carol: Actor) -> None:
+    """Who Schemathesis-generated requests act as (see conformance.generated_auth): carol,
+    whose profile generated updates may change (the layers that use her run last)."""
     IDENTITIES.admin = admin
-    IDENTITIES.user = register_user(api, cleanup, role="generated")
+    IDENTITIES.user = carol
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ OUT_OF_REACH: dict[str, str] = {
         "sharing the address) out for 15 minutes; verify it in the implementation's own tests"
     ),
     "AUTH-016": (
-        "throttling the suite's own client address would stop the rest of the run (and anyone "
-        "sharing the address) from registering for 15 minutes; verify it in the "
-        "implementation's own tests"
+        "observing the limit spends it: the suite's client address (and anyone sharing it) "
+        "could not register for the rest of the target's window (15 minutes by default), so "
+        "the check runs only on request: `refarch conform --requirements AUTH-016` on its own"
     ),
     "SEC-002": "password storage is not observable through the API",
     "SEC-007": (

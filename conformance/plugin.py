@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import pytest
 
 from refarch.conformance import fixtures
+from refarch.conformance.budget import RUN_BUDGET, SPENT
 from refarch.conformance.evidence import TestLog
 from refarch.conformance.expect import ContractViolation
 from refarch.conformance.failure_text import parse_failure
@@ -70,6 +71,7 @@ class ConformanceRun:
         config.cwd_relative_nodeid = lambda nodeid: nodeid  # type: ignore[method-assign]
         # the suite's modules read the options while pytest imports them (see options.py)
         activate(self.options)
+        SPENT.reset()  # counts belong to one run
         config.stash[fixtures.OPTIONS] = self.options
         config.stash[fixtures.CLEANUP_NOTES] = self.result.notes  # the same list: filled in place
         config.pluginmanager.register(fixtures, "conformance-fixtures")
@@ -121,6 +123,11 @@ class ConformanceRun:
         self, item: pytest.Item, call: pytest.CallInfo[None]
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
+        if report.failed and SPENT.throttled:
+            # the target throttled the suite's own address: a setup problem of the run, never
+            # a failure of this test's requirement; stop, and let the CLI exit 2 with the reason
+            item.session.shouldstop = "the target throttled the suite's client address"
+            return report
         if report.when == "call" or report.outcome != "passed":
             self._record(item, call, report)
         return report
@@ -157,12 +164,28 @@ class ConformanceRun:
             if not record.exchanges and not failure.curls and TestLog.exchanges:
                 record.exchanges = [exchange.as_dict() for exchange in TestLog.exchanges[-2:]]
             record.curl = [e["curl"] for e in record.exchanges] or failure.curls
+        blamed: tuple[str, ...] = item.stash.get(fixtures.BLAMED, ())
+        if report.failed and blamed:
+            record.requirements = list(blamed)
         if existing is not None:
             self.result.tests.remove(existing)
         self.result.tests.append(record)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.result.finished = datetime.now(UTC).isoformat(timespec="seconds")
+        self.result.address_budget = {
+            "spent": {"registrations": SPENT.registrations, "failed_logins": SPENT.failed_logins},
+            "budget": {
+                "registrations": RUN_BUDGET.registrations,
+                "failed_logins": RUN_BUDGET.failed_logins,
+            },
+            "generated_cases_withheld": SPENT.withheld,
+        }
+
+    @property
+    def throttled(self) -> str:
+        """Why the run stopped early, if the target throttled the suite ("" otherwise)."""
+        return SPENT.throttled
 
 
 def _name_the_operation(item: pytest.Item) -> None:

@@ -5,9 +5,12 @@ Each failure says what is wrong and how to fix it; the CLI exits 2 on any of the
 
 from __future__ import annotations
 
+import textwrap
+
 import httpx
 
 from refarch.conformance.options import RunOptions
+from refarch.requirements import RequirementCatalog
 from refarch.specs import SERVICES, spec_path, versions
 from refarch.target import TargetNotReady, admin_login, check_health
 
@@ -33,12 +36,39 @@ def _check_selection(options: RunOptions) -> None:
     missing = [s for s in options.services if not spec_path(s, options.version).is_file()]
     if missing:
         raise PreflightError(f"no {options.version} spec for: {', '.join(missing)}")
+    _check_requirement_ids(options)
     if not options.admin_email or not options.admin_password:
         raise PreflightError(
             "no admin account: pass --admin-email and --admin-password, or set "
             "REFARCH_CONFORM_ADMIN_EMAIL and REFARCH_CONFORM_ADMIN_PASSWORD "
             "(the suite needs an admin to test admin-only operations and to clean up)"
         )
+
+
+def _normalised(requirement_id: str) -> str:
+    """``ord-4`` -> ``ORD-004``: the catalog's spelling of a sloppily typed id."""
+    prefix, _, number = requirement_id.strip().upper().partition("-")
+    return f"{prefix}-{int(number):03d}" if number.isdigit() else requirement_id
+
+
+def _check_requirement_ids(options: RunOptions) -> None:
+    """An unknown ``--requirements`` id is a typo to name, not an empty or partial run."""
+    catalog = RequirementCatalog.load(options.version)
+    unknown = catalog.unknown(list(options.requirements))
+    if not unknown:
+        return
+    valid = [requirement.id for requirement in catalog]
+    hints = []
+    for rid in unknown:
+        close = _normalised(rid)
+        hints.append(f"{rid} (did you mean {close}?)" if close in valid else rid)
+    listing = textwrap.fill(
+        ", ".join(valid), width=100, initial_indent="  ", subsequent_indent="  "
+    )
+    raise PreflightError(
+        f"--requirements names unknown id(s): {', '.join(hints)}; the {options.version} "
+        f"catalog has these ids:\n{listing}"
+    )
 
 
 def preflight(options: RunOptions) -> None:

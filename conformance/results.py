@@ -47,6 +47,8 @@ class RunResult:
     tests: list[TestRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. what cleanup could not delete
     waivers: list[dict[str, str]] = field(default_factory=list)
+    #: registrations and failed logins the run spent of the target's per-address limits
+    address_budget: dict[str, Any] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -64,6 +66,10 @@ class RequirementVerdict:
     tests: list[TestRecord]
 
 
+def _tests(count: int) -> str:
+    return f"{count} test" if count == 1 else f"{count} tests"
+
+
 def requirement_verdicts(
     result: RunResult, catalog: RequirementCatalog, selected: list[str] | None = None
 ) -> list[RequirementVerdict]:
@@ -75,7 +81,7 @@ def requirement_verdicts(
         outcomes = {test.outcome for test in tests}
         if "failed" in outcomes:
             failed = sum(test.outcome == "failed" for test in tests)
-            status, reason = "failed", f"{failed} of {len(tests)} tests failed"
+            status, reason = "failed", f"{failed} of {_tests(len(tests))} failed"
         elif not tests:
             status = "skipped"
             reason = OUT_OF_REACH.get(
@@ -86,7 +92,7 @@ def requirement_verdicts(
             reasons = sorted({test.message for test in tests if test.outcome == "skipped"})
             status, reason = "skipped", "; ".join(reasons)
         else:
-            status, reason = "passed", f"{len(tests)} tests passed"
+            status, reason = "passed", f"{_tests(len(tests))} passed"
         verdicts.append(
             RequirementVerdict(
                 requirement.id,

@@ -56,8 +56,9 @@ def reference_server(admin_email: str, admin_password: str) -> Iterator[tuple[st
         **os.environ,
         "REFARCH_ADMIN_EMAIL": admin_email,
         "REFARCH_ADMIN_PASSWORD": admin_password,
-        # the demo's conformance run and load test register many accounts from this one
-        # address; a real deployment keeps the default per-address registration limit
+        # the demo's load test registers an account per simulated user, all from this one
+        # address (the conformance run alone stays within the default; see its guide); a
+        # real deployment keeps the default per-address registration limit
         "REFARCH_REGISTRATION_IP_MAX": "100000",
     }
     env.pop("DATABASE_URL", None)  # the demo always uses the embedded servers

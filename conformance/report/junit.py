@@ -25,6 +25,19 @@ def _failure_text(test: TestRecord) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _run_properties(suite: ET.Element, result: RunResult) -> None:
+    """What replays the run (the seed above all), as the suite's JUnit properties."""
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("seed", result.seed),
+        ("max_examples", result.max_examples),
+        ("quick", str(result.quick).lower()),
+        ("target", result.target),
+        ("version", result.version),
+    ):
+        ET.SubElement(properties, "property", name=name, value=str(value))
+
+
 def _suite(root: ET.Element, name: str, cases: int, failures: int, skipped: int) -> ET.Element:
     return ET.SubElement(
         root,
@@ -46,6 +59,7 @@ def write_junit(result: RunResult, verdicts: list[RequirementVerdict], path: Pat
         sum(v.status == "failed" for v in verdicts),
         sum(v.status == "skipped" for v in verdicts),
     )
+    _run_properties(suite, result)
     for verdict in verdicts:
         case = _testcase(
             suite,
@@ -66,6 +80,7 @@ def write_junit(result: RunResult, verdicts: list[RequirementVerdict], path: Pat
         sum(t.outcome == "failed" for t in result.tests),
         sum(t.outcome == "skipped" for t in result.tests),
     )
+    _run_properties(tests, result)
     for test in result.tests:
         module, _, name = test.nodeid.rpartition("::")
         case = _testcase(tests, module.replace("/", ".").removesuffix(".py"), name, test.duration)

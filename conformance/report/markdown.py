@@ -38,6 +38,21 @@ def _failure(test: TestRecord) -> list[str]:
     return lines
 
 
+def _budget_lines(result: RunResult) -> list[str]:
+    """What the run spent of the target's per-address limits (see conformance.budget)."""
+    if not result.address_budget:
+        return []
+    spent, budget = result.address_budget["spent"], result.address_budget["budget"]
+    withheld = result.address_budget.get("generated_cases_withheld", 0)
+    return [
+        f"From its client address the run made {spent['registrations']} registrations and "
+        f"{spent['failed_logins']} failed logins (budget per run: {budget['registrations']} "
+        f"and {budget['failed_logins']}); {withheld} generated cases were not sent to stay "
+        "within it.",
+        "",
+    ]
+
+
 def render_markdown(result: RunResult, verdicts: list[RequirementVerdict]) -> str:
     counts = {status: sum(v.status == status for v in verdicts) for status in _ICON}
     verdict = "CONFORMANT" if result.failed == 0 else "NOT CONFORMANT"
@@ -47,12 +62,14 @@ def render_markdown(result: RunResult, verdicts: list[RequirementVerdict]) -> st
         f"Target `{result.target}` · spec {result.version} · services {', '.join(result.services)}",
         f"· max examples {result.max_examples}{' (quick)' if result.quick else ''}"
         f" · seed {result.seed if result.seed is not None else 'random'}"
+        f"{f' (`--seed {result.seed}` replays it)' if result.seed is not None else ''}"
         f" · {result.started} → {result.finished}",
         "",
         f"Requirements: **{counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['skipped']} skipped** (a skip is never a pass). Tests: "
         + ", ".join(f"{sum(t.outcome == o for t in result.tests)} {o}" for o in _ICON),
         "",
+        *_budget_lines(result),
         "| requirement | status | title | OWASP | why |",
         "|---|---|---|---|---|",
     ]

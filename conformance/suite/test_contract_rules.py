@@ -10,6 +10,7 @@ import pytest
 from refarch.conformance.actors import Actor
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import (
+    body_text,
     expect,
     expect_problem,
     expect_status,
@@ -105,10 +106,13 @@ def test_malformed_json_answers_400(api: ApiClient) -> None:
 def test_validation_failures_name_fields_in_plain_words(api: ApiClient, alice: Actor) -> None:
     response = api.patch("/users/me", json={"first_name": "", "phone": "12"}, headers=alice.headers)
     problem = expect_problem(response, 422, why="an empty name and a malformed phone")
+    named = named_fields(problem)
+    missing = sorted({"first_name", "phone"} - named)
     expect(
-        {"first_name", "phone"} <= named_fields(problem),
-        "an errors entry for each failing field",
+        not missing,
+        f"an errors entry for each failing field; none names {' or '.join(missing)}",
         response,
+        f"errors name {sorted(named)}: {body_text(response)}",
     )
     jargon = [
         e for e in problem.get("errors") or [] if SCHEMA_JARGON.search(str(e.get("message", "")))
@@ -118,7 +122,12 @@ def test_validation_failures_name_fields_in_plain_words(api: ApiClient, alice: A
     )
     query = api.get("/products", params={"limit": "lots"})
     limit_problem = expect_problem(query, 422, why="a non-integer limit")
-    expect("limit" in named_fields(limit_problem), "the query parameter is named", query)
+    expect(
+        "limit" in named_fields(limit_problem),
+        "an errors entry naming the query parameter limit",
+        query,
+        f"errors name {sorted(named_fields(limit_problem))}: {body_text(query)}",
+    )
 
 
 @pytest.mark.requirement("API-007")

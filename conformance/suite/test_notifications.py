@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from refarch.conformance.actors import Actor, Cleanup, register_user
+from refarch.conformance.actors import Actor, Cleanup
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect, expect_status, json_body
 from refarch.conformance.polling import NOTIFICATION_DEADLINE_SECONDS, wait_for_notification
@@ -15,8 +15,8 @@ LATE = f"within {NOTIFICATION_DEADLINE_SECONDS:.0f} s"
 
 
 @pytest.mark.requirement("NTF-001")
-def test_new_accounts_are_welcomed(api: ApiClient, cleanup: Cleanup) -> None:
-    user = register_user(api, cleanup, role="welcome")
+def test_new_accounts_are_welcomed(api: ApiClient, bob: Actor) -> None:
+    user = bob  # registered by this run, like every account it uses
     welcome = wait_for_notification(api, user, "welcome")
     expect(welcome is not None, f"a welcome notification {LATE} of registering")
     listing = json_body(api.get("/notifications", params={"type": "welcome"}, headers=user.headers))
@@ -26,9 +26,9 @@ def test_new_accounts_are_welcomed(api: ApiClient, cleanup: Cleanup) -> None:
 @pytest.mark.services("orders", "catalog")
 @pytest.mark.requirement("NTF-002", "NTF-003")
 def test_orders_are_confirmed_and_status_changes_announced(
-    api: ApiClient, admin: Actor, cleanup: Cleanup
+    api: ApiClient, admin: Actor, alice: Actor, cleanup: Cleanup
 ) -> None:
-    user = register_user(api, cleanup, role="notified")
+    user = alice
     product = create_product(api, admin, cleanup, stock=5)
     order = json_body(
         expect_status(place_order(api, user, (product["id"], 1)), 201, why="order placed")
@@ -78,4 +78,55 @@ def test_notifications_are_private_and_unique_per_event(
         all(n["type"] == "order_confirmation" for n in json_body(typed)["items"]),
         "the type filter applies",
         typed,
+    )
+
+
+def _announced(api: ApiClient, user: Actor, order_id: str, status: str) -> bool:
+    return (
+        wait_for_notification(
+            api,
+            user,
+            "order_status_changed",
+            lambda n: n["data"].get("order_id") == order_id and n["data"].get("status") == status,
+        )
+        is not None
+    )
+
+
+@pytest.mark.services("orders", "catalog")
+@pytest.mark.requirement("NTF-003")
+def test_every_status_change_is_announced(
+    api: ApiClient, admin: Actor, alice: Actor, cleanup: Cleanup
+) -> None:
+    # every edge of the state machine, each way of cancelling: a sample missed a transition
+    # that sent nothing
+    product = create_product(api, admin, cleanup, stock=10)
+    walks: list[tuple[str, list[str]]] = [
+        ("transition", ["paid", "shipped", "delivered"]),
+        ("transition", ["cancelled"]),
+        ("transition", ["paid", "cancelled"]),
+        ("cancelOrder", ["cancelled"]),
+    ]
+    missing = []
+    for how, statuses in walks:
+        order = json_body(
+            expect_status(place_order(api, alice, (product["id"], 1)), 201, why="order placed")
+        )
+        previous = "pending"
+        for status in statuses:
+            if how == "cancelOrder":
+                moved = api.post(f"/orders/{order['id']}/cancel", headers=alice.headers)
+            else:
+                moved = api.post(
+                    f"/orders/{order['id']}/transitions", json={"to": status}, headers=admin.headers
+                )
+            expect_status(moved, 200, why=f"{previous} → {status} is allowed ({how})")
+            if not _announced(api, alice, order["id"], status):
+                missing.append(f"{previous} → {status} ({how}) of order {order['id']}")
+            previous = status
+    expect(
+        not missing,
+        f"an order_status_changed notification {LATE} of every status change",
+        None,
+        "none for: " + "; ".join(missing),
     )

@@ -14,6 +14,7 @@ import pytest
 import schemathesis
 
 from refarch.conformance.actors import Cleanup
+from refarch.conformance.budget import SPENT, observe, refuse_if_throttled, suite_throttled
 from refarch.conformance.options import current_run
 from refarch.conformance.schemas import (
     hypothesis_settings,
@@ -24,12 +25,32 @@ from refarch.conformance.schemas import (
 RUN = current_run()
 
 REQUIREMENTS = ("API-013",)
+
+
+def _retry_after(headers: dict[str, list[str]]) -> list[str] | None:
+    return next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+
+
 pytestmark = [pytest.mark.requirement(*REQUIREMENTS), pytest.mark.layer("properties")]
 
 
 def _verify_operation(case: schemathesis.Case[Any], cleanup: Cleanup) -> None:
+    refuse_if_throttled()
     operation = operation_index(RUN.version)[(case.operation.method.upper(), case.operation.path)]
+    if not SPENT.left(operation.operation_id):
+        # generated registrations and failed logins count against the suite's address:
+        # past the run's budget the case is not sent (and the report says how many were not)
+        SPENT.withheld += 1
+        return
     response = case.call()
+    observe(case.operation.method, case.operation.path, response.status_code, generated=True)
+    if response.status_code == 429 and operation.operation_id == "registerUser":
+        # a generated login may meet a correct per-account limit (the same generated email
+        # failing again); a registration only the per-address one: the suite's own address
+        raise suite_throttled(
+            f"{operation.method} {operation.path} (a generated registration)",
+            _retry_after(response.headers),
+        )
     if response.status_code == 201:
         cleanup.delete_created(operation.operation_id, response.status_code, response.json())
     case.validate_response(response)  # with the waivers of schemathesis.toml

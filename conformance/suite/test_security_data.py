@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from refarch.conformance.actors import Actor, Cleanup, register_user
+from refarch.conformance.actors import Actor, Cleanup
 from refarch.conformance.evidence import ApiClient, TestLog
 from refarch.conformance.expect import expect, expect_status, json_body
 from refarch.conformance.order_shapes import lines_total
@@ -49,9 +49,9 @@ def _users_in(body: Any) -> list[dict[str, Any]]:
 @pytest.mark.services("users")
 @pytest.mark.requirement("USR-005")
 def test_no_response_contains_a_password_or_undocumented_member(
-    api: ApiClient, admin: Actor, cleanup: Cleanup
+    api: ApiClient, admin: Actor, carol: Actor
 ) -> None:
-    user = register_user(api, cleanup, role="props")
+    user = carol
     api.get("/users/me", headers=user.headers)
     api.patch("/users/me", json={"last_name": "Props"}, headers=user.headers)
     api.get(f"/users/{user.user_id}", headers=user.headers)
@@ -78,7 +78,9 @@ def test_no_response_contains_a_password_or_undocumented_member(
 
 @pytest.mark.services("users")
 @pytest.mark.requirement("USR-007")
-def test_role_status_and_email_cannot_be_self_assigned(api: ApiClient, cleanup: Cleanup) -> None:
+def test_role_status_and_email_cannot_be_self_assigned(
+    api: ApiClient, cleanup: Cleanup, carol: Actor
+) -> None:
     email = random_email("massassign")
     body = {
         "email": email,
@@ -92,7 +94,7 @@ def test_role_status_and_email_cannot_be_self_assigned(api: ApiClient, cleanup: 
     if response.status_code == 201:
         cleanup.delete(f"/users/{response.json()['id']}")
     expect_status(response, 422, why="a registration must not choose its own role")
-    user = register_user(api, cleanup, role="mallory")
+    user = carol
     for member in (
         {"role": "admin"},
         {"status": "suspended"},

@@ -16,9 +16,12 @@ from typing import Any
 import hypothesis
 import pytest
 from schemathesis import Case, Response
+from schemathesis.openapi.checks import EnsureResourceAvailability, UseAfterFree
 
-from refarch.conformance.actors import Cleanup, register_user
+from refarch.conformance.actors import Actor, Cleanup, register_user
+from refarch.conformance.budget import SPENT, observe, refuse_if_throttled, suite_throttled
 from refarch.conformance.evidence import ApiClient
+from refarch.conformance.fixtures import BLAMED
 from refarch.conformance.generated_auth import IDENTITIES
 from refarch.conformance.options import current_run
 from refarch.conformance.schemas import operation_index, service_schema
@@ -47,6 +50,22 @@ def _has_links(service: str) -> bool:
     )
 
 
+_SEQUENCE_USERS: list[Actor] = []
+
+
+def _sequence_user(api: ApiClient, cleanup: Cleanup) -> Actor:
+    """The previous service's sequence user (at first the generated layers' user) while it
+    is still an active customer, else a new one: every registration counts against the
+    suite's address."""
+    for previous in _SEQUENCE_USERS[-1:] or [u for u in (IDENTITIES.user,) if u]:
+        me = api.get("/users/me", headers=previous.headers)
+        profile = me.json() if me.status_code == 200 else {}
+        if profile.get("status") == "active" and profile.get("role") == "customer":
+            return previous
+    _SEQUENCE_USERS.append(register_user(api, cleanup, role="stateful"))
+    return _SEQUENCE_USERS[-1]
+
+
 def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
     index = operation_index(RUN.version)
     base = service_schema(RUN, service).as_state_machine()
@@ -57,6 +76,13 @@ def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
             # list read as the admin contains the admin: a step could demote or suspend the
             # operator's own account, failing every later run against the target. Such a
             # step is aimed at the sequence's own user instead; the link is still exercised.
+            refuse_if_throttled()
+            operation_id = index[(case.operation.method.upper(), case.operation.path)].operation_id
+            if not SPENT.left(operation_id, sequence=True):
+                # the sequences' share of registrations and failed logins is spent (see
+                # conformance.budget): this sequence is dropped before the step is sent
+                SPENT.withheld += 1
+                hypothesis.reject()
             parameters = case.path_parameters or {}
             admin, user = IDENTITIES.admin, IDENTITIES.user
             if admin and user and parameters.get("user_id") == admin.user_id:
@@ -65,12 +91,23 @@ def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
         def after_call(self, response: Response, case: Case[Any]) -> None:
             super().after_call(response, case)  # the recorder that stateful checks consult
             operation_id = index[(case.operation.method.upper(), case.operation.path)].operation_id
+            observe(case.operation.method, case.operation.path, response.status_code, sequence=True)
+            if response.status_code == 429 and operation_id == "registerUser":
+                # only the per-address limit refuses a registration (a login may meet a
+                # correct per-account limit: a generated email failing again)
+                retry_after = next(
+                    (v for k, v in response.headers.items() if k.lower() == "retry-after"), None
+                )
+                raise suite_throttled(f"a linked {operation_id} step", retry_after)
             if response.status_code == 201:
                 cleanup.delete_created(operation_id, response.status_code, response.json())
 
     # a user of its own: admin steps in the sequence may suspend or delete whoever they find
-    property_user, IDENTITIES.user = IDENTITIES.user, register_user(api, cleanup, role="stateful")
+    property_user, IDENTITIES.user = IDENTITIES.user, _sequence_user(api, cleanup)
     IDENTITIES.also_as_admin = OWNER_OR_ADMIN_READS
+    # the run's seed makes the sequences replayable too (Schemathesis seeds only the
+    # property tests from its configuration)
+    hypothesis.seed(RUN.seed)(Sequences)
     try:
         Sequences.run(
             settings=hypothesis.settings(
@@ -89,10 +126,30 @@ def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
         IDENTITIES.user = property_user
 
 
+#: Checks that only a sequence can make, and the requirement they verify; every other
+#: failure of a step is a broken contract of that operation (API-013).
+_RESOURCE_CHECKS = (EnsureResourceAvailability, UseAfterFree)
+
+
+def _blamed(error: BaseException) -> tuple[str, ...]:
+    """The requirements one failed sequence breaks, each named once."""
+    failures = list(error.exceptions) if isinstance(error, BaseExceptionGroup) else [error]
+    resource = [f for f in failures if isinstance(f, _RESOURCE_CHECKS)]
+    if not resource:
+        return ("API-013",)
+    return ("API-012",) if len(resource) == len(failures) else ("API-012", "API-013")
+
+
 def _stateful_test(service: str) -> Any:
     @pytest.mark.services(service)
-    def test(generated_identities: None, api: ApiClient, cleanup: Cleanup) -> None:
-        _run_sequences(service, api, cleanup)
+    def test(
+        generated_identities: None, api: ApiClient, cleanup: Cleanup, request: pytest.FixtureRequest
+    ) -> None:
+        try:
+            _run_sequences(service, api, cleanup)
+        except Exception as error:
+            request.node.stash[BLAMED] = _blamed(error)
+            raise
 
     test.__name__ = f"test_{service}_linked_sequences"
     return test

@@ -43,6 +43,7 @@ def run_conform(
     *args: str,
     admin_email: str = "",
     admin_password: str = "",
+    timeout: float = TIMEOUT_SECONDS,
 ) -> ConformRun:
     env = {
         **os.environ,
@@ -54,6 +55,6 @@ def run_conform(
         "conform", "--base-url", base_url, "--report-dir", str(report_dir), *args,
     ]  # fmt: skip
     completed = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
+        command, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     return ConformRun(completed.returncode, completed.stdout + completed.stderr, report_dir)

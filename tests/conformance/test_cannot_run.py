@@ -54,10 +54,14 @@ def test_an_unknown_service_exits_2_and_lists_the_known_ones(
     assert "unknown service(s): payments" in run.output and "catalog" in run.output
 
 
-def test_an_unknown_requirement_id_exits_2(reference: ServerHandle, tmp_path: Path) -> None:
+def test_an_unknown_requirement_id_exits_2_naming_it_and_the_valid_ones(
+    reference: ServerHandle, tmp_path: Path
+) -> None:
     run = run_conform(
-        reference.base_url, tmp_path, "--requirements", "ORD-999",
+        reference.base_url, tmp_path, "--requirements", "ORD-001,ord-04,ORD-999",
         admin_email=reference.admin_email, admin_password=reference.admin_password,
     )  # fmt: skip
     assert run.exit_code == 2
-    assert "ORD-999" in run.output
+    assert "unknown id(s): ord-04 (did you mean ORD-004?), ORD-999" in run.output, run.output
+    assert "AUTH-001, AUTH-002" in run.output, "the valid ids are listed"
+    assert "pytest exit code" not in run.output

@@ -49,7 +49,7 @@ def _result() -> RunResult:
         "http://127.0.0.1:1",
         "v1",
         ["orders"],
-        1,
+        42,
         3,
         True,
         "start",
@@ -72,7 +72,9 @@ def test_reports_group_by_requirement_with_evidence(tmp_path: Path) -> None:
     )
     paths = write_reports(_result(), CATALOG, tmp_path, None, options)
     suites = {suite.get("name"): suite for suite in ET.parse(paths.junit).getroot()}
-    requirement_cases = {str(case.get("name")).split()[0]: case for case in suites["requirements"]}
+    requirement_cases = {
+        str(case.get("name")).split()[0]: case for case in suites["requirements"].iter("testcase")
+    }
     assert set(requirement_cases) == {"ORD-001", "ORD-002", "AUTH-010", "CAT-001"}
     assert requirement_cases["ORD-001"].find("failure") is not None
     skip = requirement_cases["CAT-001"].find("skipped")
@@ -83,6 +85,15 @@ def test_reports_group_by_requirement_with_evidence(tmp_path: Path) -> None:
     assert "Expected behaviour: The server computes totals." in summary
     assert "curl -i -X POST http://127.0.0.1:1/api/v1/orders" in summary
     assert "a skip is never a pass" in summary
+    properties = {p.get("name"): p.get("value") for p in suites["tests"].iter("property")}
+    assert properties["seed"] == "42", "the seed that replays the run is a JUnit property"
+    assert "seed 42 (`--seed 42` replays it)" in summary
+
+
+def test_a_requirement_with_one_test_says_one_test_passed() -> None:
+    result = _result()
+    verdicts = {v.id: v for v in requirement_verdicts(result, CATALOG)}
+    assert verdicts["ORD-002"].reason == "1 test passed"
 
 
 def test_curl_lines_replay_the_request_without_operator_secrets() -> None:

@@ -19,6 +19,7 @@ __all__ = [
     "network_policy_problems",
     "pod_problems",
     "scaling_problems",
+    "trusted_proxy_problems",
 ]
 
 Resource = dict[str, Any]
@@ -289,3 +290,23 @@ def _rules(
     for port in set(allowed) - set(seen):
         problems.append(f"port {port} is not allowed {way}: the application cannot work")
     return problems
+
+
+def trusted_proxy_problems(
+    resources: list[Resource], capacity: dict[str, Any], environment: str | None
+) -> list[str]:
+    """X-Forwarded-For is believed from the load balancer's subnets only: exactly the
+    environment's public subnets, and nobody at all without an environment (the base)."""
+    container = _container(find(resources, "Deployment", APP), "app")
+    env = {entry["name"]: entry.get("value", "") for entry in container.get("env", [])}
+    configured = {part.strip() for part in env.get("REFARCH_TRUSTED_PROXIES", "").split(",")}
+    configured.discard("")
+    expected = (
+        set(capacity["environments"][environment]["public_subnets"]) if environment else set()
+    )
+    if configured == expected:
+        return []
+    return [
+        f"REFARCH_TRUSTED_PROXIES trusts {sorted(configured) or 'nobody'}; "
+        f"it must trust exactly {sorted(expected) or 'nobody'} (the load balancer's subnets)"
+    ]

@@ -23,6 +23,7 @@ from tests.deploy.kubernetes_checks import (
     network_policy_problems,
     pod_problems,
     scaling_problems,
+    trusted_proxy_problems,
 )
 
 Resource = dict[str, Any]
@@ -40,6 +41,7 @@ def all_problems(resources: list[Resource], environment: str) -> list[str]:
         + scaling_problems(resources, capacity, environment)
         + exposure_problems(resources, capacity)
         + network_policy_problems(resources, capacity, environment)
+        + trusted_proxy_problems(resources, capacity, environment)
     )
 
 
@@ -123,6 +125,21 @@ def _inline(entry: dict[str, Any], value: str) -> None:
     entry["value"] = value
 
 
+def _app_env(resources: list[Resource]) -> list[dict[str, Any]]:
+    """The app container's env, without REFARCH_TRUSTED_PROXIES (a plant adds its own)."""
+    pod = find(resources, "Deployment", "refarch-app")["spec"]["template"]["spec"]
+    env: list[dict[str, Any]] = next(c for c in pod["containers"] if c["name"] == "app")["env"]
+    if any(e["name"] == "REFARCH_TRUSTED_PROXIES" for e in env):
+        env[:] = [e for e in env if e["name"] != "REFARCH_TRUSTED_PROXIES"]
+    return env
+
+
+def test_the_base_trusts_no_proxy() -> None:
+    # overlays add their load balancer's subnets; anything rendered from the base alone
+    # must not believe X-Forwarded-For from anyone
+    assert trusted_proxy_problems(render(OVERLAYS.parent / "base"), load_capacity(), None) == []
+
+
 def _policy(resources: list[Resource]) -> dict[str, Any]:
     spec: dict[str, Any] = find(resources, "NetworkPolicy", "refarch-app")["spec"]
     return spec
@@ -204,6 +221,14 @@ BROKEN: dict[str, tuple[Callable[[list[Resource]], None], str]] = {
             0, {"ipBlock": {"cidr": "10.9.0.0/24"}}
         ),
         "port 5432 out",
+    ),
+    "forwarded-headers-trusted-from-anywhere": (
+        lambda r: _app_env(r).append({"name": "REFARCH_TRUSTED_PROXIES", "value": "0.0.0.0/0"}),
+        "REFARCH_TRUSTED_PROXIES trusts ['0.0.0.0/0']",
+    ),
+    "forwarded-headers-not-trusted-from-the-load-balancer": (
+        _app_env,  # removes the setting
+        "REFARCH_TRUSTED_PROXIES trusts nobody",
     ),
     "no-default-deny": (
         lambda r: find(r, "NetworkPolicy", "default-deny")["spec"].update(policyTypes=["Ingress"]),

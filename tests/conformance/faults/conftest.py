@@ -14,6 +14,7 @@ from tests.conformance.conftest import SERVER_ENV
 from tests.conformance.faults.asgi import Fault, FaultSwitch, FaultyApp
 from tests.conformance.faults.http_faults import HTTP_FAULTS
 from tests.conformance.faults.input_faults import INPUT_FAULTS
+from tests.conformance.faults.promise_faults import PROMISE_FAULTS
 from tests.conformance.faults.protocol_faults import PROTOCOL_FAULTS
 from tests.conformance.faults.service_faults import SERVICE_FAULTS
 from tests.conformance.faults.state_faults import STATE_FAULTS
@@ -26,6 +27,7 @@ ALL_FAULTS: list[Fault] = [
     *INPUT_FAULTS,
     *PROTOCOL_FAULTS,
     *STATE_FAULTS,
+    *PROMISE_FAULTS,
 ]
 
 
