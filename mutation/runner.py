@@ -26,10 +26,16 @@ __all__ = ["KILLED_OUTCOMES", "Outcome", "run_mutant", "run_suite"]
 #: one seed for every mutant: the same generated data each time, so an outcome replays
 SEED = 7
 
-#: The one quick-suite test left out: it waits out the server's fixed 10 s header deadline
-#: (API-023), a property of the HTTP layer, which no mutated module takes part in; it was
-#: a third of a surviving mutant's cost.
-DESELECT = "not test_a_request_line_that_never_finishes_is_cut_off"
+#: Two quick-suite tests left out; neither exercises a mutated module. One waits out the
+#: server's fixed 10 s header deadline (API-023), a third of a survivor's cost. The other
+#: sends a 2 MiB body that the server refuses with 413 before reading it, on a connection
+#: it keeps open: the unread rest of the body then arrives as the next request's head and
+#: that request gets 431 (1 in 20 tries on a quiet machine, 3 in 7 runs under load), so
+#: whichever test came next "killed" a mutant that had nothing to do with it.
+DESELECT = (
+    "not test_a_request_line_that_never_finishes_is_cut_off"
+    " and not test_oversized_bodies_answer_413"
+)
 
 #: ``killed``: the suite failed; ``start``: the mutated server never became ready;
 #: ``cannot-run``: ``refarch conform`` stopped before testing (exit 2, e.g. the admin login
@@ -71,7 +77,10 @@ def run_suite(server: Server, report_dir: Path, timeout: float) -> Outcome:
         "conform", "--base-url", server.base_url, "--quick", "--seed", str(SEED), "-q",
         "--report-dir", str(report_dir), "-k", DESELECT,
     ]  # fmt: skip
-    process = spawn(command, env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    report_dir.mkdir(parents=True, exist_ok=True)
+    process = spawn(
+        command, env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=report_dir
+    )
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

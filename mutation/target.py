@@ -200,7 +200,10 @@ def running_server(source_root: Path, database_url: str, work_dir: Path) -> Iter
     ]  # fmt: skip
     log_path = work_dir / "server.log"
     with log_path.open("wb") as log_file:
-        process = spawn(command, env, stdout=log_file, stderr=subprocess.STDOUT)
+        # never the repository as working directory: ``python -c`` puts the working
+        # directory first on sys.path, ahead of PYTHONPATH, and the repository's own
+        # ``refarch/`` would then be served instead of the mutated copy
+        process = spawn(command, env, stdout=log_file, stderr=subprocess.STDOUT, cwd=work_dir)
     try:
         base_url = f"http://127.0.0.1:{port}"
         _wait_ready(base_url, process, log_path)
