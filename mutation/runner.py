@@ -9,19 +9,19 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from mutation.mutants import Mutant
 from mutation.target import (
     Server,
     ServerStartError,
-    TestDatabase,
     end_group,
     running_server,
     spawn,
 )
 from mutation.workspace import Workspace
 
-__all__ = ["KILLED_OUTCOMES", "Outcome", "run_mutant", "run_suite"]
+__all__ = ["KILLED_OUTCOMES", "Databases", "Outcome", "run_mutant", "run_suite"]
 
 #: one seed for every mutant: the same generated data each time, so an outcome replays
 SEED = 7
@@ -110,10 +110,18 @@ def _failed_requirements(report_dir: Path) -> list[str]:
     )
 
 
+class Databases(Protocol):
+    """Where each mutant's fresh database comes from (``TestDatabase``, or a test's own)."""
+
+    def fresh(self) -> str: ...
+
+    def drop(self, url: str) -> None: ...
+
+
 def run_mutant(
     mutant: Mutant | None,
     workspace: Workspace,
-    database: TestDatabase,
+    database: Databases,
     work_dir: Path,
     timeout: float,
 ) -> Outcome:
