@@ -86,6 +86,7 @@ def _run_all(
     jobs: int,
     timeout: float,
     deadline: float,
+    suite_from: Path | None,
 ) -> list[Result]:
     progress = _Progress(len(mutants))
     queue = list(reversed(mutants))
@@ -99,7 +100,9 @@ def _run_all(
                 if not queue or time.monotonic() > deadline:
                     return
                 mutant = queue.pop()
-            outcome = run_mutant(mutant, workspace, database, work_root / f"job{index}", timeout)
+            outcome = run_mutant(
+                mutant, workspace, database, work_root / f"job{index}", timeout, suite_from
+            )
             progress.report(mutant, outcome)
             with lock:
                 results.append(Result(mutant, outcome))
@@ -140,6 +143,12 @@ def _run_all(
     show_default=True,
     help="Start no new mutant after this long; the rest are reported as not run.",
 )
+@click.option(
+    "--suite-from",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="A source tree (with refarch/) whose conformance suite to run instead of this one's.",
+)
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
 @click.option(
     "--baseline/--no-baseline", default=True, help="First check the unmutated code passes."
@@ -153,6 +162,7 @@ def main(
     jobs: int,
     timeout: float,
     budget_minutes: float,
+    suite_from: Path | None,
     out: Path,
     baseline: bool,
 ) -> None:
@@ -187,9 +197,9 @@ def main(
     try:
         with test_database(work_root / "pg") as database:
             if baseline:
-                _check_baseline(database, work_root, timeout)
+                _check_baseline(database, work_root, timeout, suite_from)
             deadline = started + budget_minutes * 60
-            results = _run_all(chosen, database, work_root, jobs, timeout, deadline)
+            results = _run_all(chosen, database, work_root, jobs, timeout, deadline, suite_from)
     finally:
         kill_all()
         shutil.rmtree(work_root, ignore_errors=True)
@@ -207,16 +217,19 @@ def main(
         "not_run": not_run,
         "seed": seed,
         "jobs": jobs,
+        "suite_from": str(suite_from) if suite_from else None,
     }
     write_results(out, results, triage, meta)
     print(f"results: {out}")
     sys.exit(0 if result_score.detection_rate >= TARGET else 1)
 
 
-def _check_baseline(database: TestDatabase, work_root: Path, timeout: float) -> None:
+def _check_baseline(
+    database: TestDatabase, work_root: Path, timeout: float, suite_from: Path | None
+) -> None:
     """A mutant only 'survives' if the suite passes the unmutated code in this set-up."""
     workspace = Workspace(REPO_ROOT, work_root / "baseline" / "src")
-    outcome = run_mutant(None, workspace, database, work_root / "baseline", timeout)
+    outcome = run_mutant(None, workspace, database, work_root / "baseline", timeout, suite_from)
     print(f"baseline (no mutation): {outcome.status} in {outcome.seconds:.1f}s", flush=True)
     if outcome.status != "survived":
         print(

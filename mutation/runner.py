@@ -55,7 +55,9 @@ class Outcome:
         return self.status in KILLED_OUTCOMES
 
 
-def run_suite(server: Server, report_dir: Path, timeout: float) -> Outcome:
+def run_suite(
+    server: Server, report_dir: Path, timeout: float, suite_from: Path | None = None
+) -> Outcome:
     """``refarch conform --quick`` against ``server``, stopping at the first failing test.
 
     ``-x`` reaches the suite's pytest through ``PYTEST_ADDOPTS`` (the CLI has no such
@@ -67,6 +69,10 @@ def run_suite(server: Server, report_dir: Path, timeout: float) -> Outcome:
         for key, value in os.environ.items()
         if key not in ("PYTHONPATH", "PYTEST_ADDOPTS")
     }
+    if suite_from is not None:
+        # another tree's suite (e.g. a branch's, unpacked with `git archive`) checks the
+        # same mutant: its ``refarch`` package comes first on the path
+        env["PYTHONPATH"] = str(suite_from)
     env.update(
         PYTEST_ADDOPTS="-x",
         REFARCH_CONFORM_ADMIN_EMAIL=server.admin_email,
@@ -124,15 +130,16 @@ def run_mutant(
     database: Databases,
     work_dir: Path,
     timeout: float,
+    suite_from: Path | None = None,
 ) -> Outcome:
     """The suite's verdict on one mutant (``None``: the unmutated code, the baseline)."""
     started = time.monotonic()
     database_url = database.fresh()
     try:
         if mutant is None:
-            return _serve_and_test(workspace, database_url, work_dir, timeout)
+            return _serve_and_test(workspace, database_url, work_dir, timeout, suite_from)
         with workspace.applied(mutant):
-            return _serve_and_test(workspace, database_url, work_dir, timeout)
+            return _serve_and_test(workspace, database_url, work_dir, timeout, suite_from)
     except ServerStartError as error:
         return Outcome("start", time.monotonic() - started, detail=str(error)[-800:])
     finally:
@@ -140,10 +147,14 @@ def run_mutant(
 
 
 def _serve_and_test(
-    workspace: Workspace, database_url: str, work_dir: Path, timeout: float
+    workspace: Workspace,
+    database_url: str,
+    work_dir: Path,
+    timeout: float,
+    suite_from: Path | None,
 ) -> Outcome:
     started = time.monotonic()
     with running_server(workspace.root, database_url, work_dir / "server") as server:
-        outcome = run_suite(server, work_dir / "report", timeout)
+        outcome = run_suite(server, work_dir / "report", timeout, suite_from)
     outcome.seconds = time.monotonic() - started
     return outcome

@@ -1,0 +1,37 @@
+"""Checks found missing by mutation testing (``make mutation``, ADR 0035).
+
+Each test here was written for a mutant of the reference implementation that the rest of
+the suite passed although a client could see the difference; the test names the boundary
+or case that mutant got wrong. They are ordinary checks of their requirement, tagged with
+its id, and run in every mode.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from refarch.conformance.actors import Actor, Cleanup, register_user
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect, expect_status, json_body
+from refarch.conformance.polling import NOTIFICATION_DEADLINE_SECONDS, wait_for_notification
+from refarch.conformance.shop import create_product, place_order
+
+pytestmark = [pytest.mark.layer("scenarios")]
+LATE = f"within {NOTIFICATION_DEADLINE_SECONDS:.0f} s"
+
+
+@pytest.mark.services("orders", "catalog", "notifications", "users")
+@pytest.mark.requirement("NTF-002")
+def test_a_free_order_is_confirmed_too(api: ApiClient, admin: Actor, cleanup: Cleanup) -> None:
+    # a price of 0 is valid (minimum: 0), so an order can total 0: its confirmation must
+    # not be lost to a "positive amount" check somewhere on the way to the notification
+    user = register_user(api, cleanup, role="free-order")
+    product = create_product(api, admin, cleanup, stock=3, price=0)
+    order = json_body(
+        expect_status(place_order(api, user, (product["id"], 2)), 201, why="a free order")
+    )
+    expect(order["total"]["amount"] == 0, "two free items total 0", None, str(order["total"]))
+    confirmation = wait_for_notification(
+        api, user, "order_confirmation", lambda n: n["data"].get("order_id") == order["id"]
+    )
+    expect(confirmation is not None, f"an order_confirmation for the free order {LATE}")
