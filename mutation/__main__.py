@@ -132,7 +132,8 @@ def _run_all(
     "--rerun",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="A results file: run its survivors again and merge the new outcomes into it.",
+    help="A results file: run its survivors (or those of them given with --only) again and "
+    "write it with the new outcomes merged in.",
 )
 @click.option("--jobs", type=click.IntRange(1, 8), default=2, show_default=True)
 @click.option("--timeout", type=float, default=180.0, show_default=True, help="Seconds/mutant.")
@@ -174,11 +175,16 @@ def main(
     started = time.monotonic()
     everything = enumerate_mutants(REPO_ROOT, _modules(modules))
     previous: list[Result] = load_results(rerun) if rerun else []
+    only_ids = tuple(part.strip() for part in only.split(",") if part.strip())
     if rerun:
         again = {r.mutant.id for r in previous if r.outcome.status in ("survived", "error")}
-        only_ids = tuple(mutant.id for mutant in everything if mutant.id in again)
-    else:
-        only_ids = tuple(part.strip() for part in only.split(",") if part.strip())
+        if only_ids and not set(only_ids) <= again:
+            raise click.UsageError(
+                f"--only with --rerun names mutants that did not survive in {rerun}: "
+                + ", ".join(sorted(set(only_ids) - again))
+            )
+        wanted = set(only_ids) or again
+        only_ids = tuple(mutant.id for mutant in everything if mutant.id in wanted)
     chosen = _select(everything, only_ids, sample, seed)
     in_scope = {mutant.id for mutant in everything}
     stale = sorted(
