@@ -9,7 +9,7 @@ REFARCH := $(VENV)/bin/refarch
 # pytest-xdist workers; CI machines have 2 cores
 WORKERS ?= 2
 
-.PHONY: help setup lint check test demo docs bench bundle clean gate
+.PHONY: help setup lint check test demo docs bench bundle clean gate mutation
 
 help:  ## list the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ docs: setup ## check the diagrams are fresh, generate the reference pages, build
 bench: setup ## measure the reference implementation against minimal apps, and the event pipeline against raw nats-py (prints ratios)
 	$(PY) -m bench.run
 	$(PY) -m bench.events
+
+mutation: setup ## the quick conformance suite against mutants of the domain/service/repository modules (~1 h; MUTATION_ARGS=--help)
+	nice -n 15 $(PY) -m mutation $(MUTATION_ARGS)
 
 bundle: setup ## rebuild the single-file specs for client generators in specs/bundles/ (commit them)
 	$(REFARCH) specs bundle
