@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from refarch.pg import Database
+from refarch.reference_impl.analytics.handlers import AnalyticsHandlers
+from refarch.reference_impl.analytics.service import AnalyticsService
 from refarch.reference_impl.catalog.handlers import CatalogHandlers
 from refarch.reference_impl.catalog.repository import CatalogUnitOfWork
 from refarch.reference_impl.catalog.service import CatalogService
@@ -48,6 +50,8 @@ log = logging.getLogger("refarch.reference_impl.bootstrap")
 HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
 OUTBOX_GAUGES_INTERVAL_SECONDS = 5.0
 PENDING_EXPIRY_INTERVAL_SECONDS = 60.0
+#: The analytics read model's DuckDB file, in the data directory (ADR 0047).
+ANALYTICS_STORE_FILE = "analytics.duckdb"
 
 
 @dataclass
@@ -70,6 +74,7 @@ class Services:
     orders: OrdersService
     notifications: NotificationsService
     relay: OutboxRelay
+    analytics: AnalyticsService
     gauges: OutboxGauges = field(default_factory=lambda: OutboxGauges())
 
     def operations(self) -> Operations:
@@ -80,6 +85,7 @@ class Services:
             CatalogHandlers(self.catalog).operations(),
             OrderHandlers(self.orders).operations(),
             NotificationHandlers(self.notifications).operations(),
+            AnalyticsHandlers(self.analytics).operations(),
         )
 
     async def start(self) -> None:
@@ -130,7 +136,8 @@ class Services:
             await asyncio.sleep(OUTBOX_GAUGES_INTERVAL_SECONDS)
 
     async def close(self) -> None:
-        """Nothing to release: the pool belongs to the platform, the relay is its task."""
+        """Release the analytics store (its file lock); the pool belongs to the platform."""
+        await asyncio.to_thread(self.analytics.close)
 
 
 async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
@@ -151,6 +158,7 @@ async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
         relay=OutboxRelay(
             pool, notifications.handle_event, poll_seconds=settings.outbox_poll_seconds
         ),
+        analytics=AnalyticsService.open(settings.data_dir / ANALYTICS_STORE_FILE),
     )
 
 

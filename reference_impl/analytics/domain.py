@@ -32,6 +32,7 @@ __all__ = [
     "CustomerFigures",
     "EventRecord",
     "Fact",
+    "Freshness",
     "Funnel",
     "LowStockRow",
     "OrderLineFact",
@@ -327,6 +328,17 @@ class Progress:
 
     events_applied: int
     last_event_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """The applied side (the store) and the waiting side (the broker) of the consumer."""
+
+    events_applied: int
+    duplicates_ignored: int
+    last_event_at: datetime | None
+    lag_events: int | None  # None: the broker could not be asked
+    lag_seconds: float
 
 
 def ratio(numerator: int, denominator: int) -> float | None:
