@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Run a load test and gate on thresholds and a baseline.",
     ),
     "docs": ("refarch.docsgen.cli:docs", "Generate and build (or serve) the documentation site."),
+    "analytics": (
+        "refarch.reference_impl.analytics.cli:analytics",
+        "Operate the analytics read model (rebuild it from the event stream).",
+    ),
 }
 
 

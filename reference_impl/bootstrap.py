@@ -19,12 +19,17 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from refarch.pg import Database
+from refarch.reference_impl.analytics.consumer import AnalyticsConsumer
 from refarch.reference_impl.analytics.handlers import AnalyticsHandlers
 from refarch.reference_impl.analytics.service import AnalyticsService
+from refarch.reference_impl.analytics.store import STORE_FILE
 from refarch.reference_impl.catalog.handlers import CatalogHandlers
 from refarch.reference_impl.catalog.repository import CatalogUnitOfWork
 from refarch.reference_impl.catalog.service import CatalogService
+from refarch.reference_impl.event_consumer import EventConsumer
+from refarch.reference_impl.event_schemas import validate_envelope
 from refarch.reference_impl.housekeeping import run_housekeeping
+from refarch.reference_impl.jetstream import JetStreamBroker
 from refarch.reference_impl.notifications.handlers import NotificationHandlers
 from refarch.reference_impl.notifications.repository import NotificationsUnitOfWork
 from refarch.reference_impl.notifications.service import NotificationsService
@@ -50,8 +55,7 @@ log = logging.getLogger("refarch.reference_impl.bootstrap")
 HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
 OUTBOX_GAUGES_INTERVAL_SECONDS = 5.0
 PENDING_EXPIRY_INTERVAL_SECONDS = 60.0
-#: The analytics read model's DuckDB file, in the data directory (ADR 0047).
-ANALYTICS_STORE_FILE = "analytics.duckdb"
+CONSUMER_LAG_INTERVAL_SECONDS = 2.0
 
 
 @dataclass
@@ -75,7 +79,16 @@ class Services:
     notifications: NotificationsService
     relay: OutboxRelay
     analytics: AnalyticsService
+    #: The broker and the notifications' durable consumer on it; None without a broker
+    #: (settings.nats_url unset), when the relay hands events to notifications in-process.
+    broker: JetStreamBroker | None = None
+    consumer: EventConsumer | None = None
+    #: Analytics' own durable consumer; None without a broker or without the store.
+    analytics_consumer: AnalyticsConsumer | None = None
     gauges: OutboxGauges = field(default_factory=lambda: OutboxGauges())
+    #: consumer -> (lag in events, lag in seconds), measured in the background like the
+    #: outbox gauges so a scrape of /metrics never waits for the broker.
+    consumer_lags: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def operations(self) -> Operations:
         """Every handler by operationId, bound to the services above."""
@@ -113,7 +126,18 @@ class Services:
             {"orders.pending_expiry": self.orders.expire_pending},
             interval_seconds=PENDING_EXPIRY_INTERVAL_SECONDS,
         )
-        return [self.relay.run_forever, housekeeping, expiry, self._keep_outbox_gauges_fresh]
+        tasks: list[BackgroundTask] = [
+            self.relay.run_forever,
+            housekeeping,
+            expiry,
+            self._keep_outbox_gauges_fresh,
+        ]
+        if self.broker is not None and self.consumer is not None:
+            tasks.append(functools.partial(self.consumer.run, self.broker))
+        if self.broker is not None and self.analytics_consumer is not None:
+            tasks.append(functools.partial(self.analytics_consumer.run, self.broker))
+            tasks.append(self._keep_consumer_lag_fresh)
+        return tasks
 
     async def outbox_lag_seconds(self) -> float:
         """The last measured lag: a scrape of /metrics never waits for the database."""
@@ -121,6 +145,31 @@ class Services:
 
     async def outbox_dead_letters(self) -> int:
         return self.gauges.dead_letters
+
+    def consumer_dead_letters(self) -> dict[str, int]:
+        counts = {}
+        if self.consumer is not None:
+            counts[self.consumer.name] = self.consumer.dead_letters
+        if self.analytics_consumer is not None:
+            counts[self.analytics_consumer.name] = self.analytics_consumer.dead_letters
+        return counts
+
+    def consumer_lag(self) -> dict[str, tuple[float, float]]:
+        return dict(self.consumer_lags)
+
+    async def _keep_consumer_lag_fresh(self) -> None:
+        assert self.analytics_consumer is not None
+        while True:
+            try:
+                freshness = await self.analytics.freshness()
+                events = float("nan") if freshness.lag_events is None else freshness.lag_events
+                self.consumer_lags[self.analytics_consumer.name] = (
+                    events,
+                    freshness.lag_seconds,
+                )
+            except Exception:  # keep the last values; the store or broker is busy or down
+                log.warning("analytics lag not refreshed", exc_info=True)
+            await asyncio.sleep(CONSUMER_LAG_INTERVAL_SECONDS)
 
     async def refresh_outbox_gauges(self) -> None:
         """Measure the outbox gauges now; NaN-free: a failed measurement keeps the last."""
@@ -136,13 +185,55 @@ class Services:
             await asyncio.sleep(OUTBOX_GAUGES_INTERVAL_SECONDS)
 
     async def close(self) -> None:
-        """Release the analytics store (its file lock); the pool belongs to the platform."""
+        """The broker connection and the analytics store (its file lock) are ours; the pool
+        belongs to the platform."""
+        if self.broker is not None:
+            await self.broker.close()
         await asyncio.to_thread(self.analytics.close)
+
+
+#: The notifications service's durable consumer on the broker.
+NOTIFICATIONS_CONSUMER = "notifications"
 
 
 async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
     catalog = CatalogService(functools.partial(CatalogUnitOfWork, pool))
     notifications = NotificationsService(functools.partial(NotificationsUnitOfWork, pool))
+    prefix = settings.event_subject_prefix
+    if settings.nats_url is not None:
+        broker = JetStreamBroker(
+            settings.nats_url, prefix=prefix, ack_wait_seconds=settings.event_ack_wait_seconds
+        )
+        relay = OutboxRelay(pool, broker=broker, poll_seconds=settings.outbox_poll_seconds)
+        consumer = EventConsumer(
+            NOTIFICATIONS_CONSUMER,
+            pool,
+            notifications.handle_event,
+            functools.partial(validate_envelope, prefix=prefix),
+            subject_prefix=prefix,
+        )
+        return _services(settings, pool, catalog, notifications, relay, broker, consumer)
+    # no broker: the relay checks each event and hands it to notifications in-process
+    relay = OutboxRelay(pool, notifications.handle_event, poll_seconds=settings.outbox_poll_seconds)
+    return _services(settings, pool, catalog, notifications, relay, None, None)
+
+
+def _services(
+    settings: Settings,
+    pool: asyncpg.Pool,
+    catalog: CatalogService,
+    notifications: NotificationsService,
+    relay: OutboxRelay,
+    broker: JetStreamBroker | None,
+    consumer: EventConsumer | None,
+) -> Services:
+    # Analytics is fed only by the broker: without one (or without its store, held by
+    # another process) it answers from what it has and consumes nothing.
+    analytics = AnalyticsService.open(settings.data_dir / STORE_FILE)
+    analytics_consumer = None
+    if broker is not None and analytics.available:
+        analytics_consumer = AnalyticsConsumer(analytics)
+        analytics.count_pending_with(functools.partial(broker.pending, analytics_consumer.name))
     return Services(
         settings=settings,
         pool=pool,
@@ -155,10 +246,11 @@ async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
             pending_ttl_seconds=settings.pending_order_ttl_seconds,
         ),
         notifications=notifications,
-        relay=OutboxRelay(
-            pool, notifications.handle_event, poll_seconds=settings.outbox_poll_seconds
-        ),
-        analytics=AnalyticsService.open(settings.data_dir / ANALYTICS_STORE_FILE),
+        relay=relay,
+        analytics=analytics,
+        broker=broker,
+        consumer=consumer,
+        analytics_consumer=analytics_consumer,
     )
 
 

@@ -4,6 +4,8 @@ Without ``DATABASE_URL`` it starts the embedded PostgreSQL in the data directory
 survives restarts) and stops it however the process ends (SIGINT, SIGTERM, SIGHUP, or
 killed outright, through a watchdog), unless another live process had started it; one left
 behind by a previous serve killed with everything it started is reported and taken over.
+Without ``NATS_URL`` it starts the embedded NATS server with JetStream the same way
+(storage in ``<data dir>/nats``, loopback only); one left behind is reported and stopped.
 Migrations are applied once here, before any worker starts, so a bad migration is one
 clear error instead of N interleaved ones.
 """
@@ -22,7 +24,7 @@ from pathlib import Path
 import asyncpg
 import click
 
-from refarch import pg
+from refarch import nats_server, pg
 from refarch.migrate import MigrationError, apply_migrations
 from refarch.reference_impl.platform.database import DatabaseStartupError, redact
 from refarch.reference_impl.platform.http_protocol import GuardedHttpProtocol
@@ -93,6 +95,13 @@ def _fail(message: str, code: int) -> None:
     "migration step.",
 )
 @click.option(
+    "--nats-port",
+    default=0,
+    show_default="any free port",
+    type=click.IntRange(0, 65535),
+    help="Port of the embedded NATS server on 127.0.0.1 (ignored when NATS_URL is set).",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
     default="info",
@@ -105,6 +114,7 @@ def serve(
     data_dir: Path | None,
     metrics_port: int | None,
     migrate_only: bool,
+    nats_port: int,
     log_level: str,
 ) -> None:
     """Run the reference implementation under /api/v1 (metrics at /metrics)."""
@@ -129,6 +139,20 @@ def serve(
             log.info("database: embedded PostgreSQL in %s", directory / "pgdata")
         else:
             log.info("database: %s", redact(settings.database_url))
+        if settings.nats_url is None and not migrate_only:
+            try:
+                broker = resources.enter_context(
+                    nats_server.owned_embedded(directory, log.warning, port=nats_port)
+                )
+            except nats_server.BrokerStartupError as exc:
+                _fail(str(exc), 1)
+                return
+            settings = settings.with_(nats_url=broker.url)
+            log.info(
+                "events: embedded NATS JetStream at %s (storage %s)", broker.url, broker.store_dir
+            )
+        elif settings.nats_url is not None:
+            log.info("events: NATS at %s", settings.nats_url)
         assert settings.database_url is not None
         _run(
             settings,
@@ -207,6 +231,8 @@ def _run(
         else:
             # workers are fresh processes: hand them the same configuration via the env
             os.environ["DATABASE_URL"] = database_url
+            if settings.nats_url is not None:
+                os.environ["NATS_URL"] = settings.nats_url
             os.environ["REFARCH_DATA_DIR"] = str(directory)
             os.environ["REFARCH_LOG_LEVEL"] = log_level
             uvicorn.run(

@@ -1,11 +1,17 @@
-"""The outbox relay: delivers events from the producers' outboxes to the consumer.
+"""The outbox relay: delivers events from the producers' outboxes to the broker.
 
 Producers write events to ``<schema>.outbox`` in the same transaction as the change
-(see unit_of_work). The relay claims a batch with ``FOR UPDATE SKIP LOCKED`` (several
-worker processes then share the work without handing out one event twice at the same
-time), hands each event to the consumer inside the same transaction, and marks the batch
-published. If the connection fails the transaction rolls back and the batch comes round
-again. Delivery is at least once; the consumer de-duplicates by event id.
+(see unit_of_work). The relay claims a batch in position order (per aggregate that is
+commit order) under a per-outbox advisory lock, so of several worker processes one relays
+an outbox at a time and no event overtakes an earlier one of its aggregate. It publishes
+the batch to the broker (``broker.EventBroker``, JetStream in production) with the event id
+as message id, and marks it published only after the broker confirmed every message. If
+the broker or the connection fails, the transaction rolls back and the batch comes round
+again; the broker's de-duplication window drops what it had already stored. Delivery is at
+least once; consumers de-duplicate by event id.
+
+Without a broker (tests, or an embedding that wants no broker) the relay hands each event
+to an in-process consumer inside the same transaction instead.
 
 An event the consumer fails on never holds up the rest (SEC-013): a malformed one (the
 consumer raises MalformedEvent) is set aside at once, in the same transaction, by setting
@@ -27,11 +33,14 @@ import datetime
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 
-from refarch.reference_impl.events import Event, MalformedEvent
+from refarch.reference_impl.broker import BrokerUnavailable, EventBroker
+from refarch.reference_impl.event_schemas import validate_envelope
+from refarch.reference_impl.events import Event, MalformedEvent, envelope_of
 from refarch.reference_impl.unit_of_work import OUTBOX_SCHEMAS, UnitOfWork
 
 __all__ = ["CHANNEL", "MAX_ATTEMPTS", "Consumer", "OutboxRelay"]
@@ -58,18 +67,38 @@ _PUBLISHED_RETENTION = datetime.timedelta(days=7)
 _PRUNE_EVERY_SECONDS = 3600.0
 
 
+def _event(schema: str, row: asyncpg.Record) -> Event:
+    return Event(
+        event_type=row["event_type"],
+        aggregate_type=row["aggregate_type"],
+        aggregate_id=row["aggregate_id"],
+        payload=row["payload"],
+        id=row["id"],
+        occurred_at=row["created_at"],
+        sequence=row["sequence"],
+        request_id=row["request_id"],
+        producer=schema,  # each service writes its own schema's outbox
+    )
+
+
 class OutboxRelay:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        consumer: Consumer,
+        consumer: Consumer | None = None,
         *,
+        broker: EventBroker | None = None,
+        validate: Callable[[Any], None] = validate_envelope,
         poll_seconds: float = 0.5,
         batch_size: int = 100,
         schemas: tuple[str, ...] = OUTBOX_SCHEMAS,
     ) -> None:
+        if (consumer is None) == (broker is None):
+            raise ValueError("the relay delivers to a broker or to an in-process consumer")
         self._pool = pool
         self._consume = consumer
+        self._broker = broker
+        self._validate = validate  # in-process: the check a broker's consumer would make
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
         self._schemas = schemas
@@ -84,20 +113,31 @@ class OutboxRelay:
         """(delivered, claimed) for one batch. Events the consumer fails on are added to
         ``failed`` and events already in it are not claimed: one drain tries each once."""
         async with UnitOfWork(self._pool) as uow:
+            # One relay per outbox at a time: a second would publish later events of an
+            # aggregate while the first still holds earlier ones.
+            if not await uow.connection.fetchval(
+                "SELECT pg_try_advisory_xact_lock(hashtext($1))", f"refarch_outbox.{schema}"
+            ):
+                return 0, 0
             rows = await uow.connection.fetch(
                 "SELECT id, aggregate_type, aggregate_id, event_type, payload, created_at,"
-                f" attempts FROM {schema}.outbox"
+                f" attempts, sequence, request_id FROM {schema}.outbox"
                 " WHERE published_at IS NULL AND failed_at IS NULL AND id <> ALL($2::uuid[])"
-                " ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+                " ORDER BY position LIMIT $1 FOR UPDATE",
                 self._batch_size,
                 list(failed),
             )
             delivered = []
-            for row in rows:
-                if await self._deliver(uow, schema, row):
-                    delivered.append(row["id"])
-                else:
-                    failed.add(row["id"])
+            if self._broker is not None:
+                events = [_event(schema, row) for row in rows]
+                await self._broker.publish_many([envelope_of(event) for event in events])
+                delivered = [row["id"] for row in rows]
+            else:
+                for row in rows:
+                    if await self._deliver(uow, schema, row):
+                        delivered.append(row["id"])
+                    else:
+                        failed.add(row["id"])
             if delivered:
                 await uow.connection.execute(
                     f"UPDATE {schema}.outbox SET published_at = now() WHERE id = ANY($1::uuid[])",
@@ -113,18 +153,13 @@ class OutboxRelay:
         never blocks the others. A lost connection is not the event's fault: it
         propagates and the relay reconnects.
         """
-        event = Event(
-            event_type=row["event_type"],
-            aggregate_type=row["aggregate_type"],
-            aggregate_id=row["aggregate_id"],
-            payload=row["payload"],
-            id=row["id"],
-            occurred_at=row["created_at"],
-        )
+        event = _event(schema, row)
+        assert self._consume is not None
         try:
+            self._validate(envelope_of(event))
             async with uow.connection.transaction():  # nested: a savepoint
                 await self._consume(uow, event)
-        except _CONNECTION_ERRORS:
+        except (*_CONNECTION_ERRORS, BrokerUnavailable):
             raise
         except MalformedEvent as exc:
             # Retrying cannot fix the payload: set it aside now.
@@ -212,6 +247,11 @@ class OutboxRelay:
                 await self._listen_and_relay()
             except asyncio.CancelledError:
                 raise
+            except BrokerUnavailable as exc:
+                # Events wait in the outbox; the API is not affected.
+                log.warning("broker unavailable (%s); retrying in %.1fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, _MAX_BACKOFF_SECONDS)
             except Exception:
                 # Never crash the app: log, wait, reconnect. Connection loss is the usual cause.
                 log.warning("outbox relay interrupted; retrying in %.1fs", backoff, exc_info=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -77,6 +78,28 @@ def _proxies(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return entries
 
 
+def _nats_url(env: Mapping[str, str], name: str) -> str | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"(nats|tls)://[^\s/]+(:\d+)?/?", raw):
+        raise ConfigError(
+            f"{name}={raw!r} is not a NATS URL; use e.g. nats://127.0.0.1:4222, or unset it "
+            "to have `refarch serve` start the embedded server"
+        )
+    return raw
+
+
+def _subject_prefix(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name) or "refarch"
+    if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", raw):
+        raise ConfigError(
+            f"{name}={raw!r} is not a subject prefix: use letters, digits, - and _ in"
+            " dot-separated tokens, e.g. refarch or shop.prod"
+        )
+    return raw
+
+
 def load_signing_key(configured: str | None, data_dir: Path) -> bytes:
     """The configured key if strong enough, else the generated one kept in ``data_dir``."""
     if configured:
@@ -136,6 +159,14 @@ class Settings:
     admin_email: str | None = None
     admin_password: str | None = field(default=None, repr=False)
     outbox_poll_seconds: float = 0.5  # fallback; LISTEN/NOTIFY wakes the relay sooner
+    #: NATS server with JetStream carrying the events (ADR 0036). `refarch serve` starts an
+    #: embedded one unless NATS_URL is set; None here means no broker: the relay hands
+    #: events to the in-process consumer (tests, embeddings).
+    nats_url: str | None = None
+    #: Events travel on `<prefix>.<type>`, dead letters on `<prefix>-dead.<consumer>`.
+    event_subject_prefix: str = "refarch"
+    #: A delivery not acknowledged within this time is redelivered (a consumer that died).
+    event_ack_wait_seconds: int = 30
     metrics_port: int | None = None  # set by `refarch serve --metrics-port`, not from the env
     # X-Forwarded-For / X-Forwarded-Proto are believed only from these addresses (none by
     # default): otherwise any client names its own address for the login throttle
@@ -190,6 +221,11 @@ class Settings:
             ),
             database_deadline_seconds=_int(
                 env, "REFARCH_DATABASE_DEADLINE_SECONDS", cls.database_deadline_seconds, minimum=1
+            ),
+            nats_url=_nats_url(env, "NATS_URL"),
+            event_subject_prefix=_subject_prefix(env, "REFARCH_EVENT_SUBJECT_PREFIX"),
+            event_ack_wait_seconds=_int(
+                env, "REFARCH_EVENT_ACK_WAIT_SECONDS", cls.event_ack_wait_seconds, minimum=1
             ),
             admin_email=admin_email,
             admin_password=admin_password,

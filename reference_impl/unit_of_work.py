@@ -24,12 +24,12 @@ from typing import Any, Protocol, Self, TypeVar
 
 import asyncpg
 
-from refarch.reference_impl.events import Event
+from refarch.reference_impl.events import Event, current_request_id
 
 __all__ = ["OUTBOX_SCHEMAS", "Executor", "UnitOfWork", "UnitOfWorkFactory"]
 
-#: Schemas that own an outbox table (see specs/sql/<schema>/V001__init.sql).
-OUTBOX_SCHEMAS = ("users", "orders")
+#: Schemas that own an outbox table (users and orders V001, catalog V003).
+OUTBOX_SCHEMAS = ("users", "catalog", "orders")
 
 
 class Executor(Protocol):
@@ -112,17 +112,26 @@ class UnitOfWork:
     async def commit(self) -> None:
         if self._within is not None or self._autocommit:
             raise RuntimeError("only the unit of work that owns the transaction commits it")
+        request_id = current_request_id.get()
         for schema, event in self._events:
+            # schema is from the fixed OUTBOX_SCHEMAS. Taking the next number locks the
+            # aggregate's counter row until this transaction ends, so sequences follow
+            # commit order and have no gaps (a rollback gives its numbers back).
             await self.connection.execute(
-                f"INSERT INTO {schema}.outbox"  # schema is from the fixed OUTBOX_SCHEMAS
-                " (id, aggregate_type, aggregate_id, event_type, payload, created_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6)",
+                f"WITH next AS (INSERT INTO {schema}.event_sequences AS s"
+                " (aggregate_type, aggregate_id, last_sequence) VALUES ($2, $3, 1)"
+                " ON CONFLICT (aggregate_type, aggregate_id)"
+                " DO UPDATE SET last_sequence = s.last_sequence + 1 RETURNING last_sequence)"
+                f" INSERT INTO {schema}.outbox (id, aggregate_type, aggregate_id, event_type,"
+                " payload, created_at, sequence, request_id)"
+                " SELECT $1, $2, $3, $4, $5, $6, last_sequence, $7 FROM next",
                 event.id,
                 event.aggregate_type,
                 event.aggregate_id,
                 event.event_type,
                 event.payload,
                 event.occurred_at,
+                request_id,
             )
         self._events.clear()
         await self._transaction.commit()

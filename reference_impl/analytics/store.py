@@ -35,9 +35,11 @@ from refarch.reference_impl.analytics.domain import (
     facts_of,
 )
 
-__all__ = ["DIALECT", "AnalyticsStore", "ApplyResult"]
+__all__ = ["DIALECT", "STORE_FILE", "AnalyticsStore", "ApplyResult"]
 
 DIALECT = "duckdb"
+#: The store's file name in the platform's data directory.
+STORE_FILE = "analytics.duckdb"
 
 _LEDGER = """
 CREATE TABLE IF NOT EXISTS refarch_migrations (

@@ -149,10 +149,11 @@ class ProductRepository:
         assert product is not None
         return product
 
-    async def get(self, product_id: UUID) -> Product | None:
+    async def get(self, product_id: UUID, *, for_update: bool = False) -> Product | None:
+        lock = " FOR UPDATE" if for_update else ""
         return _product(
             await self._db.fetchrow(
-                f"SELECT {_PRODUCT_COLUMNS} FROM catalog.products WHERE id = $1", product_id
+                f"SELECT {_PRODUCT_COLUMNS} FROM catalog.products WHERE id = $1{lock}", product_id
             )
         )
 
@@ -214,8 +215,9 @@ class ProductRepository:
 
     # --- stock reservations (run inside the ordering unit of work) -----------------------
 
-    async def take_stock(self, product_id: UUID, quantity: int) -> PricedLine | None:
-        """Take ``quantity`` units if that many are there; None otherwise.
+    async def take_stock(self, product_id: UUID, quantity: int) -> tuple[PricedLine, int] | None:
+        """Take ``quantity`` units if that many are there: the priced line and the stock
+        left; None otherwise.
 
         One conditional UPDATE, never read-then-write: under concurrency a read-then-write
         oversold 129-138 orders for 50 units under 300 concurrent requests (ADR 0014). The
@@ -223,19 +225,20 @@ class ProductRepository:
         """
         row = await self._db.fetchrow(
             "UPDATE catalog.products SET stock = stock - $2, updated_at = now()"
-            " WHERE id = $1 AND stock >= $2 RETURNING sku, name, price_amount, currency",
+            " WHERE id = $1 AND stock >= $2 RETURNING sku, name, price_amount, currency, stock",
             product_id,
             quantity,
         )
         if row is None:
             return None
-        return PricedLine(
+        line = PricedLine(
             product_id=product_id,
             sku=row["sku"],
             name=row["name"],
             quantity=quantity,
             unit_price=Money(row["price_amount"], row["currency"].strip()),
         )
+        return line, int(row["stock"])
 
     async def stock_levels(self, product_ids: list[UUID]) -> dict[UUID, int]:
         rows = await self._db.fetch(
@@ -243,17 +246,19 @@ class ProductRepository:
         )
         return {row["id"]: row["stock"] for row in rows}
 
-    async def return_stock(self, product_id: UUID, quantity: int) -> None:
+    async def return_stock(self, product_id: UUID, quantity: int) -> int | None:
+        """The stock level after the return; None if the product is gone."""
         # A product deleted since the order was placed simply has nothing to return to.
         # A product restocked to the maximum meanwhile keeps the maximum: refusing would
         # make the order impossible to cancel, and it cannot hold more units anyway.
-        await self._db.execute(
+        stock = await self._db.fetchval(
             "UPDATE catalog.products SET stock = LEAST(stock::bigint + $2, $3), updated_at = now()"
-            " WHERE id = $1",
+            " WHERE id = $1 RETURNING stock",
             product_id,
             quantity,
             MAX_STOCK,
         )
+        return None if stock is None else int(stock)
 
 
 class CatalogUnitOfWork(UnitOfWork):

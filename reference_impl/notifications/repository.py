@@ -8,7 +8,7 @@ from refarch.reference_impl.notifications.domain import NewNotification, Notific
 from refarch.reference_impl.statements import Filters, fetch_page
 from refarch.reference_impl.unit_of_work import Executor, UnitOfWork
 
-__all__ = ["NotificationRepository", "NotificationsUnitOfWork"]
+__all__ = ["InboxRepository", "NotificationRepository", "NotificationsUnitOfWork"]
 
 _COLUMNS = "id, type, subject, body, data, event_id, created_at"
 
@@ -56,10 +56,29 @@ class NotificationRepository:
         ], total
 
 
+class InboxRepository:
+    """The event ids this consumer has applied (specs/sql/notifications V002)."""
+
+    def __init__(self, db: Executor) -> None:
+        self._db = db
+
+    async def first_delivery(self, event_id: UUID, event_type: str) -> bool:
+        """Record the event id; False if it was recorded before (a redelivery)."""
+        inserted = await self._db.fetchval(
+            "INSERT INTO notifications.inbox (event_id, event_type) VALUES ($1, $2)"
+            " ON CONFLICT (event_id) DO NOTHING RETURNING true",
+            event_id,
+            event_type,
+        )
+        return bool(inserted)
+
+
 class NotificationsUnitOfWork(UnitOfWork):
-    """The notifications schema's repository, working in one unit of work."""
+    """The notifications schema's repositories, working in one unit of work."""
 
     notifications: NotificationRepository
+    inbox: InboxRepository
 
     def _open_repositories(self, db: Executor) -> None:
         self.notifications = NotificationRepository(db)
+        self.inbox = InboxRepository(db)

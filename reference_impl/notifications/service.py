@@ -17,13 +17,16 @@ class NotificationsService:
         self._uow = uow
 
     async def handle_event(self, uow: UnitOfWork, event: Event) -> bool:
-        """Consume one event inside the relay's unit of work; True if it produced a new
-        notification. Delivering the same event again changes nothing (at-least-once safe)."""
+        """Consume one event inside the consumer's unit of work; True if it produced a new
+        notification. Delivering the same event again changes nothing (at-least-once safe):
+        the inbox remembers every event id applied."""
         new = notification_for(event)
-        if new is None:
-            return False
-        async with self._uow(within=uow) as inbox:
-            return await inbox.notifications.add_once(new)
+        async with self._uow(within=uow) as work:
+            if not await work.inbox.first_delivery(event.id, event.event_type):
+                return False
+            if new is None:
+                return False
+            return await work.notifications.add_once(new)
 
     async def list_for_user(
         self, user_id: UUID, *, type_: str | None, limit: int, offset: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -41,9 +42,13 @@ class StockReservations(Protocol):
     """What orders need from the catalog: stock taken and given back inside their own
     unit of work (the catalog service provides it)."""
 
-    async def reserve_stock(self, uow: UnitOfWork, lines: list[StockLine]) -> list[PricedLine]: ...
+    async def reserve_stock(
+        self, uow: UnitOfWork, lines: list[StockLine], *, order_id: UUID
+    ) -> list[PricedLine]: ...
 
-    async def release_stock(self, uow: UnitOfWork, lines: list[StockLine]) -> None: ...
+    async def release_stock(
+        self, uow: UnitOfWork, lines: list[StockLine], *, order_id: UUID, reason: str
+    ) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,17 @@ def _status_event(order: Order, previous: str) -> Event:
     )
 
 
+def _items(order: Order) -> list[dict[str, Any]]:
+    return [
+        {
+            "product_id": str(line.product_id),
+            "quantity": line.quantity,
+            "unit_price": line.unit_price.as_json(),
+        }
+        for line in order.lines
+    ]
+
+
 def _placed_event(order: Order) -> Event:
     return Event(
         event_type="order.placed",
@@ -77,8 +93,27 @@ def _placed_event(order: Order) -> Event:
         payload={
             "order_id": str(order.id),
             "user_id": str(order.user_id),
+            "status": order.status,
+            "items": _items(order),
+            "item_count": sum(line.quantity for line in order.lines),
             "total": order.total.as_json(),
-            "item_count": len(order.lines),
+            "placed_at": order.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        },
+    )
+
+
+def _cancelled_event(order: Order, previous: str, reason: str) -> Event:
+    return Event(
+        event_type="order.cancelled",
+        aggregate_type="order",
+        aggregate_id=order.id,
+        payload={
+            "order_id": str(order.id),
+            "user_id": str(order.user_id),
+            "from": previous,
+            "reason": reason,
+            "total": order.total.as_json(),
+            "items": _items(order),
         },
     )
 
@@ -145,8 +180,9 @@ class OrdersService:
             StockLine(UUID(str(item["product_id"])), item["quantity"]) for item in body["items"]
         ]
         ensure_distinct_products([line.product_id for line in requested])
+        order_id = uuid.uuid4()  # known before the stock is taken: the stock events name it
         async with self._uow() as uow:
-            priced = await self._stock.reserve_stock(uow, requested)
+            priced = await self._stock.reserve_stock(uow, requested, order_id=order_id)
             # After the stock, so one customer's simultaneous orders still take stock side
             # by side; the lock then makes their count-and-insert one at a time, so the
             # limit is exact. No deadlock: nothing else is locked once it is held.
@@ -159,6 +195,7 @@ class OrdersService:
                     OrderLine(p.product_id, p.sku, p.name, p.quantity, p.unit_price) for p in priced
                 ),
                 shipping_address=body["shipping_address"],
+                id=order_id,
             )
             await uow.orders.add(order)
             document = order_document(order)
@@ -199,14 +236,25 @@ class OrdersService:
 
     async def cancel_order(self, actor: Principal, order_id: UUID) -> Order:
         """Owner or admin, only while pending (admins cancel paid orders by transition)."""
-        return await self._change_status(actor, order_id, "cancelled", only_from="pending")
+        reason = "admin" if actor.is_admin else "customer"
+        return await self._change_status(
+            actor, order_id, "cancelled", only_from="pending", reason=reason
+        )
 
     async def transition_order(self, admin: Principal, order_id: UUID, target: str) -> Order:
         return await self._change_status(admin, order_id, target, only_from=None)
 
     async def _change_status(
-        self, actor: Principal, order_id: UUID, target: str, *, only_from: str | None
+        self,
+        actor: Principal,
+        order_id: UUID,
+        target: str,
+        *,
+        only_from: str | None,
+        reason: str = "admin",
     ) -> Order:
+        """Move the order to ``target``; ``reason`` (customer, admin, expired) is recorded
+        when it is a cancellation."""
         async with self._uow() as uow:
             # The row lock serialises concurrent changes of one order: the second of two
             # simultaneous cancels waits, then sees "cancelled" and is refused, so stock is
@@ -219,8 +267,14 @@ class OrdersService:
             check_transition(order.status, target)
             changed = await uow.orders.set_status(order, target)
             if target == "cancelled":
-                await self._stock.release_stock(uow, _stock_lines(order))
-            uow.publish("orders", _status_event(changed, order.status))
+                # the cancellation is its own event, never also a status_changed
+                stock_reason = "order_expired" if reason == "expired" else "order_cancelled"
+                await self._stock.release_stock(
+                    uow, _stock_lines(order), order_id=order.id, reason=stock_reason
+                )
+                uow.publish("orders", _cancelled_event(changed, order.status, reason))
+            else:
+                uow.publish("orders", _status_event(changed, order.status))
             await uow.commit()
         return changed
 
@@ -238,7 +292,9 @@ class OrdersService:
         expired = 0
         for order_id in stale:
             try:
-                await self._change_status(_HOUSEKEEPING, order_id, "cancelled", only_from="pending")
+                await self._change_status(
+                    _HOUSEKEEPING, order_id, "cancelled", only_from="pending", reason="expired"
+                )
             except (OrderNotFound, NotCancellable):
                 continue  # paid, cancelled or deleted since it was listed
             expired += 1

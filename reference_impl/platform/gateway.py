@@ -21,6 +21,7 @@ from uuid import UUID
 import orjson
 
 from refarch.reference_impl.errors import DomainError, InvalidInput, field_error
+from refarch.reference_impl.events import current_request_id
 from refarch.reference_impl.platform.auth import authenticate, current_account
 from refarch.reference_impl.platform.body import ClientDisconnected, media_type_of, read_json_body
 from refarch.reference_impl.platform.contract import ApiRequest, ApiResponse, Backend
@@ -153,6 +154,9 @@ class Gateway:
             if incoming_id is not None and _REQUEST_ID.fullmatch(incoming_id)
             else os.urandom(16).hex()
         )
+        # Events written while handling this request record its id (each request runs in
+        # a task of its own, so the value never leaks into another request).
+        current_request_id.set(request_id)
         method: str = scope["method"]
         path: str = scope["path"]
         if method == "HEAD":  # RFC 9110 9.3.2: GET's status and headers, without the body

@@ -93,6 +93,27 @@ class Metrics:
             "Events set aside in any outbox (malformed, or failed too often) awaiting an operator.",
             registry=self.registry,
         )
+        self.consumer_dead_letters = Gauge(
+            "refarch_event_consumer_dead_letters",
+            "Broker messages this process's event consumers set aside on the dead-letter"
+            " stream (malformed, or failed too often) since it started.",
+            ["consumer"],
+            registry=self.registry,
+        )
+        self.consumer_lag_events = Gauge(
+            "refarch_event_consumer_lag_events",
+            "Events on the stream a consumer of this process has not acknowledged yet"
+            " (NaN when the broker cannot be asked).",
+            ["consumer"],
+            registry=self.registry,
+        )
+        self.consumer_lag_seconds = Gauge(
+            "refarch_event_consumer_lag_seconds",
+            "How far a consumer of this process trails: 0 when nothing waits, else the age"
+            " of the newest event it applied.",
+            ["consumer"],
+            registry=self.registry,
+        )
         # label lookups cost more than the increment itself; cache the children
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
@@ -121,4 +142,9 @@ class Metrics:
                 self.outbox_dead_letters.set(await services.outbox_dead_letters())
             except Exception:
                 self.outbox_dead_letters.set(float("nan"))
+            for consumer, count in services.consumer_dead_letters().items():
+                self.consumer_dead_letters.labels(consumer).set(count)
+            for consumer, (events, seconds) in services.consumer_lag().items():
+                self.consumer_lag_events.labels(consumer).set(events)
+                self.consumer_lag_seconds.labels(consumer).set(seconds)
         return generate_latest(self.registry)

@@ -43,10 +43,11 @@ class UserRepository:
         assert user is not None
         return user
 
-    async def get(self, user_id: UUID) -> User | None:
+    async def get(self, user_id: UUID, *, for_update: bool = False) -> User | None:
+        lock = " FOR UPDATE" if for_update else ""
         return _user(
             await self._db.fetchrow(
-                f"SELECT {_USER_COLUMNS} FROM users.users WHERE id = $1", user_id
+                f"SELECT {_USER_COLUMNS} FROM users.users WHERE id = $1{lock}", user_id
             )
         )
 

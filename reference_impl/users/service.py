@@ -40,6 +40,37 @@ PROFILE_FIELDS = frozenset({"first_name", "last_name", "phone"})
 ADMIN_FIELDS = frozenset({"role", "status"})
 
 
+def _registered_event(user: User) -> Event:
+    return Event(
+        event_type="user.registered",
+        aggregate_type="user",
+        aggregate_id=user.id,
+        payload={
+            "user_id": str(user.id),
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "role": user.role,
+            "status": user.status,
+        },
+    )
+
+
+def _updated_event(user: User, changed: list[str]) -> Event:
+    return Event(
+        event_type="user.updated",
+        aggregate_type="user",
+        aggregate_id=user.id,
+        payload={
+            "user_id": str(user.id),
+            "email": user.email,
+            "role": user.role,
+            "status": user.status,
+            "changed": changed,
+        },
+    )
+
+
 class UsersService:
     def __init__(self, uow: UnitOfWorkFactory[UsersUnitOfWork], settings: Settings) -> None:
         self._uow = uow
@@ -65,15 +96,7 @@ class UsersService:
         password_hash = await self._passwords.hash(password)
         async with self._uow() as uow:
             user = await uow.users.add(new_user, password_hash)
-            uow.publish(
-                "users",
-                Event(
-                    event_type="user.registered",
-                    aggregate_type="user",
-                    aggregate_id=user.id,
-                    payload={"user_id": str(user.id), "first_name": user.first_name},
-                ),
-            )
+            uow.publish("users", _registered_event(user))
             await uow.commit()
         return user
 
@@ -169,16 +192,26 @@ class UsersService:
     async def admin_update(self, actor: Principal, user_id: UUID, changes: dict[str, Any]) -> User:
         """Change role or status, never locking every administrator out (USR-012)."""
         columns = {key: value for key, value in changes.items() if key in ADMIN_FIELDS}
-        if not removes_admin_rights(columns):
-            return await self._update(user_id, changes, ADMIN_FIELDS)
-        if actor.user_id == user_id:
+        locks_out = removes_admin_rights(columns)
+        if locks_out and actor.user_id == user_id:
             raise CannotLockOutSelf()
         async with self._uow() as uow:
-            await self._ensure_not_last_admin(uow, user_id)
-            user = await uow.users.update(user_id, columns)
+            if locks_out:
+                await self._ensure_not_last_admin(uow, user_id)
+            # Locked, so `changed` compares with the values this update really replaces.
+            before = await uow.users.get(user_id, for_update=True)
+            if before is None:
+                raise UserNotFound()
+            user = await uow.users.update(user_id, columns) if columns else before
+            assert user is not None  # locked above: it cannot have gone
+            changed = [
+                name
+                for name in sorted(ADMIN_FIELDS)
+                if getattr(before, name) != getattr(user, name)
+            ]
+            if changed:
+                uow.publish("users", _updated_event(user, changed))
             await uow.commit()
-        if user is None:
-            raise UserNotFound()
         return user
 
     @staticmethod
@@ -213,6 +246,10 @@ class UsersService:
             await self._ensure_not_last_admin(uow, user_id)
             if not await uow.users.delete(user_id):
                 raise UserNotFound()
+            uow.publish(
+                "users",
+                Event("user.deleted", "user", user_id, {"user_id": str(user_id)}),
+            )
             await uow.commit()
 
     async def ensure_bootstrap_admin(self, email: str, password: str) -> None:

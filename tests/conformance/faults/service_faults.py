@@ -60,7 +60,7 @@ class OversellsUnderConcurrency(Fault):
         catalog = services.catalog
         reserve = catalog.reserve_stock
 
-        async def read_then_write(uow: Any, lines: list[Any]) -> Any:
+        async def read_then_write(uow: Any, lines: list[Any], **kwargs: Any) -> Any:
             if active():
                 ids = [line.product_id for line in lines]
                 rows = await uow.connection.fetch(
@@ -72,7 +72,7 @@ class OversellsUnderConcurrency(Fault):
                     await uow.connection.execute(
                         "UPDATE catalog.products SET stock = $2 WHERE id = $1", product_id, stock
                     )
-            return await reserve(uow, lines)
+            return await reserve(uow, lines, **kwargs)
 
         catalog.reserve_stock = read_then_write  # type: ignore[method-assign]
 
@@ -84,9 +84,9 @@ class CancelKeepsStock(Fault):
         catalog = services.catalog
         release = catalog.release_stock
 
-        async def maybe_release(uow: Any, lines: list[Any]) -> None:
+        async def maybe_release(uow: Any, lines: list[Any], **kwargs: Any) -> None:
             if not active():
-                await release(uow, lines)
+                await release(uow, lines, **kwargs)
 
         catalog.release_stock = maybe_release  # type: ignore[method-assign]
 

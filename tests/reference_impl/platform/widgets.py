@@ -312,6 +312,12 @@ class WidgetServices:
     async def outbox_dead_letters(self) -> int:
         return 0
 
+    def consumer_dead_letters(self) -> dict[str, int]:
+        return {}
+
+    def consumer_lag(self) -> dict[str, tuple[float, float]]:
+        return {}
+
     async def close(self) -> None:
         self.closed = True
 

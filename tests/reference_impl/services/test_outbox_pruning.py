@@ -29,11 +29,11 @@ async def outbox_row(
     await services.pool.execute(
         f"INSERT INTO {schema}.outbox"
         " (id, aggregate_type, aggregate_id, event_type, payload, created_at, published_at,"
-        "  failed_at)"
+        "  failed_at, sequence)"
         " VALUES ($1, 'test', $2, 'test.aged', '{}'::jsonb,"
         "  now() - make_interval(days => $3),"
         "  now() - make_interval(days => $4),"
-        "  CASE WHEN $5 THEN now() END)",
+        "  CASE WHEN $5 THEN now() END, 1)",
         row_id,
         uuid.uuid4(),
         created_days_ago,

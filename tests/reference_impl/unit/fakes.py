@@ -60,7 +60,7 @@ class FakeProductRepository:
     def __init__(self, db: FakeDatabase) -> None:
         self._db = db
 
-    async def get(self, product_id: UUID) -> Product | None:
+    async def get(self, product_id: UUID, *, for_update: bool = False) -> Product | None:
         return self._db.products.get(product_id)
 
     async def update(self, product_id: UUID, changes: dict[str, Any]) -> Product | None:
@@ -80,21 +80,24 @@ class FakeProductRepository:
         self._db.products[product_id] = replace(current, stock=current.stock + delta)
         return self._db.products[product_id]
 
-    async def take_stock(self, product_id: UUID, quantity: int) -> PricedLine | None:
+    async def take_stock(self, product_id: UUID, quantity: int) -> tuple[PricedLine, int] | None:
         current = self._db.products.get(product_id)
         if current is None or current.stock < quantity:
             return None
-        self._db.products[product_id] = replace(current, stock=current.stock - quantity)
-        return PricedLine(product_id, current.sku, current.name, quantity, current.price)
+        left = current.stock - quantity
+        self._db.products[product_id] = replace(current, stock=left)
+        return PricedLine(product_id, current.sku, current.name, quantity, current.price), left
 
     async def stock_levels(self, product_ids: list[UUID]) -> dict[UUID, int]:
         return {i: self._db.products[i].stock for i in product_ids if i in self._db.products}
 
-    async def return_stock(self, product_id: UUID, quantity: int) -> None:
+    async def return_stock(self, product_id: UUID, quantity: int) -> int | None:
         current = self._db.products.get(product_id)
-        if current is not None:
-            stock = min(current.stock + quantity, MAX_STOCK)
-            self._db.products[product_id] = replace(current, stock=stock)
+        if current is None:
+            return None
+        stock = min(current.stock + quantity, MAX_STOCK)
+        self._db.products[product_id] = replace(current, stock=stock)
+        return stock
 
 
 class FakeOrderRepository:

@@ -63,7 +63,7 @@ def test_ord_reservation_names_unknown_products_by_their_position() -> None:
 
     async def reserve() -> None:
         async with FakeUnitOfWork(db) as uow:
-            await catalog_on(db).reserve_stock(uow, lines)  # type: ignore[arg-type]
+            await catalog_on(db).reserve_stock(uow, lines, order_id=uuid.uuid4())  # type: ignore[arg-type]
 
     with pytest.raises(UnknownProducts) as refused:
         run(reserve())
@@ -83,7 +83,7 @@ def test_ord_reservation_prices_lines_in_request_order_and_lists_every_shortage(
 
     async def reserve(lines: list[StockLine]) -> Any:
         async with FakeUnitOfWork(db) as uow:
-            priced = await catalog.reserve_stock(uow, lines)  # type: ignore[arg-type]
+            priced = await catalog.reserve_stock(uow, lines, order_id=uuid.uuid4())  # type: ignore[arg-type]
             await uow.commit()
             return priced
 

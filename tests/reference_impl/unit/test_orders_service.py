@@ -59,7 +59,11 @@ def test_ord_placing_takes_stock_prices_from_the_catalog_and_publishes_one_event
     assert placed.body["user_id"] == str(buyer.user_id)
     assert [db.products[kettle.id].stock, db.products[mug.id].stock] == [3, 0]
     assert list(db.orders) == [uuid.UUID(placed.body["id"])]
-    assert [(schema, e.event_type) for schema, e in db.outbox] == [("orders", "order.placed")]
+    assert [(schema, e.event_type) for schema, e in db.outbox] == [
+        ("catalog", "product.stock_changed"),
+        ("catalog", "product.stock_changed"),
+        ("orders", "order.placed"),
+    ]
 
 
 def test_ord_out_of_stock_is_409_listing_every_short_line_and_keeps_nothing() -> None:

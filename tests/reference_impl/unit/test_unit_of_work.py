@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from typing import Any
 
@@ -34,7 +35,10 @@ class FakeConnection:
         return FakeTransaction(self.log)
 
     async def execute(self, query: str, *args: Any) -> str:
-        self.log.append(query.split("(")[0].strip())
+        # the statement's target: the outbox an event goes to (its sequence is taken in
+        # the same statement), or the first words of anything else
+        target = re.search(r"INSERT INTO (\w+\.outbox)", query)
+        self.log.append(f"INSERT INTO {target[1]}" if target else query.split("(")[0].strip())
         return "INSERT 0 1"
 
     def is_closed(self) -> bool:
@@ -105,4 +109,4 @@ def test_uow_writes_events_to_the_producers_outbox_in_the_transaction() -> None:
 
 def test_uow_refuses_an_outbox_that_does_not_exist() -> None:
     with pytest.raises(ValueError):
-        UnitOfWork(FakePool()).publish("catalog", Event("x", "y", uuid.uuid4(), {}))  # type: ignore[arg-type]
+        UnitOfWork(FakePool()).publish("notifications", Event("x", "y", uuid.uuid4(), {}))  # type: ignore[arg-type]
