@@ -158,19 +158,37 @@ class AnalyticsStore:
     def _write(self, facts: Iterable[Fact]) -> None:
         placed: list[OrderPlacedFact] = []
         states: list[OrderStateFact] = []
+        # Overwritable values: only the newest fact per aggregate in this batch matters
+        # (the UPDATEs below also refuse anything older than what is stored).
+        roles: dict[Any, CustomerFact] = {}
+        deleted: set[Any] = set()
+        products: dict[Any, ProductFact] = {}
+        stocks: dict[Any, StockFact] = {}
+        registrations: dict[Any, CustomerFact] = {}
+        skus: dict[Any, str] = {}
         for fact in facts:
             if isinstance(fact, OrderPlacedFact):
                 placed.append(fact)
             elif isinstance(fact, OrderStateFact):
                 states.append(fact)
             elif isinstance(fact, CustomerFact):
-                self._customer(fact)
+                if fact.registered_at is not None:
+                    registrations[fact.user_id] = fact
+                if fact.deleted:
+                    deleted.add(fact.user_id)
+                elif fact.role is not None:
+                    _keep_newest(roles, fact.user_id, fact)
             elif isinstance(fact, ProductFact):
-                self._product(fact)
+                if fact.sku is not None:
+                    skus[fact.product_id] = fact.sku
+                _keep_newest(products, fact.product_id, fact)
             elif isinstance(fact, StockFact):
-                self._stock(fact)
+                _keep_newest(stocks, fact.product_id, fact)
         self._orders(placed)
         self._states(states)
+        self._customers(list(roles.values()), list(registrations.values()), deleted)
+        self._products(list(products.values()), skus)
+        self._stocks(list(stocks.values()))
 
     def _orders(self, placed: Sequence[OrderPlacedFact]) -> None:
         if not placed:
@@ -214,49 +232,85 @@ class AnalyticsStore:
             ],
         )
 
-    def _customer(self, fact: CustomerFact) -> None:
+    def _ensure_rows(self, table: str, key: str, ids: Sequence[Any]) -> None:
+        self.connection.execute(
+            f"INSERT OR IGNORE INTO {table} ({key}) SELECT DISTINCT unnest(?::UUID[])", [ids]
+        )
+
+    def _customers(
+        self,
+        roles: Sequence[CustomerFact],
+        registrations: Sequence[CustomerFact],
+        deleted: set[Any],
+    ) -> None:
+        if not (roles or registrations or deleted):
+            return
         con = self.connection
-        con.execute("INSERT OR IGNORE INTO customers (user_id) VALUES (?)", [fact.user_id])
-        if fact.registered_at is not None:
+        ids = {f.user_id for f in roles} | {f.user_id for f in registrations} | deleted
+        self._ensure_rows("customers", "user_id", list(ids))
+        if registrations:
             con.execute(
-                "UPDATE customers SET registered_at = ? WHERE user_id = ?",
-                [fact.registered_at, fact.user_id],
+                "UPDATE customers SET registered_at = n.at FROM (SELECT unnest(?::UUID[]) AS id,"
+                " unnest(?::TIMESTAMPTZ[]) AS at) AS n WHERE customers.user_id = n.id",
+                [[f.user_id for f in registrations], [f.registered_at for f in registrations]],
             )
-        if fact.deleted:
-            con.execute("UPDATE customers SET deleted = TRUE WHERE user_id = ?", [fact.user_id])
-        elif fact.role is not None:
+        if deleted:
             con.execute(
-                "UPDATE customers SET role = ?, role_sequence = ?"
-                " WHERE user_id = ? AND role_sequence < ?",
-                [fact.role, fact.sequence, fact.user_id, fact.sequence],
+                "UPDATE customers SET deleted = TRUE WHERE user_id IN (SELECT unnest(?::UUID[]))",
+                [list(deleted)],
+            )
+        if roles:
+            con.execute(
+                "UPDATE customers SET role = n.role, role_sequence = n.seq FROM (SELECT"
+                " unnest(?::UUID[]) AS id, unnest(?::VARCHAR[]) AS role, unnest(?::BIGINT[])"
+                " AS seq) AS n WHERE customers.user_id = n.id AND customers.role_sequence < n.seq",
+                [[f.user_id for f in roles], [f.role for f in roles], [f.sequence for f in roles]],
             )
 
-    def _product(self, fact: ProductFact) -> None:
+    def _products(self, latest: Sequence[ProductFact], skus: Mapping[Any, str]) -> None:
+        if not latest:
+            return
         con = self.connection
-        con.execute("INSERT OR IGNORE INTO products (product_id) VALUES (?)", [fact.product_id])
-        if fact.sku is not None:  # only product.created says it, and it never changes
+        self._ensure_rows("products", "product_id", [f.product_id for f in latest])
+        if skus:  # only product.created says it, and it never changes
             con.execute(
-                "UPDATE products SET sku = ? WHERE product_id = ?", [fact.sku, fact.product_id]
+                "UPDATE products SET sku = n.sku FROM (SELECT unnest(?::UUID[]) AS id,"
+                " unnest(?::VARCHAR[]) AS sku) AS n WHERE products.product_id = n.id",
+                [list(skus), list(skus.values())],
             )
         con.execute(
-            "UPDATE products SET name = ?, category_id = ?, price_amount = ?, currency = ?,"
-            " details_sequence = ? WHERE product_id = ? AND details_sequence < ?",
+            "UPDATE products SET name = n.name, category_id = n.category,"
+            " price_amount = n.amount, currency = n.currency, details_sequence = n.seq"
+            " FROM (SELECT unnest(?::UUID[]) AS id, unnest(?::VARCHAR[]) AS name,"
+            " unnest(?::UUID[]) AS category, unnest(?::BIGINT[]) AS amount,"
+            " unnest(?::VARCHAR[]) AS currency, unnest(?::BIGINT[]) AS seq) AS n"
+            " WHERE products.product_id = n.id AND products.details_sequence < n.seq",
             [
-                fact.name,
-                fact.category_id,
-                fact.price_amount,
-                fact.currency,
-                fact.sequence,
-                fact.product_id,
-                fact.sequence,
+                [f.product_id for f in latest],
+                [f.name for f in latest],
+                [f.category_id for f in latest],
+                [f.price_amount for f in latest],
+                [f.currency for f in latest],
+                [f.sequence for f in latest],
             ],
         )
 
-    def _stock(self, fact: StockFact) -> None:
-        con = self.connection
-        con.execute("INSERT OR IGNORE INTO products (product_id) VALUES (?)", [fact.product_id])
-        con.execute(
-            "UPDATE products SET stock = ?, stock_sequence = ?"
-            " WHERE product_id = ? AND stock_sequence < ?",
-            [fact.stock, fact.sequence, fact.product_id, fact.sequence],
+    def _stocks(self, latest: Sequence[StockFact]) -> None:
+        if not latest:
+            return
+        self._ensure_rows("products", "product_id", [f.product_id for f in latest])
+        self.connection.execute(
+            "UPDATE products SET stock = n.stock, stock_sequence = n.seq FROM (SELECT"
+            " unnest(?::UUID[]) AS id, unnest(?::INTEGER[]) AS stock, unnest(?::BIGINT[]) AS seq)"
+            " AS n WHERE products.product_id = n.id AND products.stock_sequence < n.seq",
+            [
+                [f.product_id for f in latest],
+                [f.stock for f in latest],
+                [f.sequence for f in latest],
+            ],
         )
+
+
+def _keep_newest(latest: dict[Any, Any], key: Any, fact: Any) -> None:
+    if key not in latest or latest[key].sequence < fact.sequence:
+        latest[key] = fact
