@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from refarch.nats_server import temporary
 from tests.support.postgres import TestPostgres
 from tests.support.server import ServerHandle, reference_server
 
@@ -19,8 +20,11 @@ def reference(
     postgres: TestPostgres, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServerHandle]:
     database_url = postgres.fresh_database()
-    with reference_server(
-        tmp_path_factory.mktemp("reference"), database_url, env=SERVER_ENV
-    ) as server:
+    base = tmp_path_factory.mktemp("reference")
+    # a broker, as `refarch serve` starts one: analytics is fed only by it
+    with (
+        temporary(base / "nats") as broker,
+        reference_server(base, database_url, env={**SERVER_ENV, "NATS_URL": broker.url}) as server,
+    ):
         yield server
     postgres.drop(database_url)

@@ -179,3 +179,25 @@ def test_anl_012_a_range_that_is_empty_too_long_or_in_no_zone_is_refused() -> No
         with pytest.raises(InvalidInput) as refused:
             report_range(query)
         assert refused.value.extensions["errors"][0]["field"] == field
+
+
+def test_anl_011_a_registration_counts_whatever_shares_its_batch(store: AnalyticsStore) -> None:
+    shop = Shop()
+    kept, registered = shop.register(T0)
+    gone, registered_too = shop.register(T0)
+    deleted = shop.envelope("user.deleted", gone, T0 + timedelta(hours=1), {"user_id": gone})
+    promoted = shop.envelope(
+        "user.updated",
+        kept,
+        T0 + timedelta(hours=2),
+        {
+            "user_id": kept,
+            "email": "a@example.com",
+            "role": "admin",
+            "status": "active",
+            "changed": ["role"],
+        },
+    )
+    store.apply([deleted, registered_too, promoted, registered])  # late registrations
+    # the deleted account still registered in November; the promoted one is no customer now
+    assert reports.customers(store.connection, NOVEMBER, within_days=1).new_customers == 1
