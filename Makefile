@@ -61,8 +61,9 @@ docs: setup ## check the diagrams are fresh, generate the reference pages, build
 	$(REFARCH) docs diagrams --check
 	$(REFARCH) docs build --out site
 
-bench: setup ## measure the reference implementation against minimal apps (prints ratios)
+bench: setup ## measure the reference implementation against minimal apps, and the event pipeline against raw nats-py (prints ratios)
 	$(PY) -m bench.run
+	$(PY) -m bench.events
 
 bundle: setup ## rebuild the single-file specs for client generators in specs/bundles/ (commit them)
 	$(REFARCH) specs bundle

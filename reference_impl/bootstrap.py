@@ -27,7 +27,8 @@ from refarch.reference_impl.catalog.handlers import CatalogHandlers
 from refarch.reference_impl.catalog.repository import CatalogUnitOfWork
 from refarch.reference_impl.catalog.service import CatalogService
 from refarch.reference_impl.event_consumer import EventConsumer
-from refarch.reference_impl.event_schemas import validate_envelope
+from refarch.reference_impl.event_schemas import preload as preload_event_schemas
+from refarch.reference_impl.event_schemas import received_by, validate_envelope
 from refarch.reference_impl.housekeeping import run_housekeeping
 from refarch.reference_impl.jetstream import JetStreamBroker
 from refarch.reference_impl.notifications.handlers import NotificationHandlers
@@ -194,23 +195,37 @@ class Services:
 
 #: The notifications service's durable consumer on the broker.
 NOTIFICATIONS_CONSUMER = "notifications"
+#: Events per relay publish round and per consumer fetch: fewer round trips per event
+#: (bench/events.py measured ~1.5x the events/s of batches of 100 on a 2-core machine).
+EVENT_BATCH = 500
 
 
 async def build_services(pool: asyncpg.Pool, settings: Settings) -> Services:
+    # parsing the AsyncAPI document blocks for seconds: off the event loop, before serving
+    await asyncio.to_thread(preload_event_schemas)
     catalog = CatalogService(functools.partial(CatalogUnitOfWork, pool))
     notifications = NotificationsService(functools.partial(NotificationsUnitOfWork, pool))
     prefix = settings.event_subject_prefix
     if settings.nats_url is not None:
         broker = JetStreamBroker(
-            settings.nats_url, prefix=prefix, ack_wait_seconds=settings.event_ack_wait_seconds
+            settings.nats_url,
+            prefix=prefix,
+            ack_wait_seconds=settings.event_ack_wait_seconds,
+            batch_size=EVENT_BATCH,
         )
-        relay = OutboxRelay(pool, broker=broker, poll_seconds=settings.outbox_poll_seconds)
+        relay = OutboxRelay(
+            pool,
+            broker=broker,
+            poll_seconds=settings.outbox_poll_seconds,
+            batch_size=EVENT_BATCH,
+        )
         consumer = EventConsumer(
             NOTIFICATIONS_CONSUMER,
             pool,
-            notifications.handle_event,
+            notifications.handle_events,
             functools.partial(validate_envelope, prefix=prefix),
             subject_prefix=prefix,
+            event_types=received_by("notifications"),
         )
         return _services(settings, pool, catalog, notifications, relay, broker, consumer)
     # no broker: the relay checks each event and hands it to notifications in-process

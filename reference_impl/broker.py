@@ -63,8 +63,11 @@ class EventBroker(Protocol):
         """Store several, in this order; raise BrokerUnavailable unless all are confirmed."""
         ...
 
-    async def consume(self, name: str, handle: BatchHandler) -> None:
-        """Deliver to the durable consumer ``name`` until cancelled; survives broker outages."""
+    async def consume(
+        self, name: str, handle: BatchHandler, *, event_types: Sequence[str] = ()
+    ) -> None:
+        """Deliver the events of ``event_types`` (every type when empty) to the durable
+        consumer ``name`` until cancelled; survives broker outages."""
         ...
 
     async def close(self) -> None: ...

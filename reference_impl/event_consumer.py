@@ -3,10 +3,12 @@
 For each batch the broker delivers, every message is parsed and checked against its
 schema (the AsyncAPI document's: ``event_schemas``); a message that fails can never succeed
 and is set aside on the dead-letter subject at once, counted, and the rest go on (SEC-013).
-The valid events are applied inside one transaction, each in a savepoint, by the service's
-``apply(uow, event)``, which de-duplicates by event id (delivery is at least once). Only
+The valid events are applied together, in one transaction, by the service's
+``apply(uow, events)``, which de-duplicates by event id (delivery is at least once). Only
 after the commit does the broker acknowledge them: a consumer killed before that gets the
-batch redelivered, and the de-duplication makes the second delivery change nothing.
+batch redelivered, and the de-duplication makes the second delivery change nothing. If the
+batch fails, its events are applied again one by one, each in a savepoint, so the one that
+fails is retried (and set aside after MAX_ATTEMPTS deliveries) while the others pass.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ log = logging.getLogger("refarch.reference_impl.event_consumer")
 
 #: Deliveries after which an event the service keeps failing on is set aside.
 MAX_ATTEMPTS = 5
-Apply = Callable[[UnitOfWork, Event], Awaitable[object]]
+Apply = Callable[[UnitOfWork, Sequence[Event]], Awaitable[object]]
 #: validate(body, subject=...) raises MalformedEvent when the body breaks its schema.
 Validate = Callable[..., None]
 
@@ -49,8 +51,11 @@ class EventConsumer:
         validate: Validate,
         *,
         subject_prefix: str = "refarch",
+        event_types: Sequence[str] = (),
     ) -> None:
         self.name = name
+        #: The types it receives (the AsyncAPI document's receive operations); all if empty.
+        self.event_types = tuple(event_types)
         self._prefix = subject_prefix
         self._pool = pool
         self._apply = apply
@@ -61,7 +66,7 @@ class EventConsumer:
 
     async def run(self, broker: EventBroker) -> None:
         """Consume until cancelled (the broker's loop rides out outages)."""
-        await broker.consume(self.name, self.handle_batch)
+        await broker.consume(self.name, self.handle_batch, event_types=self.event_types)
 
     def _parse(self, delivery: Delivery) -> Event:
         try:
@@ -87,17 +92,27 @@ class EventConsumer:
             except MalformedEvent as exc:
                 settles[index] = self._set_aside(delivery, str(exc))
         if events:
-            async with UnitOfWork(self._pool) as uow:
-                for index, event in events:
-                    settles[index] = await self._apply_one(uow, deliveries[index], event)
-                await uow.commit()
+            try:
+                async with UnitOfWork(self._pool) as uow:
+                    await self._apply(uow, [event for _, event in events])
+                    await uow.commit()
+                for index, _ in events:
+                    settles[index] = Settle(Outcome.ACK)
+            except _CONNECTION_ERRORS:
+                raise  # the whole batch is retried
+            except Exception:
+                # Find the event at fault: one by one, each alone in a savepoint.
+                async with UnitOfWork(self._pool) as uow:
+                    for index, event in events:
+                        settles[index] = await self._apply_one(uow, deliveries[index], event)
+                    await uow.commit()
         self.applied += sum(1 for s in settles if s is not None and s.outcome is Outcome.ACK)
         return [settle or Settle(Outcome.RETRY) for settle in settles]
 
     async def _apply_one(self, uow: UnitOfWork, delivery: Delivery, event: Event) -> Settle:
         try:
             async with uow.connection.transaction():  # a savepoint: one failure stays alone
-                await self._apply(uow, event)
+                await self._apply(uow, [event])
         except _CONNECTION_ERRORS:
             raise  # the whole batch is retried
         except MalformedEvent as exc:

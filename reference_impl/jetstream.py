@@ -176,8 +176,11 @@ class JetStreamBroker:
 
     # --- consuming -----------------------------------------------------------------------
 
-    async def consume(self, name: str, handle: BatchHandler) -> None:
-        """Fetch batches for the durable consumer ``name`` until cancelled.
+    async def consume(
+        self, name: str, handle: BatchHandler, *, event_types: Sequence[str] = ()
+    ) -> None:
+        """Fetch batches for the durable consumer ``name`` until cancelled; only events of
+        ``event_types`` (all when empty) are delivered to it.
 
         Any failure of the broker or the handler waits (growing backoff) and resumes; the
         messages of a failed batch are redelivered (nak), so nothing is lost.
@@ -185,7 +188,7 @@ class JetStreamBroker:
         backoff = 0.1
         while True:
             try:
-                await self._consume_until_failure(name, handle)
+                await self._consume_until_failure(name, handle, event_types)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -195,10 +198,14 @@ class JetStreamBroker:
                 if isinstance(exc, BrokerUnavailable | nats.errors.ConnectionClosedError):
                     await self.close()  # the next round connects afresh
 
-    async def _consume_until_failure(self, name: str, handle: BatchHandler) -> None:
+    async def _consume_until_failure(
+        self, name: str, handle: BatchHandler, event_types: Sequence[str]
+    ) -> None:
         js = await self._context()
+        subjects = [f"{self._prefix}.{event_type}" for event_type in event_types]
         config = ConsumerConfig(
             durable_name=name,
+            filter_subjects=subjects or [f"{self._prefix}.>"],
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
             ack_wait=self._ack_wait,
@@ -212,13 +219,26 @@ class JetStreamBroker:
         try:
             while True:
                 try:
-                    messages = await subscription.fetch(self._batch_size, timeout=1.0)
+                    messages = await self._next_batch(subscription)
                 except nats.errors.TimeoutError:
                     continue  # nothing waiting
                 await self._handle_batch(js, name, messages, handle)
         finally:
             with contextlib.suppress(nats.errors.Error, OSError):
                 await subscription.unsubscribe()
+
+    async def _next_batch(self, subscription: JetStreamContext.PullSubscription) -> list[Msg]:
+        """Up to a batch, as soon as at least one message is there.
+
+        nats-py's ``fetch(n)`` returns at once what is waiting, but when nothing is it
+        lingers until all ``n`` arrived or the timeout passed: a quiet stream would hold
+        each event up to the timeout. So: wait for one, then take what else is waiting.
+        """
+        messages = await subscription.fetch(1, timeout=1.0)
+        if self._batch_size > 1:
+            with contextlib.suppress(nats.errors.TimeoutError):
+                messages += await subscription.fetch(self._batch_size - 1, timeout=0.01)
+        return messages
 
     async def _handle_batch(
         self, js: JetStreamContext, name: str, messages: list[Msg], handle: BatchHandler

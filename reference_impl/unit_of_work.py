@@ -37,6 +37,10 @@ class Executor(Protocol):
 
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str: ...
 
+    async def executemany(
+        self, command: str, args: Any, *, timeout: float | None = None
+    ) -> None: ...
+
     async def fetch(
         self, query: str, *args: Any, timeout: float | None = None, record_class: Any = None
     ) -> list[Any]: ...

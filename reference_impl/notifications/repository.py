@@ -36,6 +36,16 @@ class NotificationRepository:
         )
         return bool(inserted)
 
+    async def add_many(self, new: list[NewNotification]) -> None:
+        """Insert each unless its event already produced one (see add_once), in one round trip."""
+        if new:
+            await self._db.executemany(
+                "INSERT INTO notifications.notifications"
+                " (user_id, type, subject, body, data, event_id) VALUES ($1, $2, $3, $4, $5, $6)"
+                " ON CONFLICT (event_id) DO NOTHING",
+                [(n.user_id, n.type, n.subject, n.body, n.data, n.event_id) for n in new],
+            )
+
     async def page(
         self, user_id: UUID, *, type_: str | None, limit: int, offset: int
     ) -> tuple[list[Notification], int]:
@@ -62,15 +72,17 @@ class InboxRepository:
     def __init__(self, db: Executor) -> None:
         self._db = db
 
-    async def first_delivery(self, event_id: UUID, event_type: str) -> bool:
-        """Record the event id; False if it was recorded before (a redelivery)."""
-        inserted = await self._db.fetchval(
-            "INSERT INTO notifications.inbox (event_id, event_type) VALUES ($1, $2)"
-            " ON CONFLICT (event_id) DO NOTHING RETURNING true",
-            event_id,
-            event_type,
+    async def first_deliveries(self, events: list[tuple[UUID, str]]) -> set[UUID]:
+        """Record the event ids (id, type); returns those not recorded before (the rest are
+        redeliveries). One statement for a whole batch."""
+        rows = await self._db.fetch(
+            "INSERT INTO notifications.inbox (event_id, event_type)"
+            " SELECT * FROM unnest($1::uuid[], $2::text[])"
+            " ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+            [event_id for event_id, _ in events],
+            [event_type for _, event_type in events],
         )
-        return bool(inserted)
+        return {row["event_id"] for row in rows}
 
 
 class NotificationsUnitOfWork(UnitOfWork):

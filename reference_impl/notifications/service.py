@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from refarch.reference_impl.events import Event
@@ -17,16 +18,19 @@ class NotificationsService:
         self._uow = uow
 
     async def handle_event(self, uow: UnitOfWork, event: Event) -> bool:
-        """Consume one event inside the consumer's unit of work; True if it produced a new
-        notification. Delivering the same event again changes nothing (at-least-once safe):
-        the inbox remembers every event id applied."""
-        new = notification_for(event)
+        """Consume one event inside the caller's unit of work; True if it produced a new
+        notification."""
+        return await self.handle_events(uow, [event]) == 1
+
+    async def handle_events(self, uow: UnitOfWork, events: Sequence[Event]) -> int:
+        """Consume a batch inside the consumer's unit of work; returns how many new
+        notifications it produced. Delivering an event again changes nothing (at-least-once
+        safe): the inbox remembers every event id applied."""
         async with self._uow(within=uow) as work:
-            if not await work.inbox.first_delivery(event.id, event.event_type):
-                return False
-            if new is None:
-                return False
-            return await work.notifications.add_once(new)
+            fresh = await work.inbox.first_deliveries([(e.id, e.event_type) for e in events])
+            new = [n for e in events if e.id in fresh and (n := notification_for(e)) is not None]
+            await work.notifications.add_many(new)
+        return len(new)
 
     async def list_for_user(
         self, user_id: UUID, *, type_: str | None, limit: int, offset: int

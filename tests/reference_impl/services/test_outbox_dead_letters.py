@@ -69,7 +69,7 @@ async def test_sec_013_malformed_event_is_set_aside_and_does_not_block_later_eve
     row = await outbox_row(services, bad)
     assert row["failed_at"] is not None and row["published_at"] is None
     assert row["attempts"] == 1
-    assert row["last_error"] == "order.placed: /data: 'user_id' is a required property"
+    assert row["last_error"] == 'order.placed: /data: "user_id" is a required property'
     await services.refresh_outbox_gauges()
     assert await services.outbox_dead_letters() == 1
 

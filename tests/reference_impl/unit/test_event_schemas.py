@@ -76,7 +76,7 @@ def test_sec_013_a_missing_envelope_field_is_named(name: str) -> None:
     body = example("order.placed")
     del body[name]
 
-    assert f"'{name}' is a required property" in reason(body)
+    assert f'"{name}" is a required property' in reason(body)
 
 
 def test_sec_013_a_body_that_is_not_an_object_or_of_an_unknown_type_is_malformed() -> None:
