@@ -247,7 +247,7 @@ def _services(
     analytics = AnalyticsService.open(settings.data_dir / STORE_FILE)
     analytics_consumer = None
     if broker is not None and analytics.available:
-        analytics_consumer = AnalyticsConsumer(analytics)
+        analytics_consumer = AnalyticsConsumer(analytics, received_by("analytics"))
         analytics.count_pending_with(functools.partial(broker.pending, analytics_consumer.name))
     return Services(
         settings=settings,

@@ -32,8 +32,10 @@ def _settle(verdict: Verdict) -> Settle:
 class AnalyticsConsumer:
     name = ANALYTICS_CONSUMER
 
-    def __init__(self, analytics: AnalyticsService) -> None:
+    def __init__(self, analytics: AnalyticsService, event_types: Sequence[str] = ()) -> None:
         self._analytics = analytics
+        #: The types it receives (the AsyncAPI document's receive operations); all if empty.
+        self.event_types = tuple(event_types)
         self._refused = 0
 
     @property
@@ -44,7 +46,7 @@ class AnalyticsConsumer:
 
     async def run(self, broker: EventBroker) -> None:
         """Consume until cancelled (the broker's loop rides out outages)."""
-        await broker.consume(self.name, self.handle_batch)
+        await broker.consume(self.name, self.handle_batch, event_types=self.event_types)
 
     async def handle_batch(self, deliveries: Sequence[Delivery]) -> list[Settle]:
         try:
