@@ -16,7 +16,7 @@ from refarch.nats_server import temporary
 from refarch.reference_impl.bootstrap import build_services
 from refarch.reference_impl.settings import Settings
 from tests.conformance.conform_runner import ConformRun, run_conform
-from tests.conformance.conftest import SERVER_ENV
+from tests.conformance.conftest import BROKER_ENV, SERVER_ENV
 from tests.conformance.faults.analytics_faults import ANALYTICS_FAULTS
 from tests.conformance.faults.asgi import Fault, FaultSwitch
 from tests.support.postgres import TestPostgres
@@ -48,7 +48,7 @@ def faulty(
         reference_server(
             base,
             database_url,
-            env={**SERVER_ENV, "NATS_URL": broker.url},
+            env={**SERVER_ENV, **BROKER_ENV, "NATS_URL": broker.url},
             services_factory=services_with_faults,
         ) as server,
     ):
