@@ -119,16 +119,10 @@ class AnalyticsStore:
         con = self.connection
         con.execute("BEGIN TRANSACTION")
         try:
-            known = {
-                row[0]
-                for row in con.execute(
-                    "SELECT event_id FROM applied_events WHERE event_id IN"
-                    " (SELECT unnest(?::UUID[]))",
-                    [list(records)],
-                ).fetchall()
-            }
-            fresh = [pair for event_id, pair in records.items() if event_id not in known]
-            self._record([record for record, _ in fresh])
+            # The ledger's key decides: only ids it did not hold are inserted and returned
+            # (one index-backed statement, however large the ledger grows).
+            inserted = set(self._record([record for record, _ in records.values()]))
+            fresh = [pair for event_id, pair in records.items() if event_id in inserted]
             facts: list[Fact] = []
             for _, envelope in fresh:
                 facts.extend(facts_of(envelope))
@@ -139,13 +133,14 @@ class AnalyticsStore:
             raise
         return ApplyResult(applied=len(fresh), duplicates=len(envelopes) - len(fresh))
 
-    def _record(self, records: Sequence[EventRecord]) -> None:
+    def _record(self, records: Sequence[EventRecord]) -> list[Any]:
+        """Add the records the ledger does not hold yet; returns their event ids."""
         if not records:
-            return
-        self.connection.execute(
-            "INSERT INTO applied_events (event_id, event_type, aggregate_id, sequence,"
+            return []
+        rows = self.connection.execute(
+            "INSERT OR IGNORE INTO applied_events (event_id, event_type, aggregate_id, sequence,"
             " occurred_at) SELECT unnest(?::UUID[]), unnest(?::VARCHAR[]), unnest(?::UUID[]),"
-            " unnest(?::BIGINT[]), unnest(?::TIMESTAMPTZ[])",
+            " unnest(?::BIGINT[]), unnest(?::TIMESTAMPTZ[]) RETURNING event_id",
             [
                 [r.id for r in records],
                 [r.type for r in records],
@@ -153,7 +148,8 @@ class AnalyticsStore:
                 [r.sequence for r in records],
                 [r.occurred_at for r in records],
             ],
-        )
+        ).fetchall()
+        return [row[0] for row in rows]
 
     def _write(self, facts: Iterable[Fact]) -> None:
         placed: list[OrderPlacedFact] = []
