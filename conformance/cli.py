@@ -131,6 +131,26 @@ def pytest_arguments(keyword: str = "") -> list[str]:
 @click.option(
     "-q", "--quiet", is_flag=True, help="No live progress per layer: pytest's own output."
 )
+@click.option(
+    "--broker-url",
+    envvar="REFARCH_CONFORM_BROKER_URL",
+    default=None,
+    help="The implementation's NATS server (nats://host:4222) for the event tests; without "
+    "it they are reported as skipped.",
+)
+@click.option(
+    "--subject-prefix",
+    default=RunOptions.subject_prefix,
+    show_default=True,
+    help="Prefix of the event subjects (<prefix>.<type>).",
+)
+@click.option(
+    "--event-timeout",
+    type=click.FloatRange(min=0.1, max=300),
+    default=RunOptions.event_timeout,
+    show_default=True,
+    help="Seconds an event may take to appear after the API answered.",
+)
 def conform(
     base_url: str,
     version: str,
@@ -145,6 +165,9 @@ def conform(
     junit_xml: Path | None,
     keyword: str,
     quiet: bool,
+    broker_url: str | None,
+    subject_prefix: str,
+    event_timeout: float,
 ) -> None:
     """Run the conformance suite against the implementation at BASE URL."""
     import pytest
@@ -159,12 +182,25 @@ def conform(
         seed=seed,
         quick=quick,
         requirements=_csv(requirements),
+        broker_url=broker_url or None,
+        subject_prefix=subject_prefix,
+        event_timeout=event_timeout,
     )
     try:
         preflight(options)
     except PreflightError as error:
         click.echo(f"refarch conform: cannot run: {error}", err=True)
         raise SystemExit(EXIT_COULD_NOT_RUN) from None
+    if options.broker_url:
+        # nats-py only once a run asks for the event tests
+        from refarch.conformance.events.log import BrokerUnusable
+        from refarch.conformance.events.preflight import check_broker
+
+        try:
+            check_broker(options.broker_url, options.subject_prefix)
+        except BrokerUnusable as error:
+            click.echo(f"refarch conform: cannot run: {error}", err=True)
+            raise SystemExit(EXIT_COULD_NOT_RUN) from None
 
     # these import pytest and Schemathesis: only once a run starts
     from refarch.conformance.plugin import ConformanceRun

@@ -14,7 +14,9 @@ from refarch.specs import SERVICES
 __all__ = [
     "ADMIN_EMAIL_ENV",
     "ADMIN_PASSWORD_ENV",
+    "DEFAULT_EVENT_TIMEOUT",
     "DEFAULT_MAX_EXAMPLES",
+    "DEFAULT_SUBJECT_PREFIX",
     "QUICK_MAX_EXAMPLES",
     "RunOptions",
     "activate",
@@ -33,6 +35,12 @@ DEFAULT_MAX_EXAMPLES = 100
 QUICK_MAX_EXAMPLES = 3
 
 
+#: How long an event may take to appear after the API answered (EVT-001's bound), seconds.
+DEFAULT_EVENT_TIMEOUT = 5.0
+#: The subject prefix of the events, as the AsyncAPI document's channel addresses write it.
+DEFAULT_SUBJECT_PREFIX = "refarch"
+
+
 @dataclass(frozen=True)
 class RunOptions:
     base_url: str  # scheme://host[:port], without the /api/v1 prefix
@@ -44,6 +52,10 @@ class RunOptions:
     seed: int | None = None
     quick: bool = False
     requirements: tuple[str, ...] = ()  # empty: every requirement
+    #: The implementation's NATS server; None leaves the event tests out (reported skipped).
+    broker_url: str | None = None
+    subject_prefix: str = DEFAULT_SUBJECT_PREFIX
+    event_timeout: float = DEFAULT_EVENT_TIMEOUT
 
     @property
     def api_url(self) -> str:

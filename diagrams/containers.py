@@ -1,4 +1,4 @@
-"""C4 level 2, containers: one stateless application image in front of one PostgreSQL.
+"""C4 level 2, containers: one stateless application image, PostgreSQL, NATS JetStream.
 
 One box per service that has an OpenAPI document (with its operation count), one schema
 per service that has migrations: both read from the specs, so a new service shows up.
@@ -10,7 +10,7 @@ from refarch.docsgen.spec_facts import service_facts
 
 #: A module whose public methods another module calls inside its own transaction.
 IN_PROCESS_CALLS = {("orders", "catalog"): "reserve / release stock"}
-#: The module the outbox relay hands committed events to.
+#: The module that consumes events from the broker and sends email through the SMTP relay.
 EVENT_CONSUMER = "notifications"
 ASYNC = {"style": "dotted"}
 
@@ -46,13 +46,19 @@ def draw(filename: str) -> None:
                     for s in services
                 }
                 relay = box(
-                    "Outbox relay", "Background task", "Delivers committed events at least once"
+                    "Outbox relay", "Background task", "Publishes committed events at least once"
                 )
             database = box(
                 "PostgreSQL 18",
                 "Database",
                 "Schemas: " + ", ".join(s.name for s in services if s.tables) + ", refarch_meta",
             )
+            broker = box(
+                "NATS JetStream",
+                "Container: message broker",
+                "Event streams, durable consumers; embedded by default",
+            )
+        smtp = box("SMTP relay", "External", "Delivers notification email; a local sink by default")
         legend = key(
             [
                 ("Person", "person"),
@@ -75,10 +81,13 @@ def draw(filename: str) -> None:
             if service.tables:
                 modules[service.name] >> Edge(color="#888888") >> database
         relay >> Edge(label="claims outbox rows", **ASYNC) >> database
+        relay >> Edge(label="publishes events", **ASYNC) >> broker
         if EVENT_CONSUMER in modules:
-            relay >> Edge(label="hands events to", **ASYNC) >> modules[EVENT_CONSUMER]
+            broker >> Edge(label="delivers events", **ASYNC) >> modules[EVENT_CONSUMER]
+            modules[EVENT_CONSUMER] >> Edge(label="SMTP") >> smtp
         monitoring >> Edge(label="GET /metrics") >> gateway
         database >> Edge(style="invis") >> legend
+        broker >> Edge(style="invis") >> smtp
 
 
 DIAGRAMS = {"containers": draw}

@@ -8,12 +8,13 @@ synchronous standby in another.
 
 from diagrams import Cluster, Diagram, Edge
 from diagrams.aws.database import RDSPostgresqlInstance
+from diagrams.aws.engagement import SimpleEmailServiceSes
 from diagrams.aws.general import Users
 from diagrams.aws.management import Cloudwatch
 from diagrams.aws.network import ALB, CloudFront, NATGateway, Route53
 from diagrams.aws.security import WAF, SecretsManager
 from diagrams.aws.storage import SimpleStorageServiceS3Bucket
-from diagrams.k8s.compute import Pod
+from diagrams.k8s.compute import Pod, StatefulSet
 from refarch.docsgen.diagram_style import key
 
 GRAPH = {
@@ -58,16 +59,19 @@ def draw(filename: str) -> None:
                 alb = ALB("Application Load Balancer\npublic subnets, all zones")
                 pods = {}
                 nats = {}
+                brokers = {}
                 databases = {}
                 for zone in ZONES:
                     with zone_cluster(f"Availability Zone {zone}"):
                         pods[zone] = Pod(f"refarch pods\n(EKS nodes, {zone})")
+                        brokers[zone] = StatefulSet(f"NATS JetStream {zone}\n(stream replica)")
                         # the database first: it lands on the side facing the next zone,
                         # so the replication line crosses no other line
                         if zone in DATABASE_ZONES:
                             databases[zone] = RDSPostgresqlInstance(DATABASE_ZONES[zone])
                         nats[zone] = NATGateway(f"NAT gateway {zone}")
             metrics = Cloudwatch("CloudWatch /\nPrometheus")
+            mail = SimpleEmailServiceSes("Amazon SES\n(SMTP relay)")
         legend = key(
             [
                 ("solid", "request path"),
@@ -80,6 +84,9 @@ def draw(filename: str) -> None:
         dns >> Edge(label="static") >> cdn >> static
         for zone in ZONES:
             alb >> pods[zone]
+            pods[zone] >> Edge(label="4222" if zone == "a" else "") >> brokers[zone]
+            # each zone's broker below its NAT gateway: the picture grows down, not sideways
+            nats[zone] >> Edge(style="invis") >> brokers[zone]
         for zone in ZONES:
             pods[zone] >> Edge(label="egress" if zone == "a" else "", **SIDE) >> nats[zone]
         # One drawn connection stands for every pod's: all use the writer endpoint, which
@@ -95,6 +102,7 @@ def draw(filename: str) -> None:
         # lines run down the outer edges of the picture and cross nothing.
         secrets >> Edge(label="synced to\nK8s Secrets", **SIDE) >> pods["a"]
         metrics >> Edge(label="scrapes metrics,\ncollects logs", **SIDE) >> pods["c"]
+        pods["c"] >> Edge(label="SMTP 587", **SIDE) >> mail
         users >> Edge(style="invis") >> legend
 
 

@@ -1,25 +1,34 @@
-"""The event flow: outbox rows written with the change, relayed at least once, consumed once.
+"""The event flow, drawn from the AsyncAPI document: who publishes which event, through the
+outbox and NATS JetStream, to which consumer.
 
-Top to bottom in the order an event travels. The outbox tables are the ones the
-migrations create (a new producer's outbox shows up); what each producer writes is
-stated here until the events have their own AsyncAPI document.
+Top to bottom in the order an event travels. Producers, their event types and the
+consumers come from ``specs/asyncapi/v1.yaml`` (through ``refarch.event_contract``), so a
+new event, producer or consumer shows up here and the stale-diagram check fails until the
+picture is re-rendered.
 """
 
 from diagrams import Diagram, Edge
 from refarch.docsgen.diagram_style import GRAPH, boundary, box, key
-from refarch.docsgen.spec_facts import service_facts
+from refarch.event_contract import DEFAULT_PREFIX, event_contract
 
-#: producer -> what it writes to its outbox
-PRODUCES = {
-    "users": "registerUser adds user.registered",
-    "orders": "place, cancel, transition add order.placed / order.status_changed",
-}
+#: What a consumer does with what it receives, beyond storing it (the SMTP relay).
+DELIVERS = {"notifications": "Email to the user's address"}
+
+
+def _types(names: list[str]) -> str:
+    return "\n".join(names)
 
 
 def draw(filename: str) -> None:
-    producers = [s for s in service_facts() if "outbox" in s.tables]
+    contract = event_contract()
+    producers: dict[str, list[str]] = {}
+    consumers: dict[str, list[str]] = {}
+    for event in contract:
+        producers.setdefault(event.producer, []).append(event.type)
+        for consumer in event.consumers:
+            consumers.setdefault(consumer, []).append(event.type)
     with Diagram(
-        "refarch: event flow through the transactional outbox",
+        "refarch: event flow, from the AsyncAPI document",
         filename=filename,
         outformat="svg",
         show=False,
@@ -28,49 +37,56 @@ def draw(filename: str) -> None:
     ):
         outboxes = []
         with boundary("Producers: change and event in one transaction"):
-            for producer in producers:
+            for producer, types in producers.items():
                 service = box(
-                    f"{producer.name} service",
+                    f"{producer} service",
                     "Component",
-                    PRODUCES.get(producer.name, "writes events"),
+                    f"publishes {len(types)} event types",
                     colour="Component",
                 )
-                outbox = box(
-                    f"{producer.name}.outbox", "Database: table", "id = event id; published_at"
-                )
-                service >> Edge(label="INSERT, same\ntransaction") >> outbox
+                outbox = box(f"{producer}.outbox", "Database: table", "id = event id; sequence")
+                service >> Edge(label=_types(types)) >> outbox
                 outboxes.append(outbox)
         relay = box(
             "Outbox relay",
             "Container: background task",
-            "Wakes on NOTIFY (polls as fallback), claims rows SKIP LOCKED",
+            "Publishes committed rows with Nats-Msg-Id = event id",
         )
-        with boundary("Consumer: same transaction as the claim"):
-            consumer = box(
-                "notifications service",
-                "Component: handle_event",
-                "Maps the event to a notification",
-                colour="Component",
-            )
-            store = box(
-                "notifications", "Database: table", "event_id UNIQUE: a redelivery is ignored"
-            )
-        reader = box("listMyNotifications", "Operation", "The user reads the message")
+        broker = box(
+            "NATS JetStream",
+            "Container: message broker",
+            f"One stream on {DEFAULT_PREFIX}.>; drops a repeated Nats-Msg-Id",
+        )
+        dead_letters = box(
+            "Dead letters", "Container: stream", "Malformed messages, set aside and counted"
+        )
         legend = key(
             [
                 ("Component", "service code"),
+                ("Container", "runtime part"),
                 ("Database", "table"),
-                ("solid", "write / call"),
-                ("dotted", "notification or bookkeeping"),
+                ("External", "outside the platform"),
+                ("solid", "write / publish / deliver"),
+                ("dotted", "notification or set aside"),
             ]
         )
-
         for outbox in outboxes:
             outbox >> Edge(label="NOTIFY on commit", style="dotted") >> relay
-        relay >> Edge(label="at least once") >> consumer
-        consumer >> Edge(label="INSERT … ON CONFLICT\nDO NOTHING") >> store
-        store >> Edge(label="read by") >> reader
-        reader >> Edge(style="invis") >> legend
+        relay >> Edge(label="publish, at least once") >> broker
+        for consumer, types in consumers.items():
+            with boundary(f"Consumer: durable, acks after its own commit ({consumer})"):
+                handler = box(
+                    f"{consumer} service",
+                    "Component: durable consumer",
+                    "De-duplicates by event id",
+                    colour="Component",
+                )
+            broker >> Edge(label=_types(types)) >> handler
+            handler >> Edge(label="malformed", style="dotted") >> dead_letters
+            if consumer in DELIVERS:
+                smtp = box("SMTP relay", "External", DELIVERS[consumer])
+                handler >> Edge(label="SMTP, retried with backoff") >> smtp
+                smtp >> Edge(style="invis") >> legend
 
 
 DIAGRAMS = {"event-flow": draw}

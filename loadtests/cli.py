@@ -7,6 +7,7 @@ or baseline file, Locust crashing), always with a one-paragraph reason and never
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 import uuid
@@ -19,6 +20,7 @@ import click
 from refarch.loadtests import render
 from refarch.loadtests.baseline import Baseline, load_baseline, save_baseline
 from refarch.loadtests.errors import CannotRun
+from refarch.loadtests.event_delay import EventDelayProbe
 from refarch.loadtests.history import HISTORY_CSV, read_history
 from refarch.loadtests.live import DEFAULT_PLAIN_EVERY_S, LiveStatus
 from refarch.loadtests.profiles import PROFILES, RunShape, resolve_run_shape
@@ -61,6 +63,9 @@ class LoadOptions:
     results_file: Path | None = None
     target_workers: int = 1
     command: str = "refarch load"  # as run, secrets removed; recorded in the results file
+    #: NATS URL of the target's broker: adds the event delay line to the verdict
+    broker_url: str | None = None
+    subject_prefix: str = "refarch"
 
 
 def _checked_base_url(raw: str) -> str:
@@ -68,6 +73,16 @@ def _checked_base_url(raw: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise CannotRun(f"--base-url {raw!r} is not an http(s) URL like http://127.0.0.1:8000.")
     return raw.rstrip("/")
+
+
+def _checked_broker_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("nats", "tls") or not parts.hostname:
+        raise CannotRun(
+            f"--broker-url {raw!r} is not a NATS URL like nats://127.0.0.1:4222 (the broker "
+            "the implementation publishes its events to)."
+        )
+    return raw
 
 
 def _checked_chart_url(raw: str) -> str:
@@ -210,7 +225,19 @@ def run_gate(options: LoadOptions) -> int:
         f"({shape.users} users, {shape.duration_s} s, {options.distribution.describe()}) "
         f"against {options.base_url}"
     )
-    interrupted_after = _run_watched(options, thresholds, report_dir, run_data, summary_path)
+    with contextlib.ExitStack() as probes:
+        probe = None
+        if options.broker_url is not None:
+            probe = probes.enter_context(
+                EventDelayProbe(
+                    options.base_url,
+                    api,
+                    options.broker_url,
+                    str(catalog.products[0]["id"]),
+                    subject_prefix=options.subject_prefix,
+                )
+            )
+        interrupted_after = _run_watched(options, thresholds, report_dir, run_data, summary_path)
     summary = _judgeable_summary(
         summary_path, report_dir, interrupted=interrupted_after is not None
     )
@@ -223,6 +250,8 @@ def run_gate(options: LoadOptions) -> int:
     verdict = replace(
         judge(summary, shape, thresholds, baseline), interrupted_after_s=interrupted_after
     )
+    if probe is not None:
+        verdict.notes.append(probe.delays.line())
     click.echo("refarch load: drawing the charts and writing the reports ...")
     files = write_report_files(verdict, report_dir, chart_url=options.chart_url)
     click.echo(render.to_terminal(verdict))
@@ -342,6 +371,18 @@ def run_gate(options: LoadOptions) -> int:
     "worker counts; the docs render docs/results/load.json.",
 )
 @click.option(
+    "--broker-url",
+    envvar="REFARCH_LOAD_BROKER_URL",
+    help="NATS URL of the broker the target publishes its events to: adds the event delay "
+    "(commit -> event -> notification via the API) to the verdict.",
+)
+@click.option(
+    "--subject-prefix",
+    default="refarch",
+    show_default=True,
+    help="The target's event subject prefix (with --broker-url).",
+)
+@click.option(
     "--target-workers",
     type=click.IntRange(1, 256),
     default=1,
@@ -374,6 +415,8 @@ def load(
     status_every: float,
     chart_url: str | None,
     results_file: Path | None,
+    broker_url: str | None,
+    subject_prefix: str,
     target_workers: int,
 ) -> None:
     """Run a bounded load test against --base-url and gate on thresholds and a baseline.
@@ -402,6 +445,8 @@ def load(
             results_file=results_file,
             target_workers=target_workers,
             command=redacted_command(sys.argv),
+            broker_url=_checked_broker_url(broker_url) if broker_url else None,
+            subject_prefix=subject_prefix,
         )
         code = run_gate(options)
     except CannotRun as exc:

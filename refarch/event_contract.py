@@ -25,6 +25,7 @@ __all__ = [
     "EventContract",
     "EventType",
     "event_contract",
+    "load_event_contract",
 ]
 
 #: The subject prefix the channel addresses are written with.
@@ -135,8 +136,13 @@ class EventContract:
         return cls(version, resolved, tuple(events))
 
 
-@functools.cache
-def event_contract(version: str = "v1", root: Path | None = None) -> EventContract:
-    """The event contract of ``version``; cached and shared, so treat it as read-only."""
+def load_event_contract(version: str = "v1", root: Path | None = None) -> EventContract:
+    """The event contract of ``version``, read from its file now (the docs rebuild on edits)."""
     raw, resolved = load_asyncapi(version, root=root)
     return EventContract.from_document(raw, resolved, version)
+
+
+@functools.cache
+def event_contract(version: str = "v1", root: Path | None = None) -> EventContract:
+    """The event contract of ``version``, read once and shared: treat it as read-only."""
+    return load_event_contract(version, root)

@@ -118,6 +118,7 @@ class Services:
             {
                 "users.refresh_tokens": self.users.prune_expired,
                 "orders.idempotency_keys": self.orders.prune_expired,
+                "notifications.inbox": self.notifications.prune_inbox,
             },
             interval_seconds=HOUSEKEEPING_INTERVAL_SECONDS,
         )

@@ -187,11 +187,14 @@ class JetStreamBroker:
         """
         backoff = 0.1
         while True:
+            progress: list[int] = []  # batches handled in this round
             try:
-                await self._consume_until_failure(name, handle, event_types)
+                await self._consume_until_failure(name, handle, event_types, progress)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                if progress:
+                    backoff = 0.1  # it worked for a while: a new fault, not the same one
                 log.warning("consumer %s interrupted (%r); retrying in %.1fs", name, exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, _MAX_BACKOFF_SECONDS)
@@ -199,7 +202,7 @@ class JetStreamBroker:
                     await self.close()  # the next round connects afresh
 
     async def _consume_until_failure(
-        self, name: str, handle: BatchHandler, event_types: Sequence[str]
+        self, name: str, handle: BatchHandler, event_types: Sequence[str], progress: list[int]
     ) -> None:
         js = await self._context()
         subjects = [f"{self._prefix}.{event_type}" for event_type in event_types]
@@ -220,9 +223,10 @@ class JetStreamBroker:
             while True:
                 try:
                     messages = await self._next_batch(subscription)
-                except nats.errors.TimeoutError:
+                except TimeoutError:  # nats-py raises its own subclass or the builtin one
                     continue  # nothing waiting
                 await self._handle_batch(js, name, messages, handle)
+                progress.append(len(messages))
         finally:
             with contextlib.suppress(nats.errors.Error, OSError):
                 await subscription.unsubscribe()
@@ -236,7 +240,7 @@ class JetStreamBroker:
         """
         messages = await subscription.fetch(1, timeout=1.0)
         if self._batch_size > 1:
-            with contextlib.suppress(nats.errors.TimeoutError):
+            with contextlib.suppress(TimeoutError):  # nats-py's subclass or the builtin
                 messages += await subscription.fetch(self._batch_size - 1, timeout=0.01)
         return messages
 

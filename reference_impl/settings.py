@@ -78,24 +78,26 @@ def _proxies(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return entries
 
 
-def _nats_url(env: Mapping[str, str], name: str) -> str | None:
-    raw = (env.get(name) or "").strip()
+def _nats_url(raw: str | None) -> str | None:
+    """NATS_URL: a NATS server with JetStream, or None (serve starts the embedded one)."""
+    raw = (raw or "").strip()
     if not raw:
         return None
     if not re.fullmatch(r"(nats|tls)://[^\s/]+(:\d+)?/?", raw):
         raise ConfigError(
-            f"{name}={raw!r} is not a NATS URL; use e.g. nats://127.0.0.1:4222, or unset it "
+            f"NATS_URL={raw!r} is not a NATS URL; use e.g. nats://127.0.0.1:4222, or unset it "
             "to have `refarch serve` start the embedded server"
         )
     return raw
 
 
-def _subject_prefix(env: Mapping[str, str], name: str) -> str:
-    raw = env.get(name) or "refarch"
+def _subject_prefix(raw: str | None) -> str:
+    """REFARCH_EVENT_SUBJECT_PREFIX: the first tokens of every event subject."""
+    raw = raw or "refarch"
     if not re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*", raw):
         raise ConfigError(
-            f"{name}={raw!r} is not a subject prefix: use letters, digits, - and _ in"
-            " dot-separated tokens, e.g. refarch or shop.prod"
+            f"REFARCH_EVENT_SUBJECT_PREFIX={raw!r} is not a subject prefix: use letters,"
+            " digits, - and _ in dot-separated tokens, e.g. refarch or shop.prod"
         )
     return raw
 
@@ -222,8 +224,8 @@ class Settings:
             database_deadline_seconds=_int(
                 env, "REFARCH_DATABASE_DEADLINE_SECONDS", cls.database_deadline_seconds, minimum=1
             ),
-            nats_url=_nats_url(env, "NATS_URL"),
-            event_subject_prefix=_subject_prefix(env, "REFARCH_EVENT_SUBJECT_PREFIX"),
+            nats_url=_nats_url(env.get("NATS_URL")),
+            event_subject_prefix=_subject_prefix(env.get("REFARCH_EVENT_SUBJECT_PREFIX")),
             event_ack_wait_seconds=_int(
                 env, "REFARCH_EVENT_ACK_WAIT_SECONDS", cls.event_ack_wait_seconds, minimum=1
             ),

@@ -1,10 +1,11 @@
 """`make demo`: run the whole platform end to end and show each part working.
 
-1. starts the reference implementation (`refarch serve`) on the embedded PostgreSQL,
+1. starts the reference implementation (`refarch serve`) on the embedded PostgreSQL and
+   the embedded NATS JetStream broker,
 2. walks a shopper's journey through the API: register, log in, browse, order, cancel,
    read notifications,
 3. runs the conformance suite (quick) against it,
-4. runs the smoke load gate against it,
+4. runs the smoke load gate against it, with the event delay through the broker,
 5. builds the documentation site and says where to open it.
 
 Every step prints what it did; the first failing step stops the demo with its reason.
@@ -47,8 +48,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def reference_server(admin_email: str, admin_password: str) -> Iterator[str]:
-    port = free_port()
+def reference_server(admin_email: str, admin_password: str) -> Iterator[tuple[str, str]]:
+    port, nats_port = free_port(), free_port()
     env = {
         **os.environ,
         "REFARCH_ADMIN_EMAIL": admin_email,
@@ -57,11 +58,21 @@ def reference_server(admin_email: str, admin_password: str) -> Iterator[str]:
         # address; a real deployment keeps the default per-address registration limit
         "REFARCH_REGISTRATION_IP_MAX": "100000",
     }
-    env.pop("DATABASE_URL", None)  # the demo always uses the embedded server
+    env.pop("DATABASE_URL", None)  # the demo always uses the embedded servers
+    env.pop("NATS_URL", None)
     log_path = REPORTS / "server.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [REFARCH, "serve", "--port", str(port), "--data-dir", str(DATA_DIR)],
+            [
+                REFARCH,
+                "serve",
+                "--port",
+                str(port),
+                "--nats-port",
+                str(nats_port),
+                "--data-dir",
+                str(DATA_DIR),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -80,7 +91,7 @@ def reference_server(admin_email: str, admin_password: str) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise SystemExit(f"refarch serve did not become ready in 60 s; see {log_path}")
                 time.sleep(0.2)
-            yield base_url
+            yield base_url, f"nats://127.0.0.1:{nats_port}"
         finally:
             proc.send_signal(signal.SIGINT)
             try:
@@ -224,9 +235,10 @@ def main() -> None:
         "REFARCH_LOAD_ADMIN_EMAIL": admin_email,
         "REFARCH_LOAD_ADMIN_PASSWORD": admin_password,
     }
-    step("Starting the reference implementation on embedded PostgreSQL")
-    with reference_server(admin_email, admin_password) as base_url:
+    step("Starting the reference implementation on embedded PostgreSQL and NATS JetStream")
+    with reference_server(admin_email, admin_password) as (base_url, broker_url):
         show("listening on", base_url)
+        show("event broker", broker_url)
         show("data directory", DATA_DIR)
         shopper_journey(base_url, admin_email, admin_password)
         run_tool(
@@ -249,6 +261,8 @@ def main() -> None:
                 base_url,
                 "--profile",
                 "smoke",
+                "--broker-url",
+                broker_url,
                 "--report-dir",
                 str(REPORTS / "load"),
             ],

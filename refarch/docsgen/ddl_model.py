@@ -13,6 +13,7 @@ time zone``, ``character(3)``), so a reader sees the names ``\\d`` would show.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -187,7 +188,9 @@ def _add_column(table: Table, definition: exp.ColumnDef) -> None:
         elif isinstance(kind, exp.ComputedColumnConstraint):
             generated = _sql(kind.this)
         elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
-            if kind.args.get("expression") is not None:
+            if kind.args.get("expression") is None:
+                nullable = False  # an identity column is NOT NULL implicitly
+            else:
                 generated = _sql(kind.args["expression"])
         else:
             raise DataModelError(
@@ -307,20 +310,21 @@ def _apply(
             raise DataModelError(f"{path}: index {index.name} on unknown table {table_name}")
         tables[table_name].indexes.append(index)
     elif isinstance(statement, exp.Alter) and all(
-        isinstance(action, exp.ColumnDef) for action in statement.args.get("actions") or []
+        _modelled_alter(action) for action in statement.args.get("actions") or []
     ):
         target = statement.this
         table = tables[f"{target.db or schema.name}.{target.name}"]
         for action in statement.args["actions"]:
-            _add_column(table, action)
-    elif isinstance(statement, exp.Alter) and all(
-        isinstance(action, exp.AddConstraint) for action in statement.args.get("actions") or []
-    ):
-        target = statement.this
-        table = tables[f"{target.db or schema.name}.{target.name}"]
-        for action in statement.args["actions"]:
-            for constraint in action.expressions:
-                _add_table_constraint(table, constraint)
+            if isinstance(action, exp.ColumnDef):
+                _add_column(table, action)
+            elif isinstance(action, exp.AddConstraint):
+                for constraint in action.expressions:
+                    _add_table_constraint(table, constraint)
+            else:  # ALTER COLUMN … SET NOT NULL (a column added, backfilled, then required)
+                table.columns = [
+                    dataclasses.replace(c, nullable=False) if c.name == action.this.name else c
+                    for c in table.columns
+                ]
     elif isinstance(statement, exp.Drop) and kind == "INDEX":
         _drop_indexes(statement, schema.name, tables, path)
     elif isinstance(statement, exp.Comment) and str(statement.args.get("kind")).upper() == "TABLE":
@@ -332,6 +336,13 @@ def _apply(
             "not model yet; extend refarch/docsgen/ddl_model.py"
         )
     # functions, triggers and other commands do not change the table shapes documented here
+
+
+def _modelled_alter(action: exp.Expression) -> bool:
+    """ADD COLUMN, ADD CONSTRAINT and ALTER COLUMN … SET NOT NULL change what the pages show."""
+    if isinstance(action, exp.AlterColumn):
+        return action.args.get("allow_null") is False and len(action.args) <= 3
+    return isinstance(action, (exp.ColumnDef, exp.AddConstraint))
 
 
 def _drop_indexes(

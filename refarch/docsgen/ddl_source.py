@@ -104,8 +104,13 @@ def table_source(sql: str) -> TableSource:
             text, i = _inside(sql, tokens, i + 1)
             found.checks.append(text)
         elif word == "GENERATED" and column is not None:
-            paren = next(j for j in range(i, close_at) if tokens[j].token_type == TokenType.L_PAREN)
-            found.generated[column], i = _inside(sql, tokens, paren)
+            # GENERATED ALWAYS AS (expression) STORED has an expression to show; an identity
+            # column (GENERATED … AS IDENTITY, options in parentheses or none) has not
+            ends = (TokenType.L_PAREN, TokenType.COMMA)
+            stop = next((j for j in range(i, close_at) if tokens[j].token_type in ends), close_at)
+            identity = any(tokens[j].text.upper() == "IDENTITY" for j in range(i, stop))
+            if stop < close_at and tokens[stop].token_type == TokenType.L_PAREN and not identity:
+                found.generated[column], i = _inside(sql, tokens, stop)
         elif word == "DEFAULT" and column is not None:
             j = i + 1
             while j < close_at and not (

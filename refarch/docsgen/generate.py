@@ -18,10 +18,25 @@ from refarch.bundle import BUNDLES_DIR
 from refarch.docsgen.api_pages import render_api_index, render_service_page
 from refarch.docsgen.data_pages import render_schema_page
 from refarch.docsgen.ddl_model import load_data_model
+from refarch.docsgen.event_pages import (
+    EVENTS_DIR,
+    event_page_name,
+    render_event_index,
+    render_event_page,
+)
 from refarch.docsgen.requirement_index import load_catalog
 from refarch.docsgen.requirement_pages import render_owasp_page, render_requirements_page
 from refarch.docsgen.test_tags import TagCollectionError
-from refarch.specs import SERVICES, load_openapi, operations, spec_path, specs_root
+from refarch.event_contract import EventContract, load_event_contract
+from refarch.specs import (
+    SERVICES,
+    Operation,
+    asyncapi_path,
+    load_openapi,
+    operations,
+    spec_path,
+    specs_root,
+)
 
 __all__ = ["GenerationError", "GenerationResult", "generate_reference"]
 
@@ -57,6 +72,15 @@ def _publish_bundles(specs: Path, services: tuple[str, ...], version: str, out: 
         shutil.copyfile(bundle, out / f"{service}.yaml")
 
 
+def _write_event_pages(
+    out: Path, events: EventContract, ops: list[Operation], written: list[Path]
+) -> None:
+    service_of = {op.operation_id: op.service for op in ops}
+    _write(out / "index.md", render_event_index(events, service_of), written)
+    for event in events:
+        _write(out / event_page_name(event.type), render_event_page(event, service_of), written)
+
+
 def generate_reference(
     docs_dir: Path, repo_root: Path, version: str = "v1", specs: Path | None = None
 ) -> GenerationResult:
@@ -72,6 +96,9 @@ def generate_reference(
         ops = operations(version, services, root=specs)
         catalog = load_catalog(version, repo_root, specs)
         schemas = load_data_model(specs)
+        events = (
+            load_event_contract(version, specs) if asyncapi_path(version, specs).is_file() else None
+        )
     except TagCollectionError as exc:
         raise GenerationError(str(exc)) from exc
     except (OSError, KeyError, ValueError, TypeError) as exc:
@@ -102,6 +129,8 @@ def generate_reference(
             )
         _write(out_dir / "requirements.md", render_requirements_page(catalog, ops), written)
         _write(out_dir / "owasp.md", render_owasp_page(catalog), written)
+        if events is not None:
+            _write_event_pages(out_dir / EVENTS_DIR, events, ops, written)
         _write(
             out_dir / "index.md",
             render_api_index(version, documents, ops, [s.name for s in schemas]),

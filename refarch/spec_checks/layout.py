@@ -40,6 +40,11 @@ class SpecLayout:
         return self.root / "requirements" / f"{self.version}.yaml"
 
     @property
+    def asyncapi_path(self) -> Path:
+        """The event contract of this version; optional (a specs tree may have no events)."""
+        return self.root / "asyncapi" / f"{self.version}.yaml"
+
+    @property
     def sql_dir(self) -> Path:
         return self.root / "sql"
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from refarch.spec_checks import (
+    asyncapi_rules,
+    asyncapi_validity,
     database_checks,
     openapi_rules,
     openapi_validity,
@@ -17,6 +19,8 @@ ALL_RULES: dict[str, str] = {
     **openapi_validity.RULES,
     **openapi_rules.RULES,
     **requirements_rules.RULES,
+    **asyncapi_validity.RULES,
+    **asyncapi_rules.RULES,
     **sql_lint.RULES,
     **database_checks.RULES,
 }

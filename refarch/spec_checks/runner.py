@@ -7,6 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from refarch.spec_checks.asyncapi_rules import check_asyncapi_rules
+from refarch.spec_checks.asyncapi_validity import (
+    PARSER_PACKAGE,
+    check_asyncapi_validity,
+    find_parser_modules,
+)
 from refarch.spec_checks.database_checks import check_database
 from refarch.spec_checks.findings import Finding
 from refarch.spec_checks.layout import SpecLayout
@@ -26,6 +32,9 @@ class CheckOptions:
     database: bool = True
     #: An existing server to create the throwaway database on; None = temporary embedded one.
     server_url: str | None = None
+    #: Source of the implementation whose published event types must all be declared (ASY006);
+    #: None = the checkout's reference_impl/ next to the specs, when there is one.
+    implementation_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -57,11 +66,35 @@ def plan(options: CheckOptions) -> list[Phase]:
             f"Requirements catalog requirements/{options.version}.yaml (REQ0xx)",
             lambda: check_requirements(layout, cache),
         ),
+        *_event_phases(layout, cache, options),
         Phase("SQL migrations: naming and sqlfluff", lambda: check_sql(layout)),
         Phase(
             "Database: apply migrations twice, schema and foreign key rules",
             (lambda: check_database(layout, options.server_url)) if options.database else None,
             "" if options.database else "--no-database",
+        ),
+    ]
+
+
+def _event_phases(layout: SpecLayout, cache: SourceCache, options: CheckOptions) -> list[Phase]:
+    """The AsyncAPI phases; none when the specs declare no events (an API-only specs tree)."""
+    document = layout.asyncapi_path
+    where = f"asyncapi/{options.version}.yaml"
+    if not document.is_file():
+        return []
+    modules = find_parser_modules(layout.root)
+    implementation = options.implementation_dir
+    if implementation is None and (layout.root.parent / "reference_impl").is_dir():
+        implementation = layout.root.parent / "reference_impl"
+    return [
+        Phase(
+            f"AsyncAPI document {where} (pinned {PARSER_PACKAGE})",
+            (lambda: check_asyncapi_validity(document, modules)) if modules else None,
+            "" if modules else f"{PARSER_PACKAGE} is not installed (run `make setup`)",
+        ),
+        Phase(
+            "Project event rules (ASY0xx)",
+            lambda: check_asyncapi_rules(document, layout, cache, implementation),
         ),
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from refarch.reference_impl.notifications.domain import NewNotification, Notification
@@ -83,6 +84,12 @@ class InboxRepository:
             [event_type for _, event_type in events],
         )
         return {row["event_id"] for row in rows}
+
+    async def prune_before(self, cutoff: datetime) -> int:
+        status = await self._db.execute(
+            "DELETE FROM notifications.inbox WHERE received_at < $1", cutoff
+        )
+        return int(status.rsplit(" ", 1)[-1])  # "DELETE <count>"
 
 
 class NotificationsUnitOfWork(UnitOfWork):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from refarch.reference_impl.events import Event
@@ -10,7 +11,11 @@ from refarch.reference_impl.notifications.domain import Notification, notificati
 from refarch.reference_impl.notifications.repository import NotificationsUnitOfWork
 from refarch.reference_impl.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["NotificationsService"]
+__all__ = ["INBOX_RETENTION", "NotificationsService"]
+
+#: How long applied event ids are remembered: redeliveries come within the broker's ack
+#: wait (seconds), so a week leaves room for any outage (ADR 0038).
+INBOX_RETENTION = timedelta(days=7)
 
 
 class NotificationsService:
@@ -31,6 +36,11 @@ class NotificationsService:
             new = [n for e in events if e.id in fresh and (n := notification_for(e)) is not None]
             await work.notifications.add_many(new)
         return len(new)
+
+    async def prune_inbox(self) -> int:
+        """Housekeeping: forget event ids applied more than INBOX_RETENTION ago."""
+        async with self._uow(autocommit=True) as uow:
+            return await uow.inbox.prune_before(datetime.now(UTC) - INBOX_RETENTION)
 
     async def list_for_user(
         self, user_id: UUID, *, type_: str | None, limit: int, offset: int

@@ -216,7 +216,7 @@ def network_policy_problems(
     resources: list[Resource], capacity: dict[str, Any], environment: str
 ) -> list[str]:
     """Default deny; in: load balancer -> API port, monitoring -> metrics port; out: the
-    database subnets on 5432 and the cluster DNS."""
+    database subnets on 5432, the event broker's pods on 4222 and the cluster DNS."""
     problems: list[str] = []
     plan, app = capacity["environments"][environment], capacity["app"]
     deny = find(resources, "NetworkPolicy", "default-deny")["spec"]
@@ -236,6 +236,7 @@ def network_policy_problems(
     allowed_out = {
         5432: {("ipBlock", c) for c in plan["database_subnets"]},
         53: {("namespace", "kube-system")},
+        4222: {("pods", "refarch-nats")},
     }
     problems += _rules(policy.get("egress", []), "to", allowed_out, "out")
     for cidr in plan["database_subnets"]:
@@ -259,6 +260,9 @@ def _rules(
             for peer in peers:
                 if "ipBlock" in peer:
                     key = ("ipBlock", peer["ipBlock"]["cidr"])
+                elif "namespaceSelector" not in peer and "podSelector" in peer:
+                    labels = peer["podSelector"].get("matchLabels", {})
+                    key = ("pods", labels.get("app.kubernetes.io/name", "*"))
                 else:
                     key = (
                         "namespace",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,10 @@ class CatalogTable:
     indexes: dict[str, tuple[tuple[str, ...], bool, str, bool]] | None = (
         None  # keys, unique, method, partial
     )
+
+
+def _unquoted(key: str) -> str:
+    return key[1:-1] if re.fullmatch(r'"[a-z_][a-z0-9_]*"', key) else key
 
 
 async def _catalog(url: str, schemas: list[str]) -> dict[str, CatalogTable]:
@@ -79,7 +84,8 @@ async def _catalog(url: str, schemas: list[str]) -> dict[str, CatalogTable]:
             indexes = tables[row["name"]].indexes
             assert indexes is not None
             indexes[row["index"]] = (
-                tuple(row["keys"]),
+                # PostgreSQL quotes a column named like a keyword ("position"): same column
+                tuple(_unquoted(key) for key in row["keys"]),
                 row["indisunique"],
                 row["amname"],
                 row["partial"],

@@ -73,6 +73,13 @@ def test_a_chart_url_that_is_not_http_cannot_run(run_load: RunLoad) -> None:
     assert_cannot_run(result.output, result.exit_code, "--chart-url 'load-report/' is not an")
 
 
+def test_a_broker_url_that_is_not_nats_cannot_run(run_load: RunLoad) -> None:
+    result = run_load(
+        f"http://127.0.0.1:{free_port()}", "--broker-url", "http://broker:4222", admin=SOME_ADMIN
+    )
+    assert_cannot_run(result.output, result.exit_code, "--broker-url 'http://broker:4222' is not")
+
+
 def test_no_admin_credentials_cannot_run(run_load: RunLoad) -> None:
     result = run_load(f"http://127.0.0.1:{free_port()}")
     assert_cannot_run(result.output, result.exit_code, "admin credentials are needed")

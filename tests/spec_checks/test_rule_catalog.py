@@ -10,7 +10,7 @@ from pathlib import Path
 from refarch.spec_checks.rules import ALL_RULES
 
 PACKAGE = Path(__file__).resolve().parents[2] / "refarch" / "spec_checks"
-RULE_LITERAL = re.compile(r'"((?:OAS|REQ|SQL|DB)\d{3})"')
+RULE_LITERAL = re.compile(r'"((?:OAS|REQ|SQL|DB|ASY)\d{3})"')
 
 
 def _ids_used_in_code() -> set[str]:

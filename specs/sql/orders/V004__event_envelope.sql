@@ -31,7 +31,7 @@ INSERT INTO orders.event_sequences (aggregate_type, aggregate_id, last_sequence)
 SELECT
     aggregate_type,
     aggregate_id,
-    max(sequence)
+    max(sequence) AS last_sequence
 FROM orders.outbox
 GROUP BY aggregate_type, aggregate_id;
 

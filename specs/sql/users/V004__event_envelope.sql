@@ -31,7 +31,7 @@ INSERT INTO users.event_sequences (aggregate_type, aggregate_id, last_sequence)
 SELECT
     aggregate_type,
     aggregate_id,
-    max(sequence)
+    max(sequence) AS last_sequence
 FROM users.outbox
 GROUP BY aggregate_type, aggregate_id;
 

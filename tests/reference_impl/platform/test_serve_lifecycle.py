@@ -56,7 +56,9 @@ def _alive(pid: int) -> bool:
 
 def _start(data_dir: Path, log_path: Path, *args: str) -> Serving:
     port = free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("REFARCH_", "DATABASE_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("REFARCH_", "DATABASE_", "NATS_"))
+    }
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [*SERVE, f"--data-dir={data_dir}", f"--port={port}", *args],

@@ -54,3 +54,21 @@ async def test_a_failing_step_does_not_stop_the_others(services: Services) -> No
     removed = await prune_once({"broken": broken, "keys": services.orders.prune_expired})
 
     assert removed == {"keys": 0}
+
+
+async def test_the_notifications_inbox_forgets_event_ids_older_than_its_retention(
+    services: Services,
+) -> None:
+    buyer, product = customer(), await new_product(services)
+    await services.orders.place_order(buyer, order_body((product, 1)))
+    await services.orders.place_order(buyer, order_body((product, 1)))
+    await services.relay.drain()
+    old = await services.pool.fetchval(
+        "UPDATE notifications.inbox SET received_at = now() - interval '8 days'"
+        " WHERE event_id = (SELECT event_id FROM notifications.inbox LIMIT 1) RETURNING event_id"
+    )
+
+    assert await services.notifications.prune_inbox() == 1
+
+    left = await services.pool.fetch("SELECT event_id FROM notifications.inbox")
+    assert old not in {row["event_id"] for row in left} and len(left) >= 2

@@ -1,0 +1,290 @@
+"""Events as contracts (EVT-001..EVT-008): what the implementation publishes on its broker.
+
+Needs ``--broker-url``: the suite subscribes to the implementation's JetStream stream (found
+by subject, ``<prefix>.>``), drives the API, and judges the messages against
+``specs/asyncapi/<version>.yaml``. Without it every test here is reported as skipped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from refarch.conformance.actors import Actor, Cleanup, register_user
+from refarch.conformance.events.checks import (
+    changed_id_problems,
+    distinct,
+    envelope_problems,
+    order_lifecycle_problems,
+    sequence_problems,
+)
+from refarch.conformance.events.journey import Journey, new_request_id, run_journey
+from refarch.conformance.events.log import EventLog, ReceivedEvent
+from refarch.conformance.evidence import ApiClient
+from refarch.conformance.expect import expect, expect_status, json_object
+from refarch.conformance.options import RunOptions
+from refarch.conformance.polling import wait_for_notification
+from refarch.conformance.shop import create_product, order_body, place_order
+from refarch.event_contract import EventContract, event_contract
+
+pytestmark = [pytest.mark.services("users", "catalog", "orders"), pytest.mark.layer("scenarios")]
+
+NO_BROKER = "no --broker-url given: the event tests read the implementation's broker"
+
+
+@pytest.fixture(scope="module")
+def events(run_options: RunOptions) -> Iterator[EventLog]:
+    if not run_options.broker_url:
+        pytest.skip(NO_BROKER)
+    log = EventLog(run_options.broker_url, run_options.subject_prefix)
+    yield log
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def contract(run_options: RunOptions) -> EventContract:
+    return event_contract(run_options.version)
+
+
+@pytest.fixture(scope="module")
+def journey(
+    api: ApiClient, admin: Actor, cleanup: Cleanup, events: EventLog, run_options: RunOptions
+) -> Journey:
+    return run_journey(api, admin, cleanup, events, run_options.event_timeout)
+
+
+def _problems_text(problems: list[str]) -> str:
+    return "\n".join(problems[:20]) + (
+        f"\n… and {len(problems) - 20} more" if len(problems) > 20 else ""
+    )
+
+
+def _about(kind: str, aggregate_id: str, **data: object) -> Callable[[ReceivedEvent], bool]:
+    """Matches the events of one aggregate whose data has these values."""
+    return lambda event: (
+        event.aggregate == (kind, aggregate_id)
+        and all(event.data.get(key) == value for key, value in data.items())
+    )
+
+
+def _of(events: EventLog, kind: str, aggregate_id: str) -> list[ReceivedEvent]:
+    return [e for e in events.events() if e.aggregate == (kind, aggregate_id)]
+
+
+@pytest.mark.requirement("EVT-001")
+def test_evt_001_every_action_publishes_its_declared_event_schema_valid_in_time(
+    journey: Journey, contract: EventContract, run_options: RunOptions
+) -> None:
+    problems = []
+    for step in journey.steps:
+        for index, wanted in enumerate(step.expected):
+            arrived = step.published(index)
+            if not arrived:
+                problems.append(
+                    f"{step.operation_id} (X-Request-ID {step.request_id}): no {wanted.type} for "
+                    f"{wanted.aggregate_id} within {run_options.event_timeout:g} s"
+                )
+            for event in arrived:
+                problems += [
+                    f"{step.operation_id}: {p}"
+                    for p in envelope_problems(event, contract, run_options.subject_prefix)
+                ]
+    expect(not problems, "each action's declared event, schema-valid, on its subject, in time",
+           actual=_problems_text(problems))  # fmt: skip
+
+
+@pytest.mark.requirement("EVT-002")
+def test_evt_002_events_name_the_ids_the_api_answered_and_the_causing_request(
+    journey: Journey,
+) -> None:
+    problems = []
+    for step in journey.steps:
+        for index, wanted in enumerate(step.expected):
+            if step.strays.get(index):
+                named = sorted({e.aggregate[1] for e in step.strays[index]})
+                problems.append(
+                    f"{step.operation_id}: {wanted.type} names aggregate {named}, not "
+                    f"{wanted.aggregate_id} with data {wanted.data} from the API's answer"
+                )
+            for event in step.published(index):
+                envelope, where = event.envelope, f"{step.operation_id} → {event.type}"
+                if envelope.get("request_id") != step.request_id:
+                    problems.append(
+                        f"{where}: request_id {envelope.get('request_id')!r}, but the call "
+                        f"carried X-Request-ID {step.request_id!r}"
+                    )
+                if event.headers.get("Nats-Msg-Id") != event.id:
+                    problems.append(
+                        f"{where}: header Nats-Msg-Id {event.headers.get('Nats-Msg-Id')!r} is "
+                        f"not the event id {event.id!r}"
+                    )
+    expect(not problems, "ids and request id match the API call that caused the event",
+           actual=_problems_text(problems))  # fmt: skip
+
+
+@pytest.mark.requirement("EVT-005")
+def test_evt_005_each_aggregates_events_are_numbered_in_commit_order(
+    journey: Journey, events: EventLog
+) -> None:
+    problems = []
+    for kind, aggregate_id in journey.aggregates():
+        problems += [
+            f"{kind} {aggregate_id}: {p}"
+            for p in sequence_problems(_of(events, kind, aggregate_id))
+        ]
+    product_types = [e.type for e in distinct(_of(events, "product", journey.product_id))]
+    wanted = ["product.created", "product.updated", *["product.stock_changed"] * 4]
+    if product_types != wanted:
+        problems.append(
+            f"the product's events arrived as {product_types}, the changes were {wanted}"
+        )
+    expect(not problems, "sequence 1, 2, 3, … per aggregate, in the order of the changes",
+           actual=_problems_text(problems))  # fmt: skip
+
+
+@pytest.mark.requirement("EVT-007")
+def test_evt_007_an_orders_events_follow_its_state_machine(
+    journey: Journey, events: EventLog
+) -> None:
+    problems = []
+    for order_id in journey.orders:
+        problems += [
+            f"order {order_id}: {p}"
+            for p in order_lifecycle_problems(_of(events, "order", order_id))
+        ]
+    delivered, cancelled = journey.orders
+    final = [e.type for e in distinct(_of(events, "order", cancelled))]
+    if final != ["order.placed", "order.cancelled"]:
+        problems.append(
+            f"the cancelled order published {final}, not order.placed then order.cancelled"
+        )
+    if len(distinct(_of(events, "order", delivered))) != 4:
+        problems.append("the delivered order did not publish placed + 3 status changes")
+    expect(not problems, "placed, then one step at a time, or cancelled and then nothing",
+           actual=_problems_text(problems))  # fmt: skip
+
+
+@pytest.mark.requirement("EVT-006")
+def test_evt_006_a_change_keeps_one_id_however_often_it_is_published(
+    journey: Journey, events: EventLog
+) -> None:
+    mine = [e for e in events.events() if e.aggregate in journey.aggregates()]
+    problems = changed_id_problems(mine)
+    expect(not problems, "one event id per change (redeliveries and retries repeat it)",
+           actual=_problems_text(problems))  # fmt: skip
+
+
+@pytest.mark.requirement("EVT-006")
+def test_evt_006_a_redelivered_event_is_the_same_event(
+    api: ApiClient, admin: Actor, cleanup: Cleanup, events: EventLog, run_options: RunOptions
+) -> None:
+    subject = f"{run_options.subject_prefix}.product.created"
+    bodies = events.redeliveries(
+        subject,
+        lambda: create_product(api, admin, cleanup, stock=1),
+        run_options.event_timeout,
+    )
+    expect(len(bodies) == 2, f"a {subject} message not acknowledged is delivered again",
+           actual=f"{len(bodies)} deliveries")  # fmt: skip
+    expect(bodies[0] == bodies[1], "the redelivered message is byte for byte the first one",
+           actual=f"{bodies[0][:200]!r} then {bodies[1][:200]!r}")  # fmt: skip
+
+
+@pytest.mark.requirement("EVT-003")
+def test_evt_003_a_refused_action_publishes_nothing(
+    api: ApiClient, admin: Actor, cleanup: Cleanup, events: EventLog, run_options: RunOptions
+) -> None:
+    timeout = run_options.event_timeout
+    # One order line in stock and one short: an implementation may take the first line's
+    # stock (and record its event) before it finds the second short and rolls back.
+    plenty = create_product(api, admin, cleanup, stock=5)["id"]
+    short = create_product(api, admin, cleanup, stock=1)["id"]
+    for pid in (plenty, short):
+        created = events.wait_for(_about("product", pid), timeout)
+        expect(bool(created), f"product.created for {pid} (the starting point of this test)")
+    buyer = register_user(api, cleanup, role="refused")
+    expect_status(place_order(api, buyer, (plenty, 1), (short, 5)), 409, why="a line is short")
+    expect_status(place_order(api, buyer, (plenty, 0)), 422, why="quantity 0 is invalid")
+    expect_status(
+        api.post(f"/products/{plenty}/stock-adjustments", json={"delta": 0},
+                 headers=admin.headers), 422, why="a zero adjustment is invalid",
+    )  # fmt: skip
+    # Fences: changes that succeed on the same aggregates. One aggregate's events arrive in
+    # commit order, so whatever the refused calls published is in the log before these.
+    for pid in (plenty, short):
+        expect_status(
+            api.post(f"/products/{pid}/stock-adjustments", json={"delta": 1},
+                     headers=admin.headers), 200, why="a valid adjustment",
+        )  # fmt: skip
+        events.wait_for(_about("product", pid, delta=1), timeout)
+    order = json_object(expect_status(place_order(api, buyer, (short, 1)), 201, why="in stock"))
+    events.wait_for(lambda e: e.aggregate == ("order", order["id"]), timeout)
+    problems = [
+        f"{e.type} for product {e.aggregate[1]}: {e.data}"
+        for pid in (plenty, short)
+        for e in distinct(_of(events, "product", pid))
+        if not (e.type == "product.created"
+                or (e.type == "product.stock_changed" and e.data.get("delta") == 1)
+                or e.data.get("order_id") == order["id"])
+    ]  # fmt: skip
+    problems += [
+        f"{e.type} for order {e.aggregate[1]} of the refused buyer"
+        for e in distinct(events.events())
+        if e.data.get("user_id") == buyer.user_id and e.aggregate[0] == "order"
+        and e.aggregate[1] != order["id"]
+    ]  # fmt: skip
+    expect(not problems, "no event for a refused (409, 422) request",
+           actual=_problems_text(problems))  # fmt: skip
+
+
+@pytest.mark.requirement("EVT-004")
+def test_evt_004_an_idempotent_retry_publishes_one_event(
+    api: ApiClient, admin: Actor, cleanup: Cleanup, events: EventLog, run_options: RunOptions
+) -> None:
+    timeout = run_options.event_timeout
+    pid = create_product(api, admin, cleanup, stock=5)["id"]
+    buyer = register_user(api, cleanup, role="retry")
+    key = str(uuid.uuid4())
+    body = order_body((pid, 1))
+    headers = {**buyer.headers, "Idempotency-Key": key}
+    first = json_object(expect_status(api.post("/orders", json=body, headers=headers), 201,
+                                      why="the first attempt places the order"))  # fmt: skip
+    again = json_object(expect_status(api.post("/orders", json=body, headers=headers), 201,
+                                      why="the retry replays the answer"))  # fmt: skip
+    expect(again.get("id") == first["id"], "the retry answers the same order")
+    oid = first["id"]
+    expect_status(
+        api.post(f"/orders/{oid}/transitions", json={"to": "paid"}, headers=admin.headers),
+        200, why="an admin marks the order paid (the fence)",
+    )  # fmt: skip
+    events.wait_for(lambda e: e.type == "order.status_changed" and e.aggregate[1] == oid, timeout)
+    placed = distinct(
+        e for e in events.events() if e.type == "order.placed" and e.aggregate[1] == oid
+    )
+    taken = distinct(
+        e for e in events.events()
+        if e.type == "product.stock_changed" and e.data.get("order_id") == oid
+    )  # fmt: skip
+    expect(len(placed) == 1 and len(taken) == 1,
+           "exactly one order.placed and one product.stock_changed for an order placed twice "
+           "with one Idempotency-Key", actual=f"{len(placed)} order.placed, {len(taken)} "
+           "product.stock_changed")  # fmt: skip
+
+
+@pytest.mark.requirement("EVT-008")
+def test_evt_008_a_malformed_message_does_not_stop_the_consumers(
+    api: ApiClient, admin: Actor, cleanup: Cleanup, events: EventLog, run_options: RunOptions
+) -> None:
+    subject = f"{run_options.subject_prefix}.order.placed"
+    events.publish(subject, b'{"id": "not an event', {"Nats-Msg-Id": new_request_id()})
+    pid = create_product(api, admin, cleanup, stock=2)["id"]
+    buyer = register_user(api, cleanup, role="after-garbage")
+    order = json_object(expect_status(place_order(api, buyer, (pid, 1)), 201, why="in stock"))
+    confirmation = wait_for_notification(
+        api, buyer, "order_confirmation", lambda n: n["data"].get("order_id") == order["id"]
+    )
+    expect(confirmation is not None,
+           "the order after a malformed message on its subject is still confirmed: the "
+           "consumer set the bad message aside and went on")  # fmt: skip
