@@ -16,6 +16,7 @@ rebuild`` therefore refuses while ``refarch serve`` holds the store.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import Callable, Sequence
@@ -32,6 +33,7 @@ from refarch.reference_impl.analytics.store import AnalyticsStore
 __all__ = ["RebuildReport", "StoreInUse", "StreamUnavailable", "rebuild", "replay"]
 
 _BATCH = 1000
+_CONNECT_SECONDS = 5.0
 _FETCH_TIMEOUT_SECONDS = 2.0
 
 
@@ -57,7 +59,11 @@ async def replay(
     """Feed every message stored on ``<prefix>.>`` when the replay starts to ``ingest``, in
     stream order and batches; returns how many were read."""
     try:
-        nc = await nats.connect(nats_url, connect_timeout=2, allow_reconnect=False)
+        # nats-py retries an initial connection for minutes; a rebuild should say at once
+        nc = await asyncio.wait_for(
+            nats.connect(nats_url, connect_timeout=2, allow_reconnect=False),
+            _CONNECT_SECONDS,
+        )
     except (OSError, TimeoutError, nats.errors.Error) as exc:
         raise StreamUnavailable(f"cannot connect to NATS at {nats_url}: {exc!r}") from exc
     try:
