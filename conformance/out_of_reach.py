@@ -26,6 +26,14 @@ OUT_OF_REACH: dict[str, str] = {
         "the check runs only on request: `refarch conform --requirements AUTH-016` on its own"
     ),
     "SEC-002": "password storage is not observable through the API",
+    "ANL-010": (
+        "a rebuild replays the stream into a fresh store with the service stopped, an operator "
+        "action the suite cannot take through the API; verify it in the implementation's own tests"
+    ),
+    "ANL-011": (
+        "the suite cannot choose the order in which the target's broker delivers events; "
+        "verify it in the implementation's own tests"
+    ),
     "SEC-007": (
         "a property of the specification (no operation takes a URL the server fetches), checked "
         "by `refarch specs`, not by probing the target"

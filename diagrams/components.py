@@ -20,6 +20,9 @@ class ServiceView:
     repository: str  # the repository classes
     # (name, technology, description, True if it calls this service rather than the reverse)
     collaborators: tuple[tuple[str, str, str, bool], ...]
+    repository_module: str = "repository.py"
+    database: str = "PostgreSQL"
+    driver: str = "asyncpg"
 
 
 VIEWS = {
@@ -77,6 +80,21 @@ VIEWS = {
             ),
         ),
     ),
+    "analytics": ServiceView(
+        service="AnalyticsService: reports, freshness; the store on one thread",
+        repository="AnalyticsStore: event-id ledger and facts in one transaction; reports.py",
+        collaborators=(
+            (
+                "AnalyticsConsumer",
+                "analytics/consumer.py",
+                "Durable JetStream consumer: acks after the DuckDB commit",
+                True,
+            ),
+        ),
+        repository_module="store.py",
+        database="DuckDB (embedded file)",
+        driver="duckdb",
+    ),
 }
 
 
@@ -113,12 +131,14 @@ def _drawer(facts: ServiceFacts, view: ServiceView) -> Callable[[str], None]:
                 )
                 repository = box(
                     "Repository",
-                    f"Component: {service}/repository.py",
+                    f"Component: {service}/{view.repository_module}",
                     view.repository,
                     colour="Component",
                 )
             schema = box(
-                f"schema {service}", "Database: PostgreSQL", ", ".join(facts.tables) or "no tables"
+                f"schema {service}",
+                f"Database: {view.database}",
+                ", ".join(facts.tables) or "no tables",
             )
             legend = key(
                 [
@@ -134,7 +154,7 @@ def _drawer(facts: ServiceFacts, view: ServiceView) -> Callable[[str], None]:
             handlers >> Edge(label="calls") >> logic
             logic >> Edge(label="uses") >> domain
             logic >> Edge(label="unit of work") >> repository
-            repository >> Edge(label="SQL (asyncpg)") >> schema
+            repository >> Edge(label=f"SQL ({view.driver})") >> schema
             schema >> Edge(style="invis") >> legend
             for name, technology, description, calls_in in view.collaborators:
                 other = box(name, f"External: {technology}", description)

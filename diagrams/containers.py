@@ -13,6 +13,8 @@ IN_PROCESS_CALLS = {("orders", "catalog"): "reserve / release stock"}
 #: The module that consumes events from the broker and sends email through the SMTP relay.
 EVENT_CONSUMER = "notifications"
 ASYNC = {"style": "dotted"}
+#: Modules whose data is not in PostgreSQL: analytics keeps an embedded DuckDB file (ADR 0047).
+OWN_STORES = {"analytics": "its DuckDB file"}
 
 
 def draw(filename: str) -> None:
@@ -51,7 +53,9 @@ def draw(filename: str) -> None:
             database = box(
                 "PostgreSQL 18",
                 "Database",
-                "Schemas: " + ", ".join(s.name for s in services if s.tables) + ", refarch_meta",
+                "Schemas: "
+                + ", ".join(s.name for s in services if s.tables and s.name not in OWN_STORES)
+                + ", refarch_meta",
             )
             broker = box(
                 "NATS JetStream",
@@ -78,13 +82,16 @@ def draw(filename: str) -> None:
             if caller in modules and callee in modules:
                 modules[caller] >> Edge(label=what) >> modules[callee]
         for service in services:
-            if service.tables:
+            if service.tables and service.name not in OWN_STORES:
                 modules[service.name] >> Edge(color="#888888") >> database
         relay >> Edge(label="claims outbox rows", **ASYNC) >> database
         relay >> Edge(label="publishes events", **ASYNC) >> broker
         if EVENT_CONSUMER in modules:
             broker >> Edge(label="delivers events", **ASYNC) >> modules[EVENT_CONSUMER]
             modules[EVENT_CONSUMER] >> Edge(label="SMTP") >> smtp
+        for name, store in OWN_STORES.items():
+            if name in modules:
+                broker >> Edge(label=f"events, into {store}", **ASYNC) >> modules[name]
         monitoring >> Edge(label="GET /metrics") >> gateway
         database >> Edge(style="invis") >> legend
         broker >> Edge(style="invis") >> smtp

@@ -217,6 +217,7 @@ def run_gate(options: LoadOptions) -> int:
         category_ids=catalog.category_ids,
         products=catalog.products,
         search_terms=catalog.search_terms,
+        admin_token=catalog.admin_token,
     )
     shape = options.shape
     click.echo(

@@ -24,12 +24,13 @@ from locust.env import Environment
 from locust.runners import WorkerRunner
 from locust.stats import StatsEntry
 
+from refarch.loadtests.journeys.admin_dashboard import AdminDashboard
 from refarch.loadtests.journeys.browsing import AnonymousBrowser
 from refarch.loadtests.journeys.ordering import SignedInBuyer
 from refarch.loadtests.journeys.signup import NewCustomer
 from refarch.loadtests.rundata import RUN_DATA_OPTION, STATUS_PATH_ENV, SUMMARY_PATH_ENV
 
-__all__ = ["AnonymousBrowser", "NewCustomer", "SignedInBuyer"]
+__all__ = ["AdminDashboard", "AnonymousBrowser", "NewCustomer", "SignedInBuyer"]
 
 #: How often the live status file is rewritten; the CLI's display polls it.
 STATUS_INTERVAL_S = 2.0

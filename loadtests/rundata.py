@@ -28,6 +28,7 @@ class RunData:
     category_ids: list[str]
     products: list[dict[str, Any]]  # {"id", "price_cents"}
     search_terms: list[str]
+    admin_token: str = ""  # for the admin-dashboard journey; "" when it should not run
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))

@@ -6,6 +6,7 @@ failure here means the run cannot happen, so each becomes a ``CannotRun`` that s
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,9 @@ class SeededCatalog:
     category_ids: list[str]
     products: list[dict[str, Any]]  # {"id", "price_cents"}
     search_terms: list[str]
+    #: The admin's access token, for the admin-dashboard journey (short-lived: it expires
+    #: with the token's own lifetime, and the journey stops before that).
+    admin_token: str = ""
 
 
 def _fail_on(response: httpx.Response, doing: str) -> None:
@@ -123,7 +127,7 @@ def prepare_catalog(
                 admin_password,
                 env_prefix="REFARCH_LOAD_ADMIN",
             )
-            return seed_catalog(client, api, token)
+            return dataclasses.replace(seed_catalog(client, api, token), admin_token=token)
     except TargetNotReady as exc:
         raise CannotRun(f"{exc}.") from None
     except httpx.HTTPError as exc:

@@ -25,6 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "docs": ("refarch.docsgen.cli:docs", "Generate and build (or serve) the documentation site."),
     "mail": ("refarch.mail_cli:mail", "List and read the emails the local SMTP sink stored."),
+    "analytics": (
+        "refarch.reference_impl.analytics.cli:analytics",
+        "Operate the analytics read model (rebuild it from the event stream).",
+    ),
 }
 
 

@@ -4,10 +4,16 @@ Each applied migration is recorded with its SHA-256 checksum in
 ``refarch_meta.applied_migrations``. Re-running is a no-op; a migration whose file changed
 after it was applied, or that disappeared, is a loud error rather than a silent drift.
 Concurrent starters (several workers) serialise on an advisory lock.
+
+A folder is PostgreSQL unless its own ``.sqlfluff`` names another dialect (the analytics
+read model's ``specs/sql/analytics`` says ``dialect = duckdb``): one statement of what the
+SQL is written in, read by the linter and by this module, so PostgreSQL never sees DuckDB
+DDL and the DuckDB store applies only its own folder.
 """
 
 from __future__ import annotations
 
+import configparser
 import hashlib
 import re
 from dataclasses import dataclass
@@ -17,9 +23,18 @@ import asyncpg
 
 from refarch.specs import specs_root
 
-__all__ = ["Migration", "MigrationError", "apply_migrations", "discover", "pending"]
+__all__ = [
+    "POSTGRES",
+    "Migration",
+    "MigrationError",
+    "apply_migrations",
+    "dialect_of",
+    "discover",
+    "pending",
+]
 
 _FILE = re.compile(r"^V(?P<version>\d{3,})__(?P<name>[a-z0-9_]+)\.sql$")
+POSTGRES = "postgres"
 _LOCK_KEY = 0x5EFA_2C01  # arbitrary, constant: pg_advisory_lock key for migrations
 
 _BOOKKEEPING = """
@@ -55,11 +70,25 @@ class Migration:
         return self.path.read_text(encoding="utf-8")
 
 
-def discover(root: Path | None = None) -> list[Migration]:
-    """All migrations, per service (alphabetical: schemas never reference each other) in version order."""
+def dialect_of(service_dir: Path) -> str:
+    """The SQL dialect of a migrations folder: its own ``.sqlfluff`` says, else PostgreSQL."""
+    config = service_dir / ".sqlfluff"
+    if not config.is_file():
+        return POSTGRES
+    parser = configparser.ConfigParser()
+    parser.read(config, encoding="utf-8")
+    return parser.get("sqlfluff", "dialect", fallback=POSTGRES).strip()
+
+
+def discover(root: Path | None = None, *, dialect: str | None = POSTGRES) -> list[Migration]:
+    """All migrations of ``dialect`` (None: every folder), per service (alphabetical: schemas
+    never reference each other) in version order."""
     sql_root = (root or specs_root()) / "sql"
     found: list[Migration] = []
-    for service_dir in sorted(p for p in sql_root.iterdir() if p.is_dir()):
+    folders = sorted(p for p in sql_root.iterdir() if p.is_dir())
+    for service_dir in folders:
+        if dialect is not None and dialect_of(service_dir) != dialect:
+            continue
         seen: dict[int, Path] = {}
         for path in sorted(service_dir.glob("*.sql")):
             match = _FILE.match(path.name)

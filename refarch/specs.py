@@ -30,7 +30,14 @@ __all__ = [
 ]
 
 #: Services in the order their migrations are applied and their docs are listed.
-SERVICES: tuple[str, ...] = ("operations", "users", "catalog", "orders", "notifications")
+SERVICES: tuple[str, ...] = (
+    "operations",
+    "users",
+    "catalog",
+    "orders",
+    "notifications",
+    "analytics",
+)
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 

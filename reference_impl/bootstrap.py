@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from refarch.pg import Database
+from refarch.reference_impl.analytics.consumer import AnalyticsConsumer
+from refarch.reference_impl.analytics.handlers import AnalyticsHandlers
+from refarch.reference_impl.analytics.service import AnalyticsService
+from refarch.reference_impl.analytics.store import STORE_FILE
 from refarch.reference_impl.catalog.handlers import CatalogHandlers
 from refarch.reference_impl.catalog.repository import CatalogUnitOfWork
 from refarch.reference_impl.catalog.service import CatalogService
@@ -58,6 +62,7 @@ SERVED_VERSIONS: tuple[str, ...] = ("v1", "v2")
 HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
 OUTBOX_GAUGES_INTERVAL_SECONDS = 5.0
 PENDING_EXPIRY_INTERVAL_SECONDS = 60.0
+CONSUMER_LAG_INTERVAL_SECONDS = 2.0
 
 
 @dataclass
@@ -81,12 +86,18 @@ class Services:
     orders: OrdersService
     notifications: NotificationsService
     relay: OutboxRelay
+    analytics: AnalyticsService
     #: The broker and the notifications' durable consumer on it; None without a broker
     #: (settings.nats_url unset), when the relay hands events to notifications in-process.
     broker: JetStreamBroker | None = None
     consumer: EventConsumer | None = None
+    #: Analytics' own durable consumer; None without a broker or without the store.
+    analytics_consumer: AnalyticsConsumer | None = None
     gauges: OutboxGauges = field(default_factory=lambda: OutboxGauges())
     mail_sender: MailSender | None = None  # None without an SMTP relay (settings.smtp)
+    #: consumer -> (lag in events, lag in seconds), measured in the background like the
+    #: outbox gauges so a scrape of /metrics never waits for the broker.
+    consumer_lags: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def operations(self, version: str = "v1") -> Operations:
         """Every handler of one API version by operationId, bound to the services above.
@@ -103,6 +114,7 @@ class Services:
             CatalogHandlers(self.catalog).operations(),
             orders.operations(),
             NotificationHandlers(self.notifications).operations(),
+            AnalyticsHandlers(self.analytics).operations(),
         )
 
     async def start(self) -> None:
@@ -141,6 +153,9 @@ class Services:
             tasks.append(functools.partial(self.consumer.run, self.broker))
         if self.mail_sender is not None:
             tasks.append(self.mail_sender.run_forever)
+        if self.broker is not None and self.analytics_consumer is not None:
+            tasks.append(functools.partial(self.analytics_consumer.run, self.broker))
+            tasks.append(self._keep_consumer_lag_fresh)
         return tasks
 
     async def outbox_lag_seconds(self) -> float:
@@ -151,9 +166,29 @@ class Services:
         return self.gauges.dead_letters
 
     def consumer_dead_letters(self) -> dict[str, int]:
-        if self.consumer is None:
-            return {}
-        return {self.consumer.name: self.consumer.dead_letters}
+        counts = {}
+        if self.consumer is not None:
+            counts[self.consumer.name] = self.consumer.dead_letters
+        if self.analytics_consumer is not None:
+            counts[self.analytics_consumer.name] = self.analytics_consumer.dead_letters
+        return counts
+
+    def consumer_lag(self) -> dict[str, tuple[float, float]]:
+        return dict(self.consumer_lags)
+
+    async def _keep_consumer_lag_fresh(self) -> None:
+        assert self.analytics_consumer is not None
+        while True:
+            try:
+                freshness = await self.analytics.freshness()
+                events = float("nan") if freshness.lag_events is None else freshness.lag_events
+                self.consumer_lags[self.analytics_consumer.name] = (
+                    events,
+                    freshness.lag_seconds,
+                )
+            except Exception:  # keep the last values; the store or broker is busy or down
+                log.warning("analytics lag not refreshed", exc_info=True)
+            await asyncio.sleep(CONSUMER_LAG_INTERVAL_SECONDS)
 
     async def mail_deliveries(self) -> Mapping[str, int]:
         return self.gauges.mail_deliveries
@@ -173,9 +208,11 @@ class Services:
             await asyncio.sleep(OUTBOX_GAUGES_INTERVAL_SECONDS)
 
     async def close(self) -> None:
-        """The broker connection is ours; the pool belongs to the platform."""
+        """The broker connection and the analytics store (its file lock) are ours; the pool
+        belongs to the platform."""
         if self.broker is not None:
             await self.broker.close()
+        await asyncio.to_thread(self.analytics.close)
 
 
 #: The notifications service's durable consumer on the broker.
@@ -236,6 +273,13 @@ def _services(
     broker: JetStreamBroker | None,
     consumer: EventConsumer | None,
 ) -> Services:
+    # Analytics is fed only by the broker: without one (or without its store, held by
+    # another process) it answers from what it has and consumes nothing.
+    analytics = AnalyticsService.open(settings.data_dir / STORE_FILE)
+    analytics_consumer = None
+    if broker is not None and analytics.available:
+        analytics_consumer = AnalyticsConsumer(analytics, received_by("analytics"))
+        analytics.count_pending_with(functools.partial(broker.pending, analytics_consumer.name))
     return Services(
         settings=settings,
         pool=pool,
@@ -249,9 +293,11 @@ def _services(
         ),
         notifications=notifications,
         relay=relay,
+        analytics=analytics,
         broker=broker,
         consumer=consumer,
         mail_sender=_mail_sender(settings, pool),
+        analytics_consumer=analytics_consumer,
     )
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "NotFound",
     "RateLimited",
     "Unauthenticated",
+    "Unavailable",
     "field_error",
     "json_pointer",
 ]
@@ -55,6 +56,12 @@ class Conflict(DomainError):
 
 class Forbidden(DomainError):
     title = "Forbidden"
+
+
+class Unavailable(DomainError):
+    """A part the operation needs is not available in this process right now (503)."""
+
+    title = "Service unavailable"
 
 
 class Unauthenticated(DomainError):

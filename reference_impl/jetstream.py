@@ -269,6 +269,16 @@ class JetStreamBroker:
             else:
                 await self._dead_letter(js, name, msg, settle.reason)
 
+    async def pending(self, name: str) -> int | None:
+        """Messages the durable consumer ``name`` has not acknowledged yet (waiting or in
+        flight); None when the broker or the consumer cannot be asked (its lag is unknown)."""
+        try:
+            js = await self._context()
+            info = await js.consumer_info(self._events_stream, name)
+        except (BrokerUnavailable, nats.errors.Error, OSError):
+            return None
+        return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+
     async def _dead_letter(self, js: JetStreamContext, name: str, msg: Msg, reason: str) -> None:
         """Store the message on the dead-letter stream, then stop its redelivery (term)."""
         headers = dict(msg.headers or {})

@@ -23,7 +23,7 @@ import sqlglot
 from sqlglot import exp
 
 from refarch.docsgen.ddl_source import index_source, split_statements, table_source
-from refarch.migrate import Migration, discover
+from refarch.migrate import POSTGRES, Migration, dialect_of, discover
 
 __all__ = [
     "Column",
@@ -274,8 +274,9 @@ def _create_index(statement: exp.Create, source: str) -> tuple[str, Index]:
     )
 
 
-def parse_schema(name: str, migrations: Iterable[Migration]) -> Schema:
-    """Replay one service's migrations (in version order) into its schema model."""
+def parse_schema(name: str, migrations: Iterable[Migration], dialect: str = POSTGRES) -> Schema:
+    """Replay one service's migrations (in version order, written in ``dialect``) into its
+    schema model."""
     schema = Schema(name=name)
     tables: dict[str, Table] = {}
     sqlglot_log = logging.getLogger("sqlglot")
@@ -285,7 +286,7 @@ def parse_schema(name: str, migrations: Iterable[Migration]) -> Schema:
             level = sqlglot_log.level
             sqlglot_log.setLevel(logging.ERROR)
             try:
-                statement = sqlglot.parse_one(source, read="postgres")
+                statement = sqlglot.parse_one(source, read=dialect)
             except sqlglot.errors.ParseError as exc:
                 raise DataModelError(f"{migration.path}: cannot parse: {exc}") from exc
             finally:
@@ -374,8 +375,12 @@ def _drop_indexes(
 
 
 def load_data_model(root: Path | None = None) -> list[Schema]:
-    """Every service schema, from the migrations ``refarch.migrate`` would apply."""
+    """Every service schema, from its migrations: PostgreSQL's, and any folder in another
+    dialect (the analytics store's DuckDB), each parsed in its own dialect."""
     by_service: dict[str, list[Migration]] = {}
-    for migration in discover(root):
+    for migration in discover(root, dialect=None):
         by_service.setdefault(migration.service, []).append(migration)
-    return [parse_schema(service, migrations) for service, migrations in by_service.items()]
+    return [
+        parse_schema(service, migrations, dialect_of(migrations[0].path.parent))
+        for service, migrations in by_service.items()
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from refarch.migrate import MigrationError, discover
+from refarch.migrate import MigrationError, dialect_of, discover
 from refarch.spec_checks.findings import CheckAborted, Finding, display_path
 from refarch.spec_checks.layout import SpecLayout
 
@@ -55,7 +55,7 @@ def _naming_findings(layout: SpecLayout) -> list[Finding]:
             )
         ]
     try:
-        discover(layout.root)
+        discover(layout.root, dialect=None)
     except MigrationError as exc:
         message = str(exc)
         return [
@@ -76,10 +76,16 @@ def _lint_findings(layout: SpecLayout) -> list[Finding]:
     from sqlfluff.core import FluffConfig, Linter
 
     config_path = find_sqlfluff_config(layout.root)
-    config = FluffConfig.from_string(config_path.read_text(encoding="utf-8"))
-    linter = Linter(config=config)
+    config_text = config_path.read_text(encoding="utf-8")
+    linters: dict[str, Linter] = {}
     findings = []
     for path in layout.sql_files():
+        # A folder in another dialect (DuckDB for analytics) keeps every other rule.
+        dialect = dialect_of(path.parent)
+        if dialect not in linters:
+            config = FluffConfig.from_string(config_text, overrides={"dialect": dialect})
+            linters[dialect] = Linter(config=config)
+        linter = linters[dialect]
         linted = linter.lint_string(path.read_text(encoding="utf-8"), fname=str(path))
         for violation in linted.get_violations():
             code = violation.rule_code()

@@ -106,6 +106,20 @@ class Metrics:
             ["state"],
             registry=self.registry,
         )
+        self.consumer_lag_events = Gauge(
+            "refarch_event_consumer_lag_events",
+            "Events on the stream a consumer of this process has not acknowledged yet"
+            " (NaN when the broker cannot be asked).",
+            ["consumer"],
+            registry=self.registry,
+        )
+        self.consumer_lag_seconds = Gauge(
+            "refarch_event_consumer_lag_seconds",
+            "How far a consumer of this process trails: 0 when nothing waits, else the age"
+            " of the newest event it applied.",
+            ["consumer"],
+            registry=self.registry,
+        )
         # label lookups cost more than the increment itself; cache the children
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
@@ -138,4 +152,7 @@ class Metrics:
                 self.consumer_dead_letters.labels(consumer).set(count)
             for state, count in (await services.mail_deliveries()).items():
                 self.mail_deliveries.labels(state).set(count)
+            for consumer, (events, seconds) in services.consumer_lag().items():
+                self.consumer_lag_events.labels(consumer).set(events)
+                self.consumer_lag_seconds.labels(consumer).set(seconds)
         return generate_latest(self.registry)

@@ -109,6 +109,7 @@ _DOMAIN_STATUS: tuple[tuple[type[errors.DomainError], int], ...] = (
     (errors.Unauthenticated, 401),
     (errors.InvalidInput, 422),
     (errors.RateLimited, 429),
+    (errors.Unavailable, 503),
 )
 
 
@@ -117,6 +118,8 @@ def _domain_problem(exc: errors.DomainError) -> Problem:
     headers: dict[str, str] = {}
     if isinstance(exc, errors.Unauthenticated):
         headers["WWW-Authenticate"] = _BEARER_INVALID if exc.invalid_token else _BEARER_MISSING
+    elif isinstance(exc, errors.Unavailable):
+        headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     elif isinstance(exc, errors.RateLimited):
         headers["Retry-After"] = str(max(1, int(exc.retry_after)))
     return Problem(status, exc.title, exc.detail, headers, dict(exc.extensions))

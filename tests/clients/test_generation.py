@@ -36,7 +36,10 @@ def operations(service: str) -> dict[str, set[str]]:
 
 
 def test_there_is_a_bundle_for_every_service() -> None:
-    assert sorted(["catalog", "notifications", "operations", "orders", "users"]) == SERVICES
+    assert (
+        sorted(["analytics", "catalog", "notifications", "operations", "orders", "users"])
+        == SERVICES
+    )
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -20,6 +20,12 @@ JOURNEY_OPERATIONS = {
     "registerUser", "login", "getMyProfile",
     "placeOrder", "getOrder", "listMyOrders", "cancelOrder",
 }  # fmt: skip
+#: The admin dashboard is one user reading a random report every few seconds: in a 15 s
+#: smoke run it reads some of these, and at least one.
+DASHBOARD_OPERATIONS = {
+    "getSalesReport", "getTopProducts", "getOrderFunnel", "getCustomerReport",
+    "listLowStockProducts", "getAnalyticsFreshness",
+}  # fmt: skip
 
 
 @pytest.mark.slow
@@ -38,7 +44,9 @@ def test_smoke_gate_passes_against_the_reference_implementation(
     assert result.exit_code == 0, result.output
     verdict = result.verdict()
     assert verdict["passed"] is True
-    assert {op["operation"] for op in verdict["operations"]} == JOURNEY_OPERATIONS
+    ran = {op["operation"] for op in verdict["operations"]}
+    assert ran - DASHBOARD_OPERATIONS == JOURNEY_OPERATIONS
+    assert ran & DASHBOARD_OPERATIONS, "the admin dashboard journey ran"
     assert all(op["observed"]["failures"] == 0 for op in verdict["operations"]), result.output
     assert "PASS: load gate (smoke profile, 10 users, 15 s)" in result.output
     for name in ("verdict.md", "verdict.json", "locust.html", "report.html"):
@@ -46,7 +54,7 @@ def test_smoke_gate_passes_against_the_reference_implementation(
     # the charts: the run as a whole and every operation, each with its latency percentiles
     # drawn from Locust's stats history, embedded in the Markdown verdict and the HTML page
     charts = {path.stem for path in (result.report_dir / "charts").glob("*.svg")}
-    assert charts == {"overall", *JOURNEY_OPERATIONS}
+    assert charts == {"overall", *ran}
     for name in ("overall", "placeOrder"):
         svg = ET.parse(result.report_dir / "charts" / f"{name}.svg").getroot()
         drawn = {group.get("id") for group in svg.iter("{http://www.w3.org/2000/svg}g")}
@@ -54,4 +62,5 @@ def test_smoke_gate_passes_against_the_reference_implementation(
     assert "threshold-p95" in drawn  # placeOrder has a p95 budget
     markdown = (result.report_dir / "verdict.md").read_text(encoding="utf-8")
     assert "](charts/overall.svg)" in markdown and "](charts/placeOrder.svg)" in markdown
-    assert (result.report_dir / "report.html").read_text(encoding="utf-8").count("<svg") == 12
+    page = (result.report_dir / "report.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == len(charts)

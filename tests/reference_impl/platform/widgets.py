@@ -318,6 +318,9 @@ class WidgetServices:
     async def mail_deliveries(self) -> dict[str, int]:
         return {}
 
+    def consumer_lag(self) -> dict[str, tuple[float, float]]:
+        return {}
+
     async def close(self) -> None:
         self.closed = True
 
