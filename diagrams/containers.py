@@ -7,6 +7,7 @@ per service that has migrations: both read from the specs, so a new service show
 from diagrams import Diagram, Edge
 from refarch.docsgen.diagram_style import GRAPH, boundary, box, key
 from refarch.docsgen.spec_facts import service_facts
+from refarch.specs import versions
 
 #: A module whose public methods another module calls inside its own transaction.
 IN_PROCESS_CALLS = {("orders", "catalog"): "reserve / release stock"}
@@ -41,7 +42,7 @@ def draw(filename: str) -> None:
                 modules = {
                     s.name: box(
                         s.name,
-                        f"Module: {len(s.operation_ids)} operations",
+                        f"Module: {len(s.operation_ids)} operation{'' if len(s.operation_ids) == 1 else 's'}",
                         s.summary,
                         colour="Component",
                     )
@@ -74,10 +75,15 @@ def draw(filename: str) -> None:
             ]
         )
 
-        clients >> Edge(label="HTTPS /api/v1") >> edge
+        clients >> Edge(label="HTTPS " + ", ".join(f"/api/{v}" for v in versions())) >> edge
         edge >> Edge(label="HTTP") >> gateway
         for module in modules.values():
             gateway >> module
+        # More than four modules side by side make the picture too wide to read on a page:
+        # an invisible edge pushes every module after the fourth one rank down.
+        row = list(modules.values())
+        for upper, lower in zip(row, row[4:], strict=False):
+            upper >> Edge(style="invis") >> lower
         for (caller, callee), what in IN_PROCESS_CALLS.items():
             if caller in modules and callee in modules:
                 modules[caller] >> Edge(label=what) >> modules[callee]
