@@ -21,6 +21,16 @@ from refarch.conformance.budget import check_not_throttled, observe
 __all__ = ["ApiClient", "AsyncApiClient", "Exchange", "TestLog", "redact", "register_secret"]
 
 _BODY_PREVIEW = 2000  # characters of a body kept in the report
+
+#: A pooled connection idle longer than this is not reused. Servers close idle keep-alive
+#: connections on their own timer (uvicorn after 5 s, gunicorn after 2 s); a client that
+#: keeps them as long (httpx's default is 5 s too) can send a request into a connection at
+#: the moment the server closes it and read ReadError instead of an answer, a race that CPU
+#: load widens. Reusing only connections idle under a second stays clear of common servers.
+KEEPALIVE_EXPIRY_SECONDS = 1.0
+POOL_LIMITS = httpx.Limits(
+    max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS
+)
 _SECRETS: dict[str, str] = {}
 
 
@@ -136,6 +146,10 @@ def _count(response: httpx.Response) -> None:
 class ApiClient(httpx.Client):
     """An httpx client whose every exchange becomes evidence for the current test."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("limits", POOL_LIMITS)
+        super().__init__(**kwargs)
+
     def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         response = super().request(method, url, **_json_or_raw(kwargs))
         TestLog.record(response)
@@ -144,6 +158,10 @@ class ApiClient(httpx.Client):
 
 
 class AsyncApiClient(httpx.AsyncClient):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("limits", POOL_LIMITS)
+        super().__init__(**kwargs)
+
     async def request(self, method: str, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
         response = await super().request(method, url, **_json_or_raw(kwargs))
         TestLog.record(response)

@@ -13,6 +13,12 @@ _NEEDS_KEY = (
     "which the suite deliberately does not have; verify it in the implementation's own tests"
 )
 
+_NEEDS_MAILBOX = (
+    "email is observed at the SMTP relay and the recipients' mailboxes, which a run over the "
+    "API cannot read; verify it in the implementation's own tests (the reference does so "
+    "against real SMTP servers on loopback)"
+)
+
 OUT_OF_REACH: dict[str, str] = {
     "AUTH-010": _NEEDS_KEY,
     "AUTH-011": _NEEDS_KEY,
@@ -39,6 +45,9 @@ OUT_OF_REACH: dict[str, str] = {
         "by `refarch specs`, not by probing the target"
     ),
     "SEC-013": "needs malformed events injected into the target's event stream",
+    "NTF-006": _NEEDS_MAILBOX,
+    "NTF-007": _NEEDS_MAILBOX,
+    "NTF-008": _NEEDS_MAILBOX,
     "OPS-003": "needs control over the target's database to take it down",
     "OPS-004": "needs control over the target's database to make it hang",
     "ORD-017": (

@@ -16,7 +16,7 @@ import pytest
 
 from refarch.conformance.actors import Actor, Cleanup, log_in, register_user
 from refarch.conformance.budget import throttling_expected
-from refarch.conformance.evidence import ApiClient, AsyncApiClient
+from refarch.conformance.evidence import KEEPALIVE_EXPIRY_SECONDS, ApiClient, AsyncApiClient
 from refarch.conformance.expect import (
     expect,
     expect_problem,
@@ -137,7 +137,11 @@ def _fill_stock(admin: Actor, product_id: str, adjustments: int) -> None:
 
     async def fill() -> list[int]:
         gate = asyncio.Semaphore(16)
-        limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+        limits = httpx.Limits(
+            max_connections=16,
+            max_keepalive_connections=16,
+            keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
+        )
         async with httpx.AsyncClient(
             base_url=RUN.api_url, timeout=60.0, headers=admin.headers, limits=limits
         ) as client:
@@ -206,7 +210,11 @@ ACCOUNT_LIMIT = 5  # failed logins per account per 15 minutes (AUTH-012 default)
 
 async def _guess_at_once(email: str, count: int) -> list[httpx.Response]:
     # one connection per request, all released together: the attempts really overlap
-    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
+    limits = httpx.Limits(
+        max_connections=count,
+        max_keepalive_connections=count,
+        keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
+    )
     async with AsyncApiClient(base_url=RUN.api_url, timeout=60.0, limits=limits) as client:
         return await asyncio.gather(
             *(
@@ -307,7 +315,9 @@ async def _place_many(user: Actor, product_id: str, count: int) -> list[int]:
     """``count`` orders for one unit each, 16 in flight at a time: statuses only (the
     evidence of a failure is the count, not a hundred identical exchanges)."""
     gate = asyncio.Semaphore(16)
-    limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+    limits = httpx.Limits(
+        max_connections=16, max_keepalive_connections=16, keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS
+    )
     async with httpx.AsyncClient(
         base_url=RUN.api_url, timeout=60.0, headers=user.headers, limits=limits
     ) as client:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from refarch.conformance.actors import Actor, Cleanup
-from refarch.conformance.evidence import ApiClient, AsyncApiClient
+from refarch.conformance.evidence import KEEPALIVE_EXPIRY_SECONDS, ApiClient, AsyncApiClient
 from refarch.conformance.expect import (
     expect,
     expect_problem,
@@ -296,7 +296,7 @@ def test_order_lines_are_bounded_and_refer_to_real_products(
 async def _same_key_race(
     user: Actor, product_id: str, key: str, count: int
 ) -> list[httpx.Response]:
-    limits = httpx.Limits(max_connections=count)
+    limits = httpx.Limits(max_connections=count, keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS)
     async with AsyncApiClient(
         base_url=current_run().api_url, timeout=60.0, limits=limits
     ) as client:

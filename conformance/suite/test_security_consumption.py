@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from refarch.conformance.actors import Actor, Cleanup
-from refarch.conformance.evidence import ApiClient, AsyncApiClient
+from refarch.conformance.evidence import KEEPALIVE_EXPIRY_SECONDS, ApiClient, AsyncApiClient
 from refarch.conformance.expect import expect, expect_problem, json_body
 from refarch.conformance.options import current_run
 from refarch.conformance.shop import create_product, get_product, order_body
@@ -22,7 +22,11 @@ CONCURRENT_ORDERS = 12 if RUN.quick else 30
 
 async def _race(user: Actor, product_id: str, count: int) -> list[httpx.Response]:
     # one connection per request, released together: the orders really overlap
-    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
+    limits = httpx.Limits(
+        max_connections=count,
+        max_keepalive_connections=count,
+        keepalive_expiry=KEEPALIVE_EXPIRY_SECONDS,
+    )
     async with AsyncApiClient(base_url=RUN.api_url, timeout=60.0, limits=limits) as client:
         body = order_body((product_id, 1))
         return await asyncio.gather(

@@ -78,10 +78,15 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._deadline: asyncio.TimerHandle | None = None
         self._reading_headers = True
-        self._header_bytes = 0
+        # two lower bounds on the current request's head size, so that no byte counts twice:
+        # the completed pieces the parser called back with, and the raw bytes of the reads
+        # that carried the head (an unfinished header is buffered out of the callbacks' sight)
+        self._head_pieces = 0
+        self._head_raw = 0
         self._header_count = 0
         self._refusal: Problem | None = None
         self._began_in_read = False
+        self._ended_in_read = False
         self._earlier_in_read = 0
 
     # -- deadlines ----------------------------------------------------------------------
@@ -136,6 +141,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         # what this read carried for earlier requests (a body, headers), not to be counted
         # against the headers of a request that begins within it
         self._began_in_read = False
+        self._ended_in_read = False
         self._earlier_in_read = 0
         if self._reading_headers and self._deadline is None:
             self._arm(self.header_timeout, "headers")  # a keep-alive connection's next request
@@ -158,20 +164,20 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             )
             return
         if self._reading_headers:
-            # an unfinished header is buffered by the parser, out of the callbacks' sight,
-            # so count the bytes of this read that belong to the current request
+            # count the raw bytes of this read that belong to the current request's head
             if self._began_in_read:
-                self._header_bytes = max(self._header_bytes, len(data) - self._earlier_in_read)
-            else:
-                self._header_bytes += len(data)
-            if self._header_bytes > self.max_header_bytes:
+                self._head_raw = len(data) - self._earlier_in_read
+            elif not self._ended_in_read:  # (after a request ended here no new one began)
+                self._head_raw += len(data)
+            if self._head_size() > self.max_header_bytes:
                 self._refuse_now(self._headers_too_large())
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._reading_headers = True
         self._began_in_read = True
-        self._header_bytes = 0
+        self._head_pieces = 0
+        self._head_raw = 0
         self._header_count = 0
 
     def on_url(self, url: bytes) -> None:
@@ -185,8 +191,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._reading_headers = False
-        self._earlier_in_read += self._header_bytes
-        self._header_bytes = 0
+        self._earlier_in_read += self._head_pieces
         self._disarm()
         super().on_headers_complete()
         if self.cycle is not None and not self.parser.should_upgrade():
@@ -197,17 +202,25 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().on_body(body)
 
     def on_message_complete(self) -> None:
+        # What arrives next is the next request's head, not this one's body: only now. (Once
+        # this waited for the response, so a body still arriving after an early answer such as
+        # 413 was counted as header bytes (431) and armed the header deadline (408), each
+        # written unasked onto a connection the client had pooled for its next request.)
+        self._reading_headers = True
+        self._began_in_read = False
+        self._ended_in_read = True
+        self._head_pieces = 0
+        self._head_raw = 0
         self._disarm()
         super().on_message_complete()
 
-    def on_response_complete(self) -> None:
-        self._reading_headers = True
-        super().on_response_complete()
+    def _head_size(self) -> int:
+        return max(self._head_pieces, self._head_raw)
 
     def _count(self, size: int) -> None:
         # the callbacks see completed pieces: a request sent in one packet is counted here
-        self._header_bytes += size
-        if self._header_bytes > self.max_header_bytes or self._header_count > self.max_headers:
+        self._head_pieces += size
+        if self._head_size() > self.max_header_bytes or self._header_count > self.max_headers:
             self._refusal = self._headers_too_large()
             raise _Refused
 
