@@ -113,9 +113,13 @@ def generate_reference(
     written: list[Path] = []
     all_versions = versions(specs)
 
-    def _write(path: Path, text: str, written: list[Path]) -> None:
+    def _write(path: Path, text: str, written: list[Path], among: list[str] = all_versions) -> None:
+        """Write a page with links to the same page of the other versions ``among``."""
         page = path.relative_to(out_dir).as_posix()
-        _write_page(path, add_version_selector(text, version, all_versions, page), written)
+        _write_page(path, add_version_selector(text, version, among, page), written)
+
+    #: the events contract is versioned on its own: link only versions that have one
+    event_versions = [v for v in all_versions if asyncapi_path(v, specs).is_file()]
 
     try:
         for service in services:
@@ -140,7 +144,10 @@ def generate_reference(
         _write(out_dir / "owasp.md", render_owasp_page(catalog), written)
         if events is not None:
             _write_event_pages(
-                out_dir / EVENTS_DIR, events, ops, lambda path, text: _write(path, text, written)
+                out_dir / EVENTS_DIR,
+                events,
+                ops,
+                lambda path, text: _write(path, text, written, event_versions),
             )
         _write(
             out_dir / "index.md",
