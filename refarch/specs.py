@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from refarch.requirement_delta import resolve_entries
+
 __all__ = [
     "SERVICES",
     "Operation",
@@ -115,9 +117,15 @@ def load_asyncapi(
 
 
 def load_requirements(version: str = "v1", root: Path | None = None) -> list[dict[str, Any]]:
-    path = (root or specs_root()) / "requirements" / f"{version}.yaml"
-    data = _read_yaml(path)
-    return list(data["requirements"])
+    """The effective catalog entries of ``version``: a catalog that ``extends`` another is
+    resolved against it (``refarch.requirement_delta``); CatalogError when it cannot be."""
+    folder = (root or specs_root()) / "requirements"
+
+    def read(name: str) -> tuple[Path, Any]:
+        path = folder / f"{name}.yaml"
+        return path, _read_yaml(path)
+
+    return [dict(placed.entry) for placed in resolve_entries(version, read)]
 
 
 @dataclass(frozen=True)
