@@ -27,7 +27,7 @@ from refarch.spec_checks.layout import SpecLayout
 from refarch.spec_checks.openapi_model import OperationSite, iter_operations
 from refarch.spec_checks.yaml_source import SourceCache, YamlSource, YamlSourceError
 
-__all__ = ["RULES", "check_requirements"]
+__all__ = ["RULES", "check_requirements", "resolved_catalog"]
 
 Pointer = tuple[str | int, ...]
 
@@ -208,7 +208,7 @@ def _owasp_coverage(source: YamlSource, entries: list[PlacedEntry]) -> Iterator[
             )
 
 
-def _resolved(
+def resolved_catalog(
     layout: SpecLayout, cache: SourceCache
 ) -> tuple[list[PlacedEntry] | None, list[Finding]]:
     """The effective catalog (an ``extends`` chain resolved), each entry with its file."""
@@ -234,7 +234,7 @@ def check_requirements(layout: SpecLayout, cache: SourceCache) -> list[Finding]:
     source, findings = _catalog(layout, cache)
     if source is None:
         return findings
-    entries, findings = _resolved(layout, cache)
+    entries, findings = resolved_catalog(layout, cache)
     if entries is None:
         return findings
     for placed in entries:
