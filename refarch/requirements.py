@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from refarch.requirement_delta import CatalogError
-from refarch.specs import load_requirements
+from refarch.specs import load_requirements, load_requirements_delta
 
 __all__ = [
     "COVERS_ALL",
@@ -93,6 +93,10 @@ class RequirementCatalog:
 
     version: str
     requirements: tuple[Requirement, ...]
+    #: The version this catalog's file extends (None: the file lists every rule itself).
+    extends: str | None = None
+    #: Ids of the extended version that do not hold in this one, with the reason.
+    removed: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def load(cls, version: str = "v1", root: Path | None = None) -> RequirementCatalog:
@@ -100,7 +104,13 @@ class RequirementCatalog:
         with ``{version}`` in titles and statements written as this version."""
         entries = load_requirements(version, root)
         requirements = (Requirement.from_entry(entry) for entry in entries)
-        return cls(version, tuple(requirement.for_version(version) for requirement in requirements))
+        extends, removed = load_requirements_delta(version, root)
+        return cls(
+            version,
+            tuple(requirement.for_version(version) for requirement in requirements),
+            extends,
+            tuple(removed.items()),
+        )
 
     def __iter__(self) -> Iterator[Requirement]:
         return iter(self.requirements)

@@ -25,6 +25,7 @@ __all__ = [
     "load_asyncapi",
     "load_openapi",
     "load_requirements",
+    "load_requirements_delta",
     "operations",
     "spec_path",
     "specs_root",
@@ -126,6 +127,19 @@ def load_requirements(version: str = "v1", root: Path | None = None) -> list[dic
         return path, _read_yaml(path)
 
     return [dict(placed.entry) for placed in resolve_entries(version, read)]
+
+
+def load_requirements_delta(
+    version: str = "v1", root: Path | None = None
+) -> tuple[str | None, dict[str, str]]:
+    """The version a catalog extends (None for a plain one) and the ids it removes, with why."""
+    data = _read_yaml((root or specs_root()) / "requirements" / f"{version}.yaml")
+    extends = data.get("extends") if isinstance(data, dict) else None
+    removed = data.get("remove") if isinstance(data, dict) else None
+    return (
+        None if extends is None else str(extends),
+        {str(rid): str(why) for rid, why in (removed or {}).items()},
+    )
 
 
 @dataclass(frozen=True)
