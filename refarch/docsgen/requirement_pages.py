@@ -100,7 +100,8 @@ def _source(catalog: TracedCatalog) -> str:
     if catalog.extends is None:
         return f"Source: {own}."
     removed = "".join(
-        f" {rid} does not hold in {catalog.version}: {why}" for rid, why in catalog.removed
+        f" {rid} does not hold in {catalog.version}: {why.rstrip('.')}."
+        for rid, why in catalog.removed
     )
     return (
         f"Source: {own}, which extends the {catalog.extends} catalog: every {catalog.extends} "
