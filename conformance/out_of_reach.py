@@ -13,6 +13,11 @@ _NEEDS_KEY = (
     "which the suite deliberately does not have; verify it in the implementation's own tests"
 )
 
+_NEEDS_MAIL = (
+    "the mail relay is not part of the HTTP contract: a black-box client cannot see what the "
+    "target emails; verified by the project's tests against real SMTP servers"
+)
+
 OUT_OF_REACH: dict[str, str] = {
     "AUTH-010": _NEEDS_KEY,
     "AUTH-011": _NEEDS_KEY,
@@ -33,6 +38,9 @@ OUT_OF_REACH: dict[str, str] = {
     "SEC-013": "needs malformed events injected into the target's event stream",
     "OPS-003": "needs control over the target's database to take it down",
     "OPS-004": "needs control over the target's database to make it hang",
+    "NTF-006": _NEEDS_MAIL,
+    "NTF-007": _NEEDS_MAIL,
+    "NTF-008": _NEEDS_MAIL,
     "ORD-017": (
         "needs waiting past the target's pending-order time limit (30 minutes by default); "
         "verify it in the implementation's own tests"
