@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from refarch.specs import load_requirements
+from refarch.requirement_delta import CatalogError
+from refarch.specs import load_requirements, load_requirements_delta
 
 __all__ = [
     "COVERS_ALL",
@@ -21,6 +22,8 @@ __all__ = [
     "OWASP_ID",
     "REQUIREMENT_ID",
     "SEVERITIES",
+    "VERSION_PLACEHOLDER",
+    "CatalogError",
     "Requirement",
     "RequirementCatalog",
 ]
@@ -29,6 +32,8 @@ __all__ = [
 REQUIREMENT_ID = re.compile(r"^[A-Z]{2,5}-\d{3}$")
 OWASP_ID = re.compile(r"^API(?:[1-9]|10):2023$")
 SEVERITIES = ("must", "should")
+#: Written in a statement where the rule names its own version, e.g. ``/api/{version}/users``.
+VERSION_PLACEHOLDER = "{version}"
 #: ``operations: ["*"]``: a cross-cutting rule that holds for every operation.
 COVERS_ALL = "*"
 
@@ -60,6 +65,15 @@ class Requirement:
     def cross_cutting(self) -> bool:
         return COVERS_ALL in self.operations
 
+    def for_version(self, version: str) -> Requirement:
+        """The rule as it reads in one version: a rule inherited by a later version keeps its
+        id and meaning, and ``/api/{version}/users`` names that version's own path."""
+        return replace(
+            self,
+            title=self.title.replace(VERSION_PLACEHOLDER, version),
+            statement=self.statement.replace(VERSION_PLACEHOLDER, version),
+        )
+
     @classmethod
     def from_entry(cls, entry: Mapping[str, Any]) -> Requirement:
         """One catalog entry; the spec checks (rules REQ001-REQ009) judge its shape."""
@@ -79,11 +93,24 @@ class RequirementCatalog:
 
     version: str
     requirements: tuple[Requirement, ...]
+    #: The version this catalog's file extends (None: the file lists every rule itself).
+    extends: str | None = None
+    #: Ids of the extended version that do not hold in this one, with the reason.
+    removed: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def load(cls, version: str = "v1", root: Path | None = None) -> RequirementCatalog:
+        """The effective catalog of ``version`` (one that ``extends`` another is resolved),
+        with ``{version}`` in titles and statements written as this version."""
         entries = load_requirements(version, root)
-        return cls(version, tuple(Requirement.from_entry(entry) for entry in entries))
+        requirements = (Requirement.from_entry(entry) for entry in entries)
+        extends, removed = load_requirements_delta(version, root)
+        return cls(
+            version,
+            tuple(requirement.for_version(version) for requirement in requirements),
+            extends,
+            tuple(removed.items()),
+        )
 
     def __iter__(self) -> Iterator[Requirement]:
         return iter(self.requirements)

@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from refarch.requirement_delta import resolve_entries
+
 __all__ = [
     "SERVICES",
     "Operation",
@@ -23,6 +25,7 @@ __all__ = [
     "load_asyncapi",
     "load_openapi",
     "load_requirements",
+    "load_requirements_delta",
     "operations",
     "spec_path",
     "specs_root",
@@ -122,9 +125,28 @@ def load_asyncapi(
 
 
 def load_requirements(version: str = "v1", root: Path | None = None) -> list[dict[str, Any]]:
-    path = (root or specs_root()) / "requirements" / f"{version}.yaml"
-    data = _read_yaml(path)
-    return list(data["requirements"])
+    """The effective catalog entries of ``version``: a catalog that ``extends`` another is
+    resolved against it (``refarch.requirement_delta``); CatalogError when it cannot be."""
+    folder = (root or specs_root()) / "requirements"
+
+    def read(name: str) -> tuple[Path, Any]:
+        path = folder / f"{name}.yaml"
+        return path, _read_yaml(path)
+
+    return [dict(placed.entry) for placed in resolve_entries(version, read)]
+
+
+def load_requirements_delta(
+    version: str = "v1", root: Path | None = None
+) -> tuple[str | None, dict[str, str]]:
+    """The version a catalog extends (None for a plain one) and the ids it removes, with why."""
+    data = _read_yaml((root or specs_root()) / "requirements" / f"{version}.yaml")
+    extends = data.get("extends") if isinstance(data, dict) else None
+    removed = data.get("remove") if isinstance(data, dict) else None
+    return (
+        None if extends is None else str(extends),
+        {str(rid): str(why) for rid, why in (removed or {}).items()},
+    )
 
 
 @dataclass(frozen=True)

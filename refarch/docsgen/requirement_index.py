@@ -26,4 +26,6 @@ class TracedCatalog(RequirementCatalog):
 def load_catalog(version: str, repo_root: Path, specs: Path | None = None) -> TracedCatalog:
     catalog = RequirementCatalog.load(version, specs)
     tests = collect_requirement_tests(repo_root)
-    return TracedCatalog(catalog.version, catalog.requirements, tests=tests)
+    return TracedCatalog(
+        catalog.version, catalog.requirements, catalog.extends, catalog.removed, tests=tests
+    )

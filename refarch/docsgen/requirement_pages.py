@@ -95,6 +95,20 @@ def _prefix(requirement_id: str) -> str:
     return requirement_id.rsplit("-", 1)[0]
 
 
+def _source(catalog: TracedCatalog) -> str:
+    own = f"`specs/requirements/{catalog.version}.yaml`"
+    if catalog.extends is None:
+        return f"Source: {own}."
+    removed = "".join(
+        f" {rid} does not hold in {catalog.version}: {why.rstrip('.')}."
+        for rid, why in catalog.removed
+    )
+    return (
+        f"Source: {own}, which extends the {catalog.extends} catalog: every {catalog.extends} "
+        f"rule holds in {catalog.version} unless that file restates or removes it.{removed}"
+    )
+
+
 def render_requirements_page(catalog: TracedCatalog, ops: list[Operation]) -> str:
     by_id = {op.operation_id: op for op in ops}
     how = {r.id: _verification(r, catalog) for r in catalog.requirements}
@@ -105,8 +119,9 @@ def render_requirements_page(catalog: TracedCatalog, ops: list[Operation]) -> st
     sections = [
         GENERATED_NOTICE,
         f"# Requirements catalog ({catalog.version})",
-        f"Source: `specs/requirements/{catalog.version}.yaml`. Each requirement has a stable id "
-        "that the API reference, the conformance suite and its reports all use. Tests are "
+        _source(catalog) + " Each requirement has a stable id "
+        "that means the same rule in every version and that the API reference, the "
+        "conformance suite and its reports all use. Tests are "
         'found by their `@pytest.mark.requirement("ID")` marker, read by letting pytest '
         "collect the conformance suite (`conformance/suite`) and the project's own tests "
         "(`tests/`), so a tag written any way pytest accepts counts.",

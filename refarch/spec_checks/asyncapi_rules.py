@@ -23,6 +23,7 @@ from refarch.spec_checks.emitted_events import find_emitted_events
 from refarch.spec_checks.findings import Finding
 from refarch.spec_checks.layout import SpecLayout
 from refarch.spec_checks.openapi_model import finding_at, iter_operations, mapping
+from refarch.spec_checks.requirements_rules import resolved_catalog
 from refarch.spec_checks.yaml_source import Pointer, Ref, SourceCache, YamlSource, YamlSourceError
 
 __all__ = ["RULES", "check_asyncapi_rules"]
@@ -110,12 +111,14 @@ def _known_operation_ids(layout: SpecLayout, cache: SourceCache) -> set[str]:
 
 
 def _catalog_ids(layout: SpecLayout, cache: SourceCache) -> set[str]:
-    try:
-        data = cache.load(layout.requirements_path).data
-    except YamlSourceError:
+    """The ids of the effective catalog (a v2 that extends v1 holds v1's ids too)."""
+    if not layout.requirements_path.is_file():
         return set()  # REQ001 reports it
-    entries = mapping(data).get("requirements")
-    return {str(e.get("id")) for e in entries or [] if isinstance(e, dict)}
+    try:
+        entries, _ = resolved_catalog(layout, cache)  # REQ0xx reports the findings
+    except OSError:
+        return set()  # REQ001 reports it
+    return {placed.id for placed in entries or [] if placed.id}
 
 
 def _example_rules(messages: _Messages, name: str, message: Ref) -> Iterator[Finding]:

@@ -11,8 +11,10 @@ operation would make the coverage rule unable to ever notice a new, unspecified 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from refarch.requirement_delta import CatalogError, PlacedEntry, resolve_entries
 from refarch.requirements import (
     COVERS_ALL,
     OWASP_API_TOP10_2023,
@@ -25,7 +27,9 @@ from refarch.spec_checks.layout import SpecLayout
 from refarch.spec_checks.openapi_model import OperationSite, iter_operations
 from refarch.spec_checks.yaml_source import SourceCache, YamlSource, YamlSourceError
 
-__all__ = ["RULES", "check_requirements"]
+__all__ = ["RULES", "check_requirements", "resolved_catalog"]
+
+Pointer = tuple[str | int, ...]
 
 RULES: dict[str, str] = {
     "REQ001": "the catalog exists and is a mapping with a `requirements` list of mappings",
@@ -37,6 +41,8 @@ RULES: dict[str, str] = {
     "REQ007": "OWASP ids look like API1:2023 .. API10:2023",
     "REQ008": "every OWASP API Top 10 2023 category is covered",
     "REQ009": "severity is must or should",
+    "REQ010": "a catalog that extends another resolves: no cycle, replace/remove name "
+    "known ids, added ids are new",
 }
 
 
@@ -56,7 +62,8 @@ def _catalog(layout: SpecLayout, cache: SourceCache) -> tuple[YamlSource | None,
         source = cache.load(path)
     except YamlSourceError as exc:
         return None, [Finding(path, exc.line, exc.col, "REQ001", exc.message, hint)]
-    entries = source.data.get("requirements") if isinstance(source.data, dict) else None
+    data = source.data if isinstance(source.data, dict) else {}
+    entries = data.get("requirements", [] if "extends" in data else None)
     if not isinstance(entries, list):
         return None, [_at(source, (), "REQ001", "no `requirements` list", hint)]
     return source, []
@@ -67,8 +74,7 @@ def _text(entry: dict[str, Any], key: str) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _entry_rules(source: YamlSource, index: int, entry: Any) -> Iterator[Finding]:
-    here = ("requirements", index)
+def _entry_rules(source: YamlSource, here: Pointer, entry: Any) -> Iterator[Finding]:
     if not isinstance(entry, dict):
         yield _at(source, here, "REQ001", "a requirement must be a mapping", "write `- id: ...`")
         return
@@ -81,7 +87,7 @@ def _entry_rules(source: YamlSource, index: int, entry: Any) -> Iterator[Finding
             f"requirement id {rid!r} is not PREFIX-NNN",
             "use 2-5 capital letters, a hyphen and three digits, e.g. ORD-004",
         )
-    name = rid if isinstance(rid, str) else f"entry {index + 1}"
+    name = rid if isinstance(rid, str) else f"entry {int(here[-1]) + 1}"
     for key in ("title", "statement", "severity"):
         if not _text(entry, key):
             yield _at(source, here, "REQ004", f"{name}: no {key}", f"add a non-empty `{key}`")
@@ -129,29 +135,34 @@ def _operations(layout: SpecLayout, cache: SourceCache) -> dict[str, OperationSi
     return found
 
 
-def _duplicate_ids(source: YamlSource, entries: list[Any]) -> Iterator[Finding]:
-    first: dict[str, int] = {}
-    for index, entry in enumerate(entries):
-        rid = entry.get("id") if isinstance(entry, dict) else None
-        if not isinstance(rid, str):
+def _duplicate_ids(cache: SourceCache, entries: list[PlacedEntry]) -> Iterator[Finding]:
+    first: dict[str, PlacedEntry] = {}
+    for placed in entries:
+        rid = placed.id
+        if rid is None:
             continue
         if rid in first:
-            line, _ = source.position(("requirements", first[rid]))
+            earlier = first[rid]
+            line, _ = cache.load(earlier.path).position(earlier.pointer)
             yield _at(
-                source,
-                ("requirements", index, "id"),
+                cache.load(placed.path),
+                (*placed.pointer, "id"),
                 "REQ003",
-                f"requirement id {rid} is also used at line {line}",
+                f"requirement id {rid} is also used at {earlier.path.name} line {line}",
                 "ids are stable references: give the new requirement the next free id",
             )
-        first.setdefault(rid, index)
+        first.setdefault(rid, placed)
 
 
 def _operation_coverage(
-    source: YamlSource, entries: list[Any], operations: dict[str, OperationSite], version: str
+    cache: SourceCache,
+    entries: list[PlacedEntry],
+    operations: dict[str, OperationSite],
+    version: str,
 ) -> Iterator[Finding]:
     covered: set[str] = set()
-    for index, entry in enumerate(entries):
+    for placed in entries:
+        entry = placed.entry
         ops = entry.get("operations") if isinstance(entry, dict) else None
         for position, op_id in enumerate(ops if isinstance(ops, list) else []):
             if op_id == COVERS_ALL:
@@ -160,11 +171,13 @@ def _operation_coverage(
                 covered.add(op_id)
             elif isinstance(op_id, str):
                 yield _at(
-                    source,
-                    ("requirements", index, "operations", position),
+                    cache.load(placed.path),
+                    (*placed.pointer, "operations", position),
                     "REQ005",
-                    f"{entry.get('id')}: unknown operationId {op_id!r}",
-                    f"use an operationId of a {version} service document (case-sensitive)",
+                    f"{entry.get('id')}: unknown operationId {op_id!r} in {version}",
+                    f"use an operationId of a {version} service document (case-sensitive); "
+                    "a rule inherited from an older version is replaced or removed in the "
+                    f"{version} catalog",
                 )
     for op_id, op in operations.items():
         if op_id not in covered:
@@ -176,12 +189,12 @@ def _operation_coverage(
             )
 
 
-def _owasp_coverage(source: YamlSource, entries: list[Any]) -> Iterator[Finding]:
+def _owasp_coverage(source: YamlSource, entries: list[PlacedEntry]) -> Iterator[Finding]:
     covered = {
         owasp_id
-        for entry in entries
-        if isinstance(entry, dict) and isinstance(entry.get("owasp"), list)
-        for owasp_id in entry["owasp"]
+        for placed in entries
+        if isinstance(placed.entry, dict) and isinstance(placed.entry.get("owasp"), list)
+        for owasp_id in placed.entry["owasp"]
     }
     for category in OWASP_API_TOP10_2023:
         if category not in covered:
@@ -195,16 +208,38 @@ def _owasp_coverage(source: YamlSource, entries: list[Any]) -> Iterator[Finding]
             )
 
 
+def resolved_catalog(
+    layout: SpecLayout, cache: SourceCache
+) -> tuple[list[PlacedEntry] | None, list[Finding]]:
+    """The effective catalog (an ``extends`` chain resolved), each entry with its file."""
+
+    def read(version: str) -> tuple[Path, Any]:
+        path = layout.root / "requirements" / f"{version}.yaml"
+        if not path.is_file():
+            raise OSError(f"{path} does not exist")
+        try:
+            return path, cache.load(path).data
+        except YamlSourceError as exc:
+            raise OSError(exc.message) from exc
+
+    try:
+        return resolve_entries(layout.version, read), []
+    except CatalogError as exc:
+        source = cache.load(exc.path)
+        hint = "see the header of the catalog for extends/replace/remove"
+        return None, [_at(source, exc.pointer, "REQ010", exc.reason, hint)]
+
+
 def check_requirements(layout: SpecLayout, cache: SourceCache) -> list[Finding]:
     source, findings = _catalog(layout, cache)
     if source is None:
         return findings
-    entries: list[Any] = source.data["requirements"]
-    for index, entry in enumerate(entries):
-        findings.extend(_entry_rules(source, index, entry))
-    findings.extend(_duplicate_ids(source, entries))
-    findings.extend(
-        _operation_coverage(source, entries, _operations(layout, cache), layout.version)
-    )
+    entries, findings = resolved_catalog(layout, cache)
+    if entries is None:
+        return findings
+    for placed in entries:
+        findings.extend(_entry_rules(cache.load(placed.path), placed.pointer, placed.entry))
+    findings.extend(_duplicate_ids(cache, entries))
+    findings.extend(_operation_coverage(cache, entries, _operations(layout, cache), layout.version))
     findings.extend(_owasp_coverage(source, entries))
     return findings
