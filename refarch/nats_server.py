@@ -24,6 +24,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from refarch.owned_server import alive, read_pids, start_watchdog, terminate, wait_for_owner_exit
+
 __all__ = ["BrokerStartupError", "EmbeddedBroker", "binary", "owned_embedded", "start", "temporary"]
 
 #: Beside the storage: "<owner pid> <server pid>", the process that must stop the server.
@@ -140,19 +142,6 @@ def temporary(store_dir: Path) -> Iterator[EmbeddedBroker]:
 # --- a server owned by one process, stopped however that process ends ------------------
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return ") Z " not in Path(f"/proc/{pid}/stat").read_text()  # a zombie has ended
-    except OSError:
-        return True
-
-
 def _is_nats_server(pid: int) -> bool:
     try:
         return b"nats-server" in Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -160,55 +149,15 @@ def _is_nats_server(pid: int) -> bool:
         return False
 
 
-def _read_owner(path: Path) -> tuple[int, int] | None:
-    try:
-        owner, server = path.read_text().split()[:2]
-        return int(owner), int(server)
-    except (OSError, ValueError):
-        return None
-
-
-def _start_watchdog(owner_file: Path, server_pid: int) -> int:
-    """A small process that stops the server once this one is gone, however it ended.
-
-    Same design as the PostgreSQL watchdog (``refarch.pg``): it blocks reading a pipe whose
-    only write end this process holds; the kernel closes it when this process exits, even
-    on SIGKILL. Returns the write end; closing it releases the watchdog.
-    """
-    read_end, write_end = os.pipe()
-    subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from refarch.nats_server import _watch;"
-            f" _watch({str(owner_file)!r}, {server_pid}, {read_end})",
-        ],
-        pass_fds=(read_end,),
-        start_new_session=True,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(read_end)
-    return write_end
-
-
 def _watch(owner_file: str, server_pid: int, read_end: int) -> None:
     """The watchdog's body: wait for the owner to go, then stop its server if still up."""
-    while os.read(read_end, 1):
-        pass
+    wait_for_owner_exit(read_end)
     path = Path(owner_file)
-    recorded = _read_owner(path)
+    recorded = read_pids(path, 2)
     if recorded is not None and recorded[1] != server_pid:
         return  # another server was started meanwhile: not ours to stop
-    if _alive(server_pid) and _is_nats_server(server_pid):
-        _terminate(server_pid)
-        deadline = time.monotonic() + _STOP_SECONDS
-        while _alive(server_pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if _alive(server_pid):
-            with suppress(ProcessLookupError):
-                os.kill(server_pid, signal.SIGKILL)
+    if alive(server_pid) and _is_nats_server(server_pid):
+        terminate(server_pid, timeout=_STOP_SECONDS)
     path.unlink(missing_ok=True)
 
 
@@ -224,26 +173,23 @@ def owned_embedded(
     """
     store_dir = data_dir / "nats"
     owner_file = data_dir / OWNER_FILE
-    recorded = _read_owner(owner_file)
+    recorded = read_pids(owner_file, 2)
     if recorded is not None:
         owner, stale = recorded
-        if owner != os.getpid() and _alive(owner):
+        if owner != os.getpid() and alive(owner):
             raise BrokerStartupError(
                 f"another live `refarch serve` (pid {owner}) runs the embedded NATS server in"
                 f" {store_dir}; stop it, use another --data-dir, or set NATS_URL to its server"
             )
-        if _alive(stale) and _is_nats_server(stale):
+        if alive(stale) and _is_nats_server(stale):
             report(
                 f"found nats-server (pid {stale}) in {store_dir} left running by a previous"
                 f" `refarch serve` (pid {owner}) that did not stop cleanly; stopping it"
             )
-            _terminate(stale)
-            deadline = time.monotonic() + _STOP_SECONDS
-            while _alive(stale) and time.monotonic() < deadline:
-                time.sleep(0.05)
+            terminate(stale, timeout=_STOP_SECONDS)
     broker = start(store_dir, port=port)
     owner_file.write_text(f"{os.getpid()} {broker.pid}\n")
-    release_watchdog = _start_watchdog(owner_file, broker.pid)
+    release_watchdog = start_watchdog("refarch.nats_server", "_watch", str(owner_file), broker.pid)
     try:
         yield broker
     finally:

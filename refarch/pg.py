@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
+
+from refarch.owned_server import alive, read_pids, start_watchdog, wait_for_owner_exit
 
 __all__ = ["Database", "default_data_dir", "embedded", "owned_embedded", "redact", "temporary"]
 
@@ -118,58 +118,17 @@ def temporary(base: Path) -> Iterator[Database]:
 OWNER_FILE = "embedded-postgres.owner"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return ") Z " not in Path(f"/proc/{pid}/stat").read_text()  # a zombie has ended
-    except OSError:
-        return True
-
-
 def _read_pid(path: Path) -> int | None:
-    try:
-        return int(path.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _start_watchdog(pgdata: Path) -> int:
-    """A small process that stops the server once this one is gone, however it ended.
-
-    It blocks reading a pipe whose only write end this process holds (not inherited by
-    workers or PostgreSQL: Python's pipes are close-on-exec). The kernel closes it when
-    this process exits — even on SIGKILL, where no handler or ``finally`` runs — and the
-    watchdog's read returns. Returns the write end; closing it releases the watchdog.
-    """
-    read_end, write_end = os.pipe()
-    subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"from refarch.pg import _watch; _watch({str(pgdata)!r}, {read_end})",
-        ],
-        pass_fds=(read_end,),
-        start_new_session=True,  # a terminal's Ctrl-C must not end it before we stop
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(read_end)
-    return write_end
+    pids = read_pids(path)
+    return pids[0] if pids else None
 
 
 def _watch(pgdata: str, read_end: int) -> None:
     """The watchdog's body: wait for the owner to go, then stop its server if still up."""
-    while os.read(read_end, 1):
-        pass
+    wait_for_owner_exit(read_end)
     directory = Path(pgdata)
     owner = _read_pid(directory.parent / OWNER_FILE)
-    if owner is not None and owner != os.getppid() and _alive(owner):
+    if owner is not None and owner != os.getppid() and alive(owner):
         return  # handed over to a live process meanwhile: not ours to stop
     if (directory / "postmaster.pid").exists():
         _pg_ctl(directory, "stop", "-m", "fast")
@@ -188,9 +147,9 @@ def owned_embedded(data_dir: Path, report: Callable[[str], None]) -> Iterator[Da
     pgdata = data_dir / "pgdata"
     owner_file = data_dir / OWNER_FILE
     postmaster = _read_pid(pgdata / "postmaster.pid")
-    if postmaster is not None and _alive(postmaster):
+    if postmaster is not None and alive(postmaster):
         owner = _read_pid(owner_file)
-        if owner is not None and owner != os.getpid() and _alive(owner):
+        if owner is not None and owner != os.getpid() and alive(owner):
             yield Database(url=embedded(data_dir).url)  # another live process owns it
             return
         report(
@@ -200,7 +159,7 @@ def owned_embedded(data_dir: Path, report: Callable[[str], None]) -> Iterator[Da
         )
     database = embedded(data_dir)
     owner_file.write_text(f"{os.getpid()}\n")
-    release_watchdog = _start_watchdog(pgdata)
+    release_watchdog = start_watchdog("refarch.pg", "_watch", str(pgdata))
     try:
         yield database
     finally:

@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 
 from refarch.reference_impl.cursor import decode_cursor, encode_cursor
 from refarch.reference_impl.orders.domain import Order
+from refarch.reference_impl.orders.handlers import OrderHandlers
 from refarch.reference_impl.orders.representation_v2 import (
     order_document_v2,
     shipping_methods_document,
 )
-from refarch.reference_impl.orders.service import OrdersService
 from refarch.reference_impl.orders.shipping import ShippingChoice
 from refarch.reference_impl.platform.contract import ApiRequest, ApiResponse, Operations
 
@@ -24,40 +24,20 @@ __all__ = ["API_V2_PREFIX", "OrderHandlersV2"]
 API_V2_PREFIX = "/api/v2"
 
 
-class OrderHandlersV2:
-    def __init__(self, orders: OrdersService) -> None:
-        self._orders = orders
+class OrderHandlersV2(OrderHandlers):
+    """v1's handlers with v2's wire: the v2 Order, a shipping choice, cursor pages."""
+
+    prefix = API_V2_PREFIX
 
     def operations(self) -> Operations:
-        return {
-            "placeOrder": self.place_order,
-            "getOrder": self.get_order,
-            "listMyOrders": self.list_my_orders,
-            "listAllOrders": self.list_all_orders,
-            "cancelOrder": self.cancel_order,
-            "transitionOrder": self.transition_order,
-            "listShippingMethods": self.list_shipping_methods,
-        }
+        return {**super().operations(), "listShippingMethods": self.list_shipping_methods}
 
-    async def place_order(self, request: ApiRequest) -> ApiResponse:
-        customer = request.require_principal()
+    def document(self, order: Order) -> dict[str, Any]:
+        return order_document_v2(order)
+
+    def shipping(self, request: ApiRequest) -> ShippingChoice:
         shipping = request.body["shipping"]
-        placed = await self._orders.place_order(
-            customer,
-            request.body,
-            request.headers.get("idempotency-key"),
-            shipping=ShippingChoice(shipping["method"], shipping["address"]),
-            render=order_document_v2,
-        )
-        headers = {"Location": f"{API_V2_PREFIX}/orders/{placed.body['id']}"}
-        if placed.replayed:
-            headers["Idempotent-Replayed"] = "true"
-        return ApiResponse(placed.status, placed.body, headers)
-
-    async def get_order(self, request: ApiRequest) -> ApiResponse:
-        viewer = request.require_principal()
-        order = await self._orders.get_order(viewer, request.path_id("order_id"))
-        return ApiResponse(200, order_document_v2(order))
+        return ShippingChoice(shipping["method"], shipping["address"])
 
     async def list_my_orders(self, request: ApiRequest) -> ApiResponse:
         me = request.require_principal()
@@ -66,18 +46,6 @@ class OrderHandlersV2:
     async def list_all_orders(self, request: ApiRequest) -> ApiResponse:
         request.require_principal()
         return await self._page(request, "/admin/orders", user_id=request.query_id("user_id"))
-
-    async def cancel_order(self, request: ApiRequest) -> ApiResponse:
-        actor = request.require_principal()
-        order = await self._orders.cancel_order(actor, request.path_id("order_id"))
-        return ApiResponse(200, order_document_v2(order))
-
-    async def transition_order(self, request: ApiRequest) -> ApiResponse:
-        admin = request.require_principal()
-        order = await self._orders.transition_order(
-            admin, request.path_id("order_id"), request.body["to"]
-        )
-        return ApiResponse(200, order_document_v2(order))
 
     async def list_shipping_methods(self, request: ApiRequest) -> ApiResponse:
         return ApiResponse(200, shipping_methods_document())
@@ -93,7 +61,7 @@ class OrderHandlersV2:
         )
         next_cursor = _cursor_after(orders[-1]) if more and orders else None
         body = {
-            "items": [order_document_v2(order) for order in orders],
+            "items": [self.document(order) for order in orders],
             "page": {"limit": limit, "next_cursor": next_cursor},
         }
         headers = {}

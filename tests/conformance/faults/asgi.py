@@ -9,12 +9,12 @@ stays correct, and the harness makes it wrong in exactly one way at a time.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from refarch.reference_impl.bootstrap import Services
+from refarch.reference_impl.bootstrap import Services, build_services
 from refarch.reference_impl.settings import Settings
 
 __all__ = ["App", "Exchange", "Fault", "FaultSwitch", "FaultyApp", "HttpRequest", "HttpResponse"]
@@ -108,6 +108,20 @@ class FaultSwitch:
 
     def is_active(self, fault: Fault) -> Callable[[], bool]:
         return lambda: self.active is fault
+
+    def services_factory(
+        self, faults: Sequence[Fault]
+    ) -> Callable[[Any, Settings], Awaitable[Services]]:
+        """A ``services_factory`` for the reference server: the real services, with each
+        of ``faults`` patched in to act only while this switch names it."""
+
+        async def services_with_faults(pool: Any, settings: Settings) -> Services:
+            services = await build_services(pool, settings)
+            for fault in faults:
+                fault.patch_services(services, self.is_active(fault))
+            return services
+
+        return services_with_faults
 
 
 class FaultyApp:

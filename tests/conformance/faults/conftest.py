@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from refarch.reference_impl.bootstrap import build_services
 from refarch.reference_impl.settings import Settings
 from tests.conformance.conftest import SERVER_ENV
 from tests.conformance.faults.asgi import Fault, FaultSwitch, FaultyApp
@@ -43,12 +42,6 @@ def faulty_reference(
 ) -> Iterator[FaultyReference]:
     switch = FaultSwitch()
 
-    async def services_with_faults(pool: Any, settings: Settings) -> Any:
-        services = await build_services(pool, settings)
-        for fault in ALL_FAULTS:
-            fault.patch_services(services, switch.is_active(fault))
-        return services
-
     def faulty_app(app: Any, settings: Settings) -> Any:
         return FaultyApp(app, switch, settings)
 
@@ -58,7 +51,7 @@ def faulty_reference(
         base,
         database_url,
         env=SERVER_ENV,
-        services_factory=services_with_faults,
+        services_factory=switch.services_factory(ALL_FAULTS),
         asgi_wrapper=faulty_app,
     ) as server:
         yield FaultyReference(server, switch)

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from refarch.nats_server import temporary
-from refarch.reference_impl.bootstrap import build_services
-from refarch.reference_impl.settings import Settings
 from tests.conformance.conform_runner import ConformRun, run_conform
 from tests.conformance.conftest import BROKER_ENV, SERVER_ENV
 from tests.conformance.faults.analytics_faults import ANALYTICS_FAULTS
@@ -35,12 +32,6 @@ def faulty(
 ) -> Iterator[tuple[ServerHandle, FaultSwitch]]:
     switch = FaultSwitch()
 
-    async def services_with_faults(pool: Any, settings: Settings) -> Any:
-        services = await build_services(pool, settings)
-        for fault in ANALYTICS_FAULTS:
-            fault.patch_services(services, switch.is_active(fault))
-        return services
-
     database_url = postgres.fresh_database()
     base: Path = tmp_path_factory.mktemp("faulty-analytics")
     with (
@@ -49,7 +40,7 @@ def faulty(
             base,
             database_url,
             env={**SERVER_ENV, **BROKER_ENV, "NATS_URL": broker.url},
-            services_factory=services_with_faults,
+            services_factory=switch.services_factory(ANALYTICS_FAULTS),
         ) as server,
     ):
         yield server, switch

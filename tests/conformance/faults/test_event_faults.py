@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from refarch.nats_server import EmbeddedBroker, temporary
-from refarch.reference_impl.bootstrap import build_services
-from refarch.reference_impl.settings import Settings
 from tests.conformance.conform_runner import ConformRun, run_conform
 from tests.conformance.conftest import SERVER_ENV
 from tests.conformance.faults.asgi import Fault, FaultSwitch
@@ -48,19 +45,13 @@ def faulty_events(
 ) -> Iterator[EventFaultyReference]:
     switch = FaultSwitch()
 
-    async def services_with_faults(pool: Any, settings: Settings) -> Any:
-        services = await build_services(pool, settings)
-        for fault in EVENT_FAULTS:
-            fault.patch_services(services, switch.is_active(fault))
-        return services
-
     database_url = postgres.fresh_database()
     base: Path = tmp_path_factory.mktemp("event-faults")
     try:
         with temporary(base / "nats") as broker:
             env = {**SERVER_ENV, "NATS_URL": broker.url}
             with reference_server(
-                base, database_url, env=env, services_factory=services_with_faults
+                base, database_url, env=env, services_factory=switch.services_factory(EVENT_FAULTS)
             ) as server:
                 yield EventFaultyReference(server, broker, switch)
     finally:
