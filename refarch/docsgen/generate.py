@@ -112,10 +112,13 @@ def generate_reference(
         shutil.rmtree(out_dir)
     written: list[Path] = []
     all_versions = versions(specs)
+    # only the versions with an event contract have event pages to link to
+    with_events = [v for v in all_versions if asyncapi_path(v, specs).is_file()]
 
     def _write(path: Path, text: str, written: list[Path]) -> None:
         page = path.relative_to(out_dir).as_posix()
-        _write_page(path, add_version_selector(text, version, all_versions, page), written)
+        linked = with_events if page.startswith(f"{EVENTS_DIR}/") else all_versions
+        _write_page(path, add_version_selector(text, version, linked, page), written)
 
     try:
         for service in services:
