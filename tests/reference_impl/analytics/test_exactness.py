@@ -1,10 +1,14 @@
 """Proof of exactness (issue 14): a random workload through the real API, with duplicate
-deliveries injected on the real broker, and every analytics figure compared with the same
-figure computed from the orders and catalog schemas in PostgreSQL, to the minor unit.
+deliveries injected on the real broker and the analytics consumer stopped and started
+again mid-stream, and every analytics figure compared with the same figure computed from
+the orders and catalog schemas in PostgreSQL, to the minor unit.
 
 Hypothesis draws the workload (products, prices, stock, orders and what becomes of each);
 every example runs in a category of its own on one server, so examples do not disturb one
-another. PostgreSQL keeps each order's current status but not its history, so the two
+another. The consumer is stopped before a drawn order and started again before a later one
+(or after the last): the orders placed in between reach the broker while nothing consumes
+them, the duplicates are published while it is down, and all of it must be applied exactly
+once by the new consumer on the same durable. PostgreSQL keeps each order's current status but not its history, so the two
 figures that need history (refunds: cancelled after paying; funnel "paid": reached paid at
 some point) are compared with the workload's own record of what it did instead.
 """
@@ -27,6 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from refarch.nats_server import EmbeddedBroker, temporary
+from tests.reference_impl.analytics.restarts import RestartingConsumer, with_restarting_consumer
 from tests.support.server import ServerHandle, reference_server
 from tests.support.shop import create_product, login, order_body, register
 
@@ -35,21 +40,25 @@ WAIT_SECONDS = 30.0
 FATES = ("pending", "paid", "shipped", "delivered", "cancelled_pending", "cancelled_paid")
 
 
+Shop = tuple[ServerHandle, EmbeddedBroker, RestartingConsumer]
+
+
 @pytest.fixture(scope="module")
-def shop(
-    tmp_path_factory: pytest.TempPathFactory, postgres: Any
-) -> Iterator[tuple[ServerHandle, EmbeddedBroker]]:
+def shop(tmp_path_factory: pytest.TempPathFactory, postgres: Any) -> Iterator[Shop]:
     database_url = postgres.fresh_database()
     base: Path = tmp_path_factory.mktemp("exactness")
+    consumers: list[RestartingConsumer] = []
     with (
         temporary(base / "nats") as broker,
         reference_server(
             base,
             database_url,
             env={"NATS_URL": broker.url, "REFARCH_EVENT_ACK_WAIT_SECONDS": "2"},
+            services_factory=with_restarting_consumer(consumers),
         ) as server,
     ):
-        yield server, broker
+        (consumer,) = consumers
+        yield server, broker, consumer
     postgres.drop(database_url)
 
 
@@ -67,12 +76,59 @@ workloads = st.fixed_dictionaries(
             max_size=5,
         ),
         "redeliveries": st.integers(0, 10),
+        # the consumer is down from before order `down[0]` to before order `down[1]`
+        # (an index past the last order means: after the workload)
+        "down": st.tuples(st.integers(0, 5), st.integers(0, 5)).map(sorted),
     }
 )
 
 
+class Outage:
+    """Stops the consumer before one order and starts it again before a later one; the
+    duplicates are published while it is down."""
+
+    def __init__(
+        self, shop: Shop, client: httpx.Client, admin: dict[str, str], workload: dict[str, Any]
+    ) -> None:
+        self._server, self._broker, self._consumer = shop
+        self._client, self._admin = client, admin
+        self._stop_at, self._start_at = workload["down"]
+        self._redeliveries = workload["redeliveries"]
+        self._applied_when_stopped: int | None = None
+        self._started = False
+        self._orders_past_the_end = max(5, len(workload["orders"]))
+
+    def before_order(self, index: int) -> None:
+        if index >= self._stop_at and self._applied_when_stopped is None:
+            self._consumer.stop()
+            self._applied_when_stopped = self._applied()
+        if index >= self._start_at and not self._started:
+            self._started = True
+            asyncio.run(_redeliver(self._broker.url, self._redeliveries))
+            # nothing was applied while it was down: the stop was real
+            assert self._applied() == self._applied_when_stopped
+            restarts = self._consumer.restarts
+            self._consumer.start()
+            self._wait_for(lambda: self._consumer.restarts == restarts + 1, "restart")
+
+    def after_workload(self) -> None:
+        self.before_order(self._orders_past_the_end)
+
+    def _applied(self) -> int:
+        fresh = self._client.get("/admin/analytics/freshness", headers=self._admin)
+        assert fresh.status_code == 200, fresh.text
+        return int(fresh.json()["events_applied"])
+
+    @staticmethod
+    def _wait_for(done: Any, what: str) -> None:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not done():
+            assert time.monotonic() < deadline, f"no {what} within {WAIT_SECONDS}s"
+            time.sleep(0.05)
+
+
 def _run_workload(
-    client: httpx.Client, admin: dict[str, str], workload: dict[str, Any]
+    client: httpx.Client, admin: dict[str, str], workload: dict[str, Any], outage: Outage
 ) -> tuple[str, dict[str, Any]]:
     """Drive the workload through the API; returns the category id and what it did."""
     slug = f"exact-{uuid.uuid4().hex[:10]}"
@@ -88,7 +144,8 @@ def _run_workload(
     ]  # fmt: skip
     _, customer = register(client)
     did = {"refunds": 0, "reached_paid": 0}
-    for lines, fate in workload["orders"]:
+    for number, (lines, fate) in enumerate(workload["orders"]):
+        outage.before_order(number)
         merged: dict[str, int] = {}
         for index, quantity in lines:
             product = products[index % len(products)]
@@ -120,6 +177,7 @@ def _run_workload(
             did["reached_paid"] += 1
         if fate == "cancelled_paid":
             did["refunds"] += order["total"]["amount"]
+    outage.after_workload()
     return category_id, did
 
 
@@ -215,13 +273,15 @@ def _total(rows: list[dict[str, Any]], key: str) -> int:
 )
 @given(workload=workloads)
 def test_anl_every_figure_equals_the_source_of_truth_to_the_minor_unit(
-    shop: tuple[ServerHandle, EmbeddedBroker], workload: dict[str, Any]
+    shop: Shop, workload: dict[str, Any]
 ) -> None:
-    server, broker = shop
+    server, _, consumer = shop
+    restarts = consumer.restarts
     with httpx.Client(base_url=server.api_url, timeout=10) as client:
         admin = login(client, server.admin_email, server.admin_password)
-        category_id, did = _run_workload(client, admin, workload)
-        asyncio.run(_redeliver(broker.url, workload["redeliveries"]))
+        outage = Outage(shop, client, admin, workload)
+        category_id, did = _run_workload(client, admin, workload, outage)
+        assert consumer.restarts == restarts + 1  # it was stopped and started once
         truth = asyncio.run(_truth(server.database_url, category_id))
         params = {**_around_today(category_id), "granularity": "month"}
         deadline = time.monotonic() + WAIT_SECONDS
