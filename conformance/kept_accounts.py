@@ -50,6 +50,7 @@ def _store(role: str, actor: Actor) -> None:
     stored[role] = {"email": actor.email, "password": actor.password, "user_id": actor.user_id}
     # the passwords of throwaway accounts on the target: readable by the run's owner only
     descriptor = os.open(KEPT_ACCOUNTS_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # also when an older file had wider permissions
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         json.dump(stored, file, indent=2, sort_keys=True)
 
