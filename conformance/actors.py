@@ -1,7 +1,8 @@
 """The identities the suite acts as: the operator's admin and ordinary users it registers.
 
 Security checks need at least two ordinary users (to try to reach each other's data) and
-the admin; every user is registered fresh per run and deleted again at the end.
+the admin. The accounts a run can leave usable are kept for the next run
+(conformance.kept_accounts); the others are registered per check and deleted at the end.
 """
 
 from __future__ import annotations

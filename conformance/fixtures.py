@@ -15,6 +15,7 @@ import pytest
 from refarch.conformance.actors import Actor, Cleanup, actor_for, register_user
 from refarch.conformance.evidence import ApiClient, register_secret
 from refarch.conformance.generated_auth import IDENTITIES
+from refarch.conformance.kept_accounts import kept_user
 from refarch.conformance.options import ADMIN_PASSWORD_ENV, RunOptions
 
 __all__ = ["BLAMED", "CLEANUP_NOTES", "OPTIONS"]
@@ -55,19 +56,22 @@ def cleanup(pytestconfig: pytest.Config, api: ApiClient, admin: Actor) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def alice(api: ApiClient, cleanup: Cleanup) -> Actor:
-    return register_user(api, cleanup, role="alice")
+def alice(api: ApiClient, admin: Actor) -> Actor:
+    # kept between runs (conformance.kept_accounts): checks leave the shared customers as
+    # they found them, and every registration counts against the suite's address
+    return kept_user(api, admin, "alice")
 
 
 @pytest.fixture(scope="session")
-def bob(api: ApiClient, cleanup: Cleanup) -> Actor:
-    return register_user(api, cleanup, role="bob")
+def bob(api: ApiClient, admin: Actor) -> Actor:
+    return kept_user(api, admin, "bob")
 
 
 @pytest.fixture(scope="session")
-def carol(api: ApiClient, cleanup: Cleanup) -> Actor:
-    """A customer whose own profile tests may change (alice and bob stay as registered)."""
-    return register_user(api, cleanup, role="carol")
+def carol(api: ApiClient, admin: Actor) -> Actor:
+    """A customer whose own profile tests may change (alice and bob stay as registered);
+    should a check change her password, the next run registers a new carol."""
+    return kept_user(api, admin, "carol")
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +84,7 @@ def generated_identities(admin: Actor, carol: Actor) -> None:
 
 @pytest.fixture
 def new_user(api: ApiClient, cleanup: Cleanup) -> Callable[..., Actor]:
-    """A factory for users a test may change (log out, throttle, delete)."""
+    """A factory for new users a test may lock or delete (never kept between runs)."""
 
     def make(**fields: Any) -> Actor:
         return register_user(api, cleanup, **fields)

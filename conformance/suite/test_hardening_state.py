@@ -9,12 +9,12 @@ implementation can only damage the run's own test data, never the operator's adm
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 
-from refarch.conformance.actors import Actor, Cleanup, log_in, register_user
+from refarch.conformance.actors import Actor, Cleanup, log_in
 from refarch.conformance.budget import throttling_expected
 from refarch.conformance.evidence import KEEPALIVE_EXPIRY_SECONDS, ApiClient, AsyncApiClient
 from refarch.conformance.expect import (
@@ -24,6 +24,7 @@ from refarch.conformance.expect import (
     json_body,
     named_fields,
 )
+from refarch.conformance.kept_accounts import SPARE, kept_user
 from refarch.conformance.options import current_run
 from refarch.conformance.order_shapes import order_request
 from refarch.conformance.shop import create_product, get_product, place_order
@@ -36,18 +37,21 @@ MAX_DELTA = 1_000_000  # StockAdjustment.delta maximum
 
 
 @pytest.fixture(scope="module")
-def second_admin(api: ApiClient, admin: Actor, cleanup: Cleanup) -> Actor:
+def second_admin(api: ApiClient, admin: Actor) -> Iterator[Actor]:
     """A throwaway administrator, promoted by the operator and logged in again for a token
     that carries the admin role. Shared by the self-lockout checks (which must leave it
     unchanged) and the demotion check (which demotes it, defined after them), because
-    every registration counts against the suite's address."""
-    user = register_user(api, cleanup, role="lockout")
+    every registration counts against the suite's address. Kept between runs
+    (conformance.kept_accounts) and demoted again at the end, as it was found."""
+    user = kept_user(api, admin, "lockout")
     promote = api.patch(f"/users/{user.user_id}", json={"role": "admin"}, headers=admin.headers)
     expect_status(promote, 200, why="an administrator promotes an account")
     tokens = log_in(api, user.email, user.password)
-    return Actor(
+    yield Actor(
         user.email, user.password, user.user_id, tokens["access_token"], tokens["refresh_token"]
     )
+    # no administrator left behind whose password sits in the state directory
+    api.patch(f"/users/{user.user_id}", json={"role": "customer"}, headers=admin.headers)
 
 
 @pytest.mark.requirement("USR-012")
@@ -259,7 +263,8 @@ def test_a_suspended_or_deleted_account_is_refused_on_its_next_request(
     api: ApiClient, admin: Actor, new_user: Callable[..., Actor], cleanup: Cleanup
 ) -> None:
     product = create_product(api, admin, cleanup, stock=10)
-    suspended, deleted = new_user(role="suspended"), new_user(role="deleted")
+    # suspension is reversible, so that account is kept between runs; deletion is not
+    suspended, deleted = kept_user(api, admin, SPARE), new_user(role="deleted")
     for user in (suspended, deleted):
         expect_status(
             place_order(api, user, (product["id"], 1)), 201, why="an active customer orders"
@@ -337,7 +342,8 @@ def test_a_customer_cannot_hold_more_than_the_pending_order_limit(
 ) -> None:
     attempts = PENDING_LIMIT + 20
     product = create_product(api, admin, cleanup, stock=attempts)
-    hoarder = new_user(role="hoarder")
+    # kept between runs, restored first (its pending orders from earlier use cancelled)
+    hoarder = kept_user(api, admin, SPARE)
     statuses = asyncio.run(_place_many(hoarder, product["id"], attempts))
     placed = statuses.count(201)
     expect(

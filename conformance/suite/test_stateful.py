@@ -23,6 +23,7 @@ from refarch.conformance.budget import SPENT, observe, refuse_if_throttled, suit
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.fixtures import BLAMED
 from refarch.conformance.generated_auth import IDENTITIES
+from refarch.conformance.kept_accounts import SPARE, kept_user
 from refarch.conformance.options import current_run
 from refarch.conformance.schemas import operation_index, service_schema
 from refarch.specs import load_openapi
@@ -51,6 +52,8 @@ def _has_links(service: str) -> bool:
 
 
 _SEQUENCE_USERS: list[Actor] = []
+#: ids of the accounts linked registerUser steps created: the only ones a step may delete
+_SEQUENCE_CREATED: set[str] = set()
 
 
 def _sequence_user(api: ApiClient, cleanup: Cleanup) -> Actor:
@@ -62,7 +65,11 @@ def _sequence_user(api: ApiClient, cleanup: Cleanup) -> Actor:
         profile = me.json() if me.status_code == 200 else {}
         if profile.get("status") == "active" and profile.get("role") == "customer":
             return previous
-    _SEQUENCE_USERS.append(register_user(api, cleanup, role="stateful"))
+    # the spare kept between runs, restored (conformance.kept_accounts): a sequence may
+    # suspend or demote its user, and a registration would count against the address
+    admin = IDENTITIES.admin
+    fresh = kept_user(api, admin, SPARE) if admin else register_user(api, cleanup, role="stateful")
+    _SEQUENCE_USERS.append(fresh)
     return _SEQUENCE_USERS[-1]
 
 
@@ -85,8 +92,15 @@ def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
                 hypothesis.reject()
             parameters = case.path_parameters or {}
             admin, user = IDENTITIES.admin, IDENTITIES.user
-            if admin and user and parameters.get("user_id") == admin.user_id:
-                parameters["user_id"] = user.user_id
+            target = parameters.get("user_id")
+            if admin and user and target and target not in _SEQUENCE_CREATED:
+                if operation_id == "deleteUser":
+                    # an account no sequence created (the operator, the accounts kept
+                    # between runs, people on a shared deployment) is never deleted: a
+                    # deleted kept account costs the next run a registration
+                    hypothesis.reject()
+                if target == admin.user_id:
+                    parameters["user_id"] = user.user_id
 
         def after_call(self, response: Response, case: Case[Any]) -> None:
             super().after_call(response, case)  # the recorder that stateful checks consult
@@ -101,6 +115,8 @@ def _run_sequences(service: str, api: ApiClient, cleanup: Cleanup) -> None:
                 raise suite_throttled(f"a linked {operation_id} step", retry_after)
             if response.status_code == 201:
                 cleanup.delete_created(operation_id, response.status_code, response.json())
+                if operation_id == "registerUser":
+                    _SEQUENCE_CREATED.add(str(response.json().get("id")))
 
     # a user of its own: admin steps in the sequence may suspend or delete whoever they find
     property_user, IDENTITIES.user = IDENTITIES.user, _sequence_user(api, cleanup)

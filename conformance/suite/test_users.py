@@ -7,6 +7,7 @@ import pytest
 from refarch.conformance.actors import Actor, Cleanup, log_in, register_user
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect, expect_problem, expect_status, json_body
+from refarch.conformance.kept_accounts import SPARE, kept_user
 from refarch.conformance.tokens import claims_of
 
 pytestmark = [pytest.mark.services("users"), pytest.mark.layer("scenarios")]
@@ -70,7 +71,8 @@ def test_admins_list_and_filter_accounts(api: ApiClient, admin: Actor, alice: Ac
 def test_suspension_and_role_changes_take_effect(
     api: ApiClient, admin: Actor, cleanup: Cleanup
 ) -> None:
-    promoted = register_user(api, cleanup, role="promoted")
+    # kept between runs: the next run restores it to an active customer before use
+    promoted = kept_user(api, admin, SPARE)
     change = api.patch(f"/users/{promoted.user_id}", json={"role": "admin"}, headers=admin.headers)
     expect_status(change, 200, why="an admin changes a role")
     tokens = log_in(api, promoted.email, promoted.password)
