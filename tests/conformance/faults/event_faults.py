@@ -148,8 +148,10 @@ class SecondEventForRetry(PublisherFault):
         assert broker is not None, "event faults need a broker (set NATS_URL)"
         place_order = services.orders.place_order
 
-        async def place(customer: Any, body: dict[str, Any], idempotency_key: Any = None) -> Any:
-            placed = await place_order(customer, body, idempotency_key)
+        async def place(
+            customer: Any, body: dict[str, Any], idempotency_key: Any = None, **how: Any
+        ) -> Any:
+            placed = await place_order(customer, body, idempotency_key, **how)
             if active() and placed.replayed:
                 await broker.publish(_order_placed(UUID(placed.body["id"]), customer.user_id))
             return placed
@@ -192,9 +194,11 @@ class EventForRefusedOrder(PublisherFault):
         assert broker is not None, "event faults need a broker (set NATS_URL)"
         place_order = services.orders.place_order
 
-        async def place(customer: Any, body: dict[str, Any], idempotency_key: Any = None) -> Any:
+        async def place(
+            customer: Any, body: dict[str, Any], idempotency_key: Any = None, **how: Any
+        ) -> Any:
             try:
-                return await place_order(customer, body, idempotency_key)
+                return await place_order(customer, body, idempotency_key, **how)
             except Exception:
                 if active():
                     await broker.publish(_order_placed(uuid.uuid4(), customer.user_id))
