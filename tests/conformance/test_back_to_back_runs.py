@@ -21,7 +21,7 @@ from refarch.conformance.cli import _state_dir
 from refarch.conformance.kept_accounts import KEPT_ACCOUNTS_FILE, KEPT_ROLES
 from tests.conformance.conform_runner import ConformRun, run_conform
 from tests.support.postgres import TestPostgres
-from tests.support.server import reference_server
+from tests.support.server import reference_server, reference_server_with_broker
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,9 @@ def test_three_back_to_back_full_runs_pass_with_every_default_limit(
     database_url = postgres.fresh_database()
     runs = []
     try:
-        with reference_server(tmp_path / "server", database_url, env=DEFAULT_LIMITS) as server:
+        with reference_server_with_broker(
+            tmp_path / "server", database_url, env=DEFAULT_LIMITS
+        ) as server:
             _stale_kept_accounts(tmp_path / "report", server.base_url)
             for _ in range(3):
                 started = time.monotonic()

@@ -35,6 +35,7 @@ from typing import Any
 
 import httpx
 
+from refarch.nats_server import temporary as temporary_broker
 from refarch.pg import Database
 from refarch.reference_impl.settings import Settings
 
@@ -291,3 +292,20 @@ def _start_child(
         log_path=log_path,
         stop=stop,
     )
+
+
+#: A batch whose acks were lost on a busy CI machine comes back in 2 s, so the analytics
+#: lag a conformance run waits for (ANL-009) clears well within its deadline.
+BROKER_ENV = {"REFARCH_EVENT_ACK_WAIT_SECONDS": "2"}
+
+
+@contextmanager
+def reference_server_with_broker(
+    tmp_path: Path, database_url: str, *, env: Mapping[str, str] | None = None
+) -> Iterator[ServerHandle]:
+    """A reference server with its own NATS JetStream, as `refarch serve` starts one: the
+    analytics read model is fed only by the broker."""
+    with temporary_broker(tmp_path / "nats") as broker:
+        server_env = {**(env or {}), **BROKER_ENV, "NATS_URL": broker.url}
+        with reference_server(tmp_path, database_url, env=server_env) as server:
+            yield server

@@ -13,11 +13,11 @@ import pytest
 
 from refarch.nats_server import temporary
 from tests.conformance.conform_runner import ConformRun, run_conform
-from tests.conformance.conftest import BROKER_ENV, SERVER_ENV
+from tests.conformance.conftest import SERVER_ENV
 from tests.conformance.faults.analytics_faults import ANALYTICS_FAULTS
 from tests.conformance.faults.asgi import Fault, FaultSwitch
 from tests.support.postgres import TestPostgres
-from tests.support.server import ServerHandle, reference_server
+from tests.support.server import BROKER_ENV, ServerHandle, reference_server
 
 pytestmark = pytest.mark.slow
 
