@@ -141,13 +141,7 @@ class AnalyticsStore:
             "INSERT OR IGNORE INTO applied_events (event_id, event_type, aggregate_id, sequence,"
             " occurred_at) SELECT unnest(?::UUID[]), unnest(?::VARCHAR[]), unnest(?::UUID[]),"
             " unnest(?::BIGINT[]), unnest(?::TIMESTAMPTZ[]) RETURNING event_id",
-            [
-                [r.id for r in records],
-                [r.type for r in records],
-                [r.aggregate_id for r in records],
-                [r.sequence for r in records],
-                [r.occurred_at for r in records],
-            ],
+            _columns(records, "id", "type", "aggregate_id", "sequence", "occurred_at"),
         ).fetchall()
         return [row[0] for row in rows]
 
@@ -248,7 +242,7 @@ class AnalyticsStore:
             con.execute(
                 "UPDATE customers SET registered_at = n.at FROM (SELECT unnest(?::UUID[]) AS id,"
                 " unnest(?::TIMESTAMPTZ[]) AS at) AS n WHERE customers.user_id = n.id",
-                [[f.user_id for f in registrations], [f.registered_at for f in registrations]],
+                _columns(registrations, "user_id", "registered_at"),
             )
         if deleted:
             con.execute(
@@ -260,7 +254,7 @@ class AnalyticsStore:
                 "UPDATE customers SET role = n.role, role_sequence = n.seq FROM (SELECT"
                 " unnest(?::UUID[]) AS id, unnest(?::VARCHAR[]) AS role, unnest(?::BIGINT[])"
                 " AS seq) AS n WHERE customers.user_id = n.id AND customers.role_sequence < n.seq",
-                [[f.user_id for f in roles], [f.role for f in roles], [f.sequence for f in roles]],
+                _columns(roles, "user_id", "role", "sequence"),
             )
 
     def _products(self, latest: Sequence[ProductFact], skus: Mapping[Any, str]) -> None:
@@ -281,14 +275,9 @@ class AnalyticsStore:
             " unnest(?::UUID[]) AS category, unnest(?::BIGINT[]) AS amount,"
             " unnest(?::VARCHAR[]) AS currency, unnest(?::BIGINT[]) AS seq) AS n"
             " WHERE products.product_id = n.id AND products.details_sequence < n.seq",
-            [
-                [f.product_id for f in latest],
-                [f.name for f in latest],
-                [f.category_id for f in latest],
-                [f.price_amount for f in latest],
-                [f.currency for f in latest],
-                [f.sequence for f in latest],
-            ],
+            _columns(
+                latest, "product_id", "name", "category_id", "price_amount", "currency", "sequence"
+            ),
         )
 
     def _stocks(self, latest: Sequence[StockFact]) -> None:
@@ -299,12 +288,13 @@ class AnalyticsStore:
             "UPDATE products SET stock = n.stock, stock_sequence = n.seq FROM (SELECT"
             " unnest(?::UUID[]) AS id, unnest(?::INTEGER[]) AS stock, unnest(?::BIGINT[]) AS seq)"
             " AS n WHERE products.product_id = n.id AND products.stock_sequence < n.seq",
-            [
-                [f.product_id for f in latest],
-                [f.stock for f in latest],
-                [f.sequence for f in latest],
-            ],
+            _columns(latest, "product_id", "stock", "sequence"),
         )
+
+
+def _columns(items: Sequence[Any], *fields: str) -> list[list[Any]]:
+    """One list per field, in ``fields`` order: the arrays an ``unnest(?)`` batch takes."""
+    return [[getattr(item, name) for item in items] for name in fields]
 
 
 def _keep_newest(latest: dict[Any, Any], key: Any, fact: Any) -> None:
