@@ -4,6 +4,7 @@ service and repository modules; prints the score and the survivors, writes a JSO
     python -m mutation                      # everything, within the time budget
     python -m mutation --modules orders/service --sample 20
     python -m mutation --rerun reports/mutation/results.json   # only its survivors again
+    python -m mutation --resume reports/mutation/results.json  # the mutants it has not run
 """
 
 from __future__ import annotations
@@ -135,6 +136,13 @@ def _run_all(
     help="A results file: run its survivors (or those of them given with --only) again and "
     "write it with the new outcomes merged in.",
 )
+@click.option(
+    "--resume",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A results file from a run the time budget cut short (or a --sample): run the "
+    "mutants in scope it has no outcome for and write it with their outcomes added.",
+)
 @click.option("--jobs", type=click.IntRange(1, 8), default=2, show_default=True)
 @click.option("--timeout", type=float, default=180.0, show_default=True, help="Seconds/mutant.")
 @click.option(
@@ -160,6 +168,7 @@ def main(
     seed: int,
     only: str,
     rerun: Path | None,
+    resume: Path | None,
     jobs: int,
     timeout: float,
     budget_minutes: float,
@@ -174,8 +183,21 @@ def main(
         raise click.UsageError(str(error)) from None
     started = time.monotonic()
     everything = enumerate_mutants(REPO_ROOT, _modules(modules))
-    previous: list[Result] = load_results(rerun) if rerun else []
+    if rerun and resume:
+        raise click.UsageError(
+            "--rerun runs a file's survivors again, --resume the mutants it has not run: "
+            "give one of them"
+        )
+    source = rerun or resume
+    previous: list[Result] = load_results(source) if source else []
     only_ids = tuple(part.strip() for part in only.split(",") if part.strip())
+    pending = everything
+    if resume:
+        judged = {result.mutant.id for result in previous}
+        # in the seeded order, so a resumed run cut short again is still a fair sample
+        pending = [mutant for mutant in everything if mutant.id not in judged]
+        if not pending:
+            raise click.UsageError(f"{resume} already has an outcome for every mutant in scope")
     if rerun:
         again = {r.mutant.id for r in previous if r.outcome.status in ("survived", "error")}
         if only_ids and not set(only_ids) <= again:
@@ -185,7 +207,7 @@ def main(
             )
         wanted = set(only_ids) or again
         only_ids = tuple(mutant.id for mutant in everything if mutant.id in wanted)
-    chosen = _select(everything, only_ids, sample, seed)
+    chosen = _select(pending, only_ids, sample, seed)
     in_scope = {mutant.id for mutant in everything}
     stale = sorted(
         mutant_id
@@ -213,6 +235,9 @@ def main(
         fresh = {result.mutant.id: result for result in results}
         results = [fresh.get(result.mutant.id, result) for result in previous]
     not_run = len(chosen) - len(results) if not rerun else 0
+    if resume:
+        # outcomes for mutants no longer in scope (the code changed) are dropped
+        results = [r for r in previous if r.mutant.id in in_scope] + results
     if not_run:
         print(f"\n{not_run} mutants not run: the {budget_minutes:.0f}-minute budget ran out")
     result_score = print_report(results, triage, len(everything))
@@ -222,6 +247,7 @@ def main(
         "in_scope": len(everything),
         "not_run": not_run,
         "seed": seed,
+        "resumed_from": str(resume) if resume else None,
         "jobs": jobs,
         "suite_from": str(suite_from) if suite_from else None,
     }
