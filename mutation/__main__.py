@@ -25,7 +25,7 @@ import click
 
 from mutation.mutants import MODULES, Mutant, enumerate_mutants
 from mutation.report import Result, load_results, print_report, write_results
-from mutation.runner import Outcome, run_mutant
+from mutation.runner import SPEC_VERSIONS, Outcome, run_mutant
 from mutation.target import TestDatabase, kill_all, test_database
 from mutation.triage import TriageError, load_triage
 from mutation.workspace import Workspace
@@ -88,6 +88,7 @@ def _run_all(
     timeout: float,
     deadline: float,
     suite_from: Path | None,
+    versions: tuple[str, ...],
 ) -> list[Result]:
     progress = _Progress(len(mutants))
     queue = list(reversed(mutants))
@@ -102,8 +103,9 @@ def _run_all(
                     return
                 mutant = queue.pop()
             outcome = run_mutant(
-                mutant, workspace, database, work_root / f"job{index}", timeout, suite_from
-            )
+                mutant, workspace, database, work_root / f"job{index}", timeout, suite_from,
+                versions,
+            )  # fmt: skip
             progress.report(mutant, outcome)
             with lock:
                 results.append(Result(mutant, outcome))
@@ -143,8 +145,21 @@ def _run_all(
     help="A results file from a run the time budget cut short (or a --sample): run the "
     "mutants in scope it has no outcome for and write it with their outcomes added.",
 )
+@click.option(
+    "--spec-versions",
+    default=",".join(SPEC_VERSIONS),
+    show_default=True,
+    help="The API versions whose quick suites judge each mutant, in order; a mutant "
+    "survives only if all pass (e.g. v2 alone with --rerun to judge earlier v1 survivors).",
+)
 @click.option("--jobs", type=click.IntRange(1, 8), default=2, show_default=True)
-@click.option("--timeout", type=float, default=180.0, show_default=True, help="Seconds/mutant.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=300.0,
+    show_default=True,
+    help="Seconds one mutant may take, all versions' suites together.",
+)
 @click.option(
     "--budget-minutes",
     type=float,
@@ -169,6 +184,7 @@ def main(
     only: str,
     rerun: Path | None,
     resume: Path | None,
+    spec_versions: str,
     jobs: int,
     timeout: float,
     budget_minutes: float,
@@ -177,6 +193,7 @@ def main(
     baseline: bool,
 ) -> None:
     """Mutation testing of the reference implementation, with the quick suite as the test."""
+    versions = _versions(spec_versions)
     try:
         triage = load_triage()
     except TriageError as error:
@@ -225,9 +242,11 @@ def main(
     try:
         with test_database(work_root / "pg") as database:
             if baseline:
-                _check_baseline(database, work_root, timeout, suite_from)
+                _check_baseline(database, work_root, timeout, suite_from, versions)
             deadline = started + budget_minutes * 60
-            results = _run_all(chosen, database, work_root, jobs, timeout, deadline, suite_from)
+            results = _run_all(
+                chosen, database, work_root, jobs, timeout, deadline, suite_from, versions
+            )
     finally:
         kill_all()
         shutil.rmtree(work_root, ignore_errors=True)
@@ -249,6 +268,7 @@ def main(
         "seed": seed,
         "resumed_from": str(resume) if resume else None,
         "jobs": jobs,
+        "spec_versions": list(versions),
         "suite_from": str(suite_from) if suite_from else None,
     }
     write_results(out, results, triage, meta)
@@ -256,12 +276,33 @@ def main(
     sys.exit(0 if result_score.detection_rate >= TARGET else 1)
 
 
+def _versions(option: str) -> tuple[str, ...]:
+    versions = tuple(part.strip() for part in option.split(",") if part.strip())
+    unknown = [
+        v
+        for v in versions
+        if not (REPO_ROOT / "specs" / "openapi" / "orders" / f"{v}.yaml").is_file()
+    ]
+    if not versions or unknown:
+        raise click.UsageError(
+            f"--spec-versions {option!r}: give API major versions the specs define, "
+            f"comma-separated, e.g. {','.join(SPEC_VERSIONS)}"
+        )
+    return versions
+
+
 def _check_baseline(
-    database: TestDatabase, work_root: Path, timeout: float, suite_from: Path | None
+    database: TestDatabase,
+    work_root: Path,
+    timeout: float,
+    suite_from: Path | None,
+    versions: tuple[str, ...],
 ) -> None:
     """A mutant only 'survives' if the suite passes the unmutated code in this set-up."""
     workspace = Workspace(REPO_ROOT, work_root / "baseline" / "src")
-    outcome = run_mutant(None, workspace, database, work_root / "baseline", timeout, suite_from)
+    outcome = run_mutant(
+        None, workspace, database, work_root / "baseline", timeout, suite_from, versions
+    )
     print(f"baseline (no mutation): {outcome.status} in {outcome.seconds:.1f}s", flush=True)
     if outcome.status != "survived":
         print(

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -21,10 +22,21 @@ from mutation.target import (
 )
 from mutation.workspace import Workspace
 
-__all__ = ["KILLED_OUTCOMES", "Databases", "Outcome", "run_mutant", "run_suite"]
+__all__ = [
+    "KILLED_OUTCOMES",
+    "SPEC_VERSIONS",
+    "Databases",
+    "Outcome",
+    "run_mutant",
+    "run_suite",
+]
 
 #: one seed for every mutant: the same generated data each time, so an outcome replays
 SEED = 7
+#: The major API versions a mutant is judged through, in order: a mutant survives only if
+#: every version's quick suite passes, so code only /api/v2 reaches (cursor pages, the
+#: shipping object) is tested too. A mutant killed by v1 never pays for the v2 run.
+SPEC_VERSIONS = ("v1", "v2")
 
 #: Two quick-suite tests left out; neither exercises a mutated module. One waits out the
 #: server's fixed 10 s header deadline (API-023), a third of a survivor's cost. The other
@@ -56,14 +68,40 @@ class Outcome:
 
 
 def run_suite(
-    server: Server, report_dir: Path, timeout: float, suite_from: Path | None = None
+    server: Server,
+    report_dir: Path,
+    timeout: float,
+    suite_from: Path | None = None,
+    spec_versions: Sequence[str] = SPEC_VERSIONS,
 ) -> Outcome:
-    """``refarch conform --quick`` against ``server``, stopping at the first failing test.
+    """Each version's quick suite against ``server`` in turn, until one notices the mutant.
+
+    The first version that fails decides the outcome, and its failed requirements are
+    reported as ``v2:ORD-020`` for any version but the first. ``timeout`` bounds all of them.
+    """
+    started = time.monotonic()
+    for position, version in enumerate(spec_versions):
+        left = timeout - (time.monotonic() - started)
+        outcome = _run_one_suite(server, report_dir / version, left, suite_from, version)
+        if position:
+            outcome.failed_requirements = [f"{version}:{r}" for r in outcome.failed_requirements]
+        if outcome.status != "survived":
+            break
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def _run_one_suite(
+    server: Server, report_dir: Path, timeout: float, suite_from: Path | None, version: str
+) -> Outcome:
+    """``refarch conform --quick`` for one version, stopping at the first failing test.
 
     ``-x`` reaches the suite's pytest through ``PYTEST_ADDOPTS`` (the CLI has no such
     option): a killed mutant costs the time to its first failure, not a whole run.
     """
     started = time.monotonic()
+    if timeout <= 0:
+        return Outcome("timeout", 0.0, detail=f"no time left for the {version} suite")
     env = {
         key: value
         for key, value in os.environ.items()
@@ -80,8 +118,8 @@ def run_suite(
     )
     command = [
         sys.executable, "-c", "from refarch.cli import main; main()",
-        "conform", "--base-url", server.base_url, "--quick", "--seed", str(SEED), "-q",
-        "--report-dir", str(report_dir), "-k", DESELECT,
+        "conform", "--base-url", server.base_url, "--spec-version", version, "--quick",
+        "--seed", str(SEED), "-q", "--report-dir", str(report_dir), "-k", DESELECT,
     ]  # fmt: skip
     report_dir.mkdir(parents=True, exist_ok=True)
     process = spawn(
@@ -102,8 +140,10 @@ def run_suite(
     if process.returncode == 1:
         return Outcome("killed", seconds, _failed_requirements(report_dir), output[-1500:])
     if process.returncode == 2:
-        return Outcome("cannot-run", seconds, detail=output[-800:])
-    return Outcome("error", seconds, detail=f"exit {process.returncode}: {output[-1500:]}")
+        return Outcome("cannot-run", seconds, detail=f"{version}: {output[-800:]}")
+    return Outcome(
+        "error", seconds, detail=f"{version}: exit {process.returncode}: {output[-1500:]}"
+    )
 
 
 def _failed_requirements(report_dir: Path) -> list[str]:
@@ -131,15 +171,20 @@ def run_mutant(
     work_dir: Path,
     timeout: float,
     suite_from: Path | None = None,
+    spec_versions: Sequence[str] = SPEC_VERSIONS,
 ) -> Outcome:
     """The suite's verdict on one mutant (``None``: the unmutated code, the baseline)."""
     started = time.monotonic()
     database_url = database.fresh()
     try:
         if mutant is None:
-            return _serve_and_test(workspace, database_url, work_dir, timeout, suite_from)
+            return _serve_and_test(
+                workspace, database_url, work_dir, timeout, suite_from, spec_versions
+            )
         with workspace.applied(mutant):
-            return _serve_and_test(workspace, database_url, work_dir, timeout, suite_from)
+            return _serve_and_test(
+                workspace, database_url, work_dir, timeout, suite_from, spec_versions
+            )
     except ServerStartError as error:
         return Outcome("start", time.monotonic() - started, detail=str(error)[-800:])
     finally:
@@ -152,9 +197,10 @@ def _serve_and_test(
     work_dir: Path,
     timeout: float,
     suite_from: Path | None,
+    spec_versions: Sequence[str],
 ) -> Outcome:
     started = time.monotonic()
     with running_server(workspace.root, database_url, work_dir / "server") as server:
-        outcome = run_suite(server, work_dir / "report", timeout, suite_from)
+        outcome = run_suite(server, work_dir / "report", timeout, suite_from, spec_versions)
     outcome.seconds = time.monotonic() - started
     return outcome
