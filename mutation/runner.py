@@ -76,6 +76,8 @@ def run_suite(
 ) -> Outcome:
     """Each version's quick suite against ``server`` in turn, until one notices the mutant.
 
+    The suite is given the server's broker, so the event checks (EVT-…) judge it too.
+
     The first version that fails decides the outcome, and its failed requirements are
     reported as ``v2:ORD-020`` for any version but the first. ``timeout`` bounds all of them.
     """
@@ -118,7 +120,8 @@ def _run_one_suite(
     )
     command = [
         sys.executable, "-c", "from refarch.cli import main; main()",
-        "conform", "--base-url", server.base_url, "--spec-version", version, "--quick",
+        "conform", "--base-url", server.base_url, "--broker-url", server.broker_url,
+        "--spec-version", version, "--quick",
         "--seed", str(SEED), "-q", "--report-dir", str(report_dir), "-k", DESELECT,
     ]  # fmt: skip
     report_dir.mkdir(parents=True, exist_ok=True)

@@ -114,6 +114,32 @@ def asyncapi_path(version: str = "v1", root: Path | None = None) -> Path:
     return (root or specs_root()) / "asyncapi" / f"{version}.yaml"
 
 
+def asyncapi_version_for(api_version: str, root: Path | None = None) -> str:
+    """The event contract a server of HTTP API ``api_version`` publishes by.
+
+    The events are versioned apart from the HTTP API: a new API major version does not
+    change them (every event carries its own ``schema_version``), so the contract is the
+    AsyncAPI document of the same major version, or else the newest earlier one — /api/v2
+    publishes the events of ``asyncapi/v1.yaml`` until a ``v2.yaml`` exists."""
+    wanted = _major(api_version)
+    documents = sorted(
+        (major, path.stem)
+        for path in ((root or specs_root()) / "asyncapi").glob("v*.yaml")
+        if (major := _major(path.stem)) is not None and wanted is not None and major <= wanted
+    )
+    if not documents:
+        raise FileNotFoundError(
+            f"no AsyncAPI document for API version {api_version!r} or an earlier one "
+            f"under {(root or specs_root()) / 'asyncapi'}"
+        )
+    return documents[-1][1]
+
+
+def _major(version: str) -> int | None:
+    digits = version.removeprefix("v")
+    return int(digits) if digits.isdigit() else None
+
+
 def load_asyncapi(
     version: str = "v1", *, root: Path | None = None
 ) -> tuple[dict[str, Any], dict[str, Any]]:

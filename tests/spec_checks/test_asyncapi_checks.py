@@ -15,6 +15,7 @@ from refarch.spec_checks.asyncapi_rules import check_asyncapi_rules
 from refarch.spec_checks.asyncapi_validity import check_asyncapi_validity, find_parser_modules
 from refarch.spec_checks.findings import Finding
 from refarch.spec_checks.yaml_source import SourceCache
+from refarch.specs import asyncapi_version_for
 from tests.spec_checks.conftest import SpecTree, rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
@@ -212,3 +213,24 @@ def test_the_repository_event_contract_passes_every_event_check() -> None:
     assert [r.title for r in event_phases if r.skipped_because] == []
     assert [f.as_text() for r in event_phases for f in r.findings] == []
     assert len(event_phases) == 2
+
+
+@pytest.mark.parametrize(
+    ("api_version", "expected"), [("v1", "v1"), ("v2", "v1"), ("v3", "v3"), ("v4", "v3")]
+)
+def test_an_api_version_publishes_by_its_own_or_the_newest_earlier_event_contract(
+    tmp_path: Path, api_version: str, expected: str
+) -> None:
+    # the events are versioned apart from the HTTP API: /api/v2 keeps v1's events until an
+    # asyncapi/v2.yaml exists
+    (tmp_path / "asyncapi").mkdir()
+    for version in ("v1", "v3"):
+        (tmp_path / "asyncapi" / f"{version}.yaml").write_text("asyncapi: 3.0.0\n")
+    assert asyncapi_version_for(api_version, tmp_path) == expected
+
+
+def test_no_event_contract_for_an_api_version_before_the_first_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "asyncapi").mkdir()
+    (tmp_path / "asyncapi" / "v2.yaml").write_text("asyncapi: 3.0.0\n")
+    with pytest.raises(FileNotFoundError, match="no AsyncAPI document for API version 'v1'"):
+        asyncapi_version_for("v1", tmp_path)
