@@ -26,6 +26,7 @@ from refarch.conformance.events.journey import Journey, new_request_id, run_jour
 from refarch.conformance.events.log import EventLog, ReceivedEvent
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect, expect_status, json_object
+from refarch.conformance.kept_accounts import SPARE, kept_user
 from refarch.conformance.options import RunOptions
 from refarch.conformance.polling import wait_for_notification
 from refarch.conformance.shop import create_product, order_body, place_order
@@ -222,7 +223,8 @@ def test_evt_003_a_refused_action_publishes_nothing(
             api.post(f"/products/{pid}/stock-adjustments", json={"delta": 1},
                      headers=admin.headers), 200, why="a valid adjustment",
         )  # fmt: skip
-        events.wait_for(_about("product", pid, delta=1), timeout)
+        fence = events.wait_for(_about("product", pid, delta=1), timeout)
+        expect(bool(fence), f"product.stock_changed with delta 1 for the +1 adjustment of {pid}")
     order = json_object(expect_status(place_order(api, buyer, (short, 1)), 201, why="in stock"))
     events.wait_for(lambda e: e.aggregate == ("order", order["id"]), timeout)
     problems = [
@@ -241,6 +243,99 @@ def test_evt_003_a_refused_action_publishes_nothing(
     ]  # fmt: skip
     expect(not problems, "no event for a refused (409, 422) request",
            actual=_problems_text(problems))  # fmt: skip
+
+
+def _stock_returned_by(order_id: str) -> Callable[[ReceivedEvent], bool]:
+    return lambda event: (
+        event.type == "product.stock_changed"
+        and event.data.get("order_id") == order_id
+        and event.data.get("delta", 0) > 0
+    )
+
+
+@pytest.mark.requirement("EVT-002")
+def test_evt_002_a_cancellation_says_who_cancelled_and_why_stock_came_back(
+    api: ApiClient,
+    admin: Actor,
+    alice: Actor,
+    cleanup: Cleanup,
+    events: EventLog,
+    run_options: RunOptions,
+) -> None:
+    # order.cancelled's reason is `customer` for a customer's own cancellation and `admin`
+    # for an administrator's; the stock it returns is reason order_cancelled either way
+    timeout = run_options.event_timeout
+    pid = create_product(api, admin, cleanup, stock=5)["id"]
+    problems: list[str] = []
+    for who, actor, reason in (("its owner", alice, "customer"), ("an admin", admin, "admin")):
+        placed = place_order(api, alice, (pid, 1))  # alice's pending count ends as it began
+        oid = json_object(expect_status(placed, 201, why="in stock"))["id"]
+        cancel = api.post(f"/orders/{oid}/cancel", headers=actor.headers)
+        expect_status(cancel, 200, why=f"{who} cancels a pending order")
+        cancelled = events.wait_for(_about("order", oid), timeout, count=2)
+        said = [e.data.get("reason") for e in distinct(cancelled) if e.type == "order.cancelled"]
+        if said != [reason]:
+            problems.append(f"cancelled by {who}: order.cancelled reason {said}, not [{reason!r}]")
+        returned = events.wait_for(_stock_returned_by(oid), timeout)
+        given = [e.data.get("reason") for e in distinct(returned)]
+        if given != ["order_cancelled"]:
+            problems.append(
+                f"cancelled by {who}: the returned stock's reason {given}, not ['order_cancelled']"
+            )
+    expect(not problems, "a cancellation's events say who cancelled it and why stock came back",
+           actual=_problems_text(problems))  # fmt: skip
+
+
+@pytest.mark.requirement("EVT-002")
+def test_evt_002_user_updated_names_exactly_the_fields_that_changed(
+    api: ApiClient, admin: Actor, events: EventLog, run_options: RunOptions
+) -> None:
+    # user.updated is published when adminUpdateUser changes the role or the status, with
+    # the names of the fields that changed; a change of nothing changes nothing
+    user = kept_user(api, admin, SPARE)  # restored to an active customer; left as one
+    steps: list[tuple[dict[str, str], list[str]]] = [
+        ({"role": "admin"}, ["role"]),
+        ({"role": "admin", "status": "active"}, []),
+        ({"role": "customer", "status": "suspended"}, ["role", "status"]),
+        ({"status": "active"}, ["status"]),
+    ]
+    sent = []
+    for body, _ in steps:
+        request_id = new_request_id()
+        response = api.patch(
+            f"/users/{user.user_id}",
+            json=body,
+            headers={**admin.headers, "X-Request-ID": request_id},
+        )
+        expect_status(response, 200, why=f"an admin changes the spare account with {body}")
+        sent.append(request_id)
+
+    def caused_by(request_id: str) -> Callable[[ReceivedEvent], bool]:
+        return lambda event: (
+            event.type == "user.updated"
+            and event.aggregate == ("user", user.user_id)
+            and event.envelope.get("request_id") == request_id
+        )
+
+    # one aggregate's events arrive in commit order: once the last change's event is in,
+    # whatever the earlier changes published is in the log too
+    events.wait_for(caused_by(sent[-1]), run_options.event_timeout)
+    problems = []
+    for (body, wanted), request_id in zip(steps, sent, strict=True):
+        got = [
+            sorted(event.data.get("changed") or [])
+            for event in distinct(events.events())
+            if caused_by(request_id)(event)
+        ]
+        if got != ([wanted] if wanted else []):
+            wanted_text = f"one with changed={wanted}" if wanted else "none"
+            problems.append(f"PATCH {body}: user.updated events {got}, wanted {wanted_text}")
+    expect(
+        not problems,
+        "one user.updated per change of role or status, naming exactly the fields that changed,"
+        " and none for a change of nothing",
+        actual=_problems_text(problems),
+    )
 
 
 @pytest.mark.requirement("EVT-004")

@@ -8,20 +8,47 @@ its id, and run in every mode.
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
+import httpx
 import pytest
 
-from refarch.conformance.actors import Actor, Cleanup
-from refarch.conformance.evidence import ApiClient
-from refarch.conformance.expect import expect, expect_status, json_body
+from refarch.conformance.actors import Actor, Cleanup, log_in
+from refarch.conformance.evidence import ApiClient, AsyncApiClient
+from refarch.conformance.expect import (
+    expect,
+    expect_problem,
+    expect_status,
+    json_body,
+    json_object,
+    named_fields,
+)
 from refarch.conformance.kept_accounts import SPARE, kept_user
+from refarch.conformance.options import current_run
 from refarch.conformance.order_shapes import lines_total
 from refarch.conformance.polling import NOTIFICATION_DEADLINE_SECONDS, wait_for_notification
-from refarch.conformance.shop import create_category, create_product, place_order
+from refarch.conformance.shop import create_category, create_product, get_product, place_order
+from refarch.conformance.testdata import random_password
 
+RUN = current_run()
 pytestmark = [pytest.mark.layer("scenarios")]
 LATE = f"within {NOTIFICATION_DEADLINE_SECONDS:.0f} s"
+#: As test_analytics.ANALYTICS_DEADLINE_SECONDS: the spec promises no bound on the consumer
+#: lag; an idle implementation catches up in well under a second, a loaded CI machine in a few.
+ANALYTICS_DEADLINE_SECONDS = 20.0
+#: listLowStockProducts' highest threshold: every product of the category is listed, so the
+#: report shows the stock analytics holds for each of them, whatever it is.
+ANY_STOCK = 1_000_000
+MISSING_CATEGORY = "00000000-0000-4000-8000-000000000000"
+#: PATCHes released together with one DELETE of the same product, and how many products:
+#: against an update that reads without locking, every PATCH that read before the DELETE
+#: and queued behind it answered 500, so one round shows it unless the DELETE comes last.
+RACING_UPDATES = 8
+RACE_ROUNDS = 3
 
 
 @pytest.mark.services("orders", "catalog", "notifications", "users")
@@ -82,3 +109,260 @@ def test_in_stock_false_lists_only_empty_products(
         response,
         f"listed {listed}; the empty product is {empty['id']}, the stocked one {stocked['id']}",
     )
+
+
+@pytest.mark.services("users")
+@pytest.mark.requirement("USR-012")
+def test_the_only_active_admin_may_restate_their_own_role(api: ApiClient, admin: Actor) -> None:
+    # USR-012 refuses only a change that suspends or demotes the caller or leaves no active
+    # administrator; the last one restating their own role and status changes nothing and
+    # must succeed. Only the last active administrator can tell a guard that runs for the
+    # wrong changes apart, so the check needs the suite's admin to be the only one, as on a
+    # fresh deployment.
+    listing = api.get("/users", params={"role": "admin", "limit": 100}, headers=admin.headers)
+    page = json_body(expect_status(listing, 200, why="an admin lists the administrators"))
+    active = [user["id"] for user in page["items"] if user["status"] == "active"]
+    if page["page"]["total"] > len(page["items"]) or active != [admin.user_id]:
+        pytest.skip(
+            "another active administrator exists, so the suite's admin is not the last one; "
+            "the check needs a target whose only active administrator is the suite's"
+        )
+    response = api.patch(
+        f"/users/{admin.user_id}", json={"role": "admin", "status": "active"}, headers=admin.headers
+    )
+    after = json_body(
+        expect_status(
+            response,
+            200,
+            why="the last active administrator restates their own role and status, which "
+            "leaves an active administrator",
+        )
+    )
+    expect(
+        (after["role"], after["status"]) == ("admin", "active"),
+        "the account is still an active administrator",
+        response,
+    )
+
+
+@pytest.mark.services("users")
+@pytest.mark.requirement("AUTH-003", "AUTH-005")
+def test_a_refused_refresh_token_is_challenged_as_invalid_token(
+    api: ApiClient, alice: Actor
+) -> None:
+    # WWW-Authenticate is `Bearer realm="refarch"` when no token was sent, and adds
+    # error="invalid_token" when one was sent and refused. Logging out a session of its own
+    # gives a revoked token without touching alice's, and spends no failed login.
+    session = log_in(api, alice.email, alice.password)
+    expect_status(
+        api.post("/auth/logout", json={"refresh_token": session["refresh_token"]}),
+        204,
+        why="logout revokes the session's refresh token",
+    )
+    for label, token in (
+        ("a revoked refresh token", session["refresh_token"]),
+        ("a refresh token that was never issued", "never-issued-" + random_password()),
+    ):
+        response = api.post("/auth/refresh", json={"refresh_token": token})
+        expect_problem(response, 401, why=f"{label} is refused")
+        challenge = response.headers.get("www-authenticate", "")
+        expect(
+            challenge.startswith('Bearer realm="refarch"') and 'error="invalid_token"' in challenge,
+            f'WWW-Authenticate: Bearer realm="refarch", error="invalid_token" for {label}',
+            response,
+            f"WWW-Authenticate: {challenge!r}",
+        )
+
+
+def _low_stock(
+    api: ApiClient,
+    admin: Actor,
+    category_id: str,
+    done: Callable[[list[dict[str, Any]]], bool],
+) -> list[dict[str, Any]]:
+    """The category's low-stock items once ``done`` holds, or as they stand at the deadline."""
+    deadline = time.monotonic() + ANALYTICS_DEADLINE_SECONDS
+    params: dict[str, str | int] = {
+        "category_id": category_id,
+        "threshold": ANY_STOCK,
+        "limit": 100,
+    }
+    while True:
+        response = api.get("/admin/analytics/low-stock", params=params, headers=admin.headers)
+        expect_status(response, 200, why="an administrator reads the low-stock report")
+        items: list[dict[str, Any]] = json_object(response)["items"]
+        if done(items) or time.monotonic() >= deadline:
+            return items
+        time.sleep(0.2)
+
+
+def _stock_of(items: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    return [(item["product_id"], item["stock"]) for item in items]
+
+
+def _showing(wanted: list[tuple[str, int]]) -> Callable[[list[dict[str, Any]]], bool]:
+    return lambda items: _stock_of(items) == wanted
+
+
+@pytest.mark.services("analytics", "catalog")
+@pytest.mark.requirement("ANL-008")
+def test_low_stock_follows_every_stock_adjustment(
+    api: ApiClient, admin: Actor, cleanup: Cleanup
+) -> None:
+    # Mutants: adjust_stock published no product.stock_changed for any delta (delta == 0,
+    # not delta != 0), for +1 only (delta != 1) or for -1 only (delta != -1), or published
+    # an adjustment's event with order_id "None", which analytics sets aside (_stock_event).
+    # Each left the report at the stock from before an adjustment; the scenario of
+    # test_analytics moves stock only by orders. Small deltas of both signs on purpose.
+    category = create_category(api, admin, cleanup)
+    pid = create_product(api, admin, cleanup, stock=10, category_id=category["id"])["id"]
+    first = _low_stock(api, admin, category["id"], lambda items: _stock_of(items) == [(pid, 10)])
+    expect(
+        _stock_of(first) == [(pid, 10)],
+        "the new product is listed in its category with its stock 10 (the starting point)",
+        actual=str(_stock_of(first)),
+    )
+    for delta in (-1, 1, -7, 3):
+        response = api.post(
+            f"/products/{pid}/stock-adjustments",
+            json={"delta": delta, "reason": "conformance count"},
+            headers=admin.headers,
+        )
+        stock = json_object(expect_status(response, 200, why="an admin adjusts stock"))["stock"]
+        items = _low_stock(api, admin, category["id"], _showing([(pid, stock)]))
+        expect(
+            _stock_of(items) == [(pid, stock)],
+            f"after an adjustment by {delta:+d} the report shows the catalog's current stock "
+            f"{stock} within {ANALYTICS_DEADLINE_SECONDS:.0f} s",
+            actual=str(_stock_of(items)),
+        )
+
+
+@pytest.mark.services("analytics", "catalog")
+@pytest.mark.requirement("ANL-008")
+def test_low_stock_follows_a_product_moved_to_another_category(
+    api: ApiClient, admin: Actor, cleanup: Cleanup
+) -> None:
+    # Mutant: update_product published product.updated only when nothing changed (if not
+    # changed), so analytics kept the product's first category, name and price. The AsyncAPI
+    # document says analytics keeps the latest ones; the category_id filter is "the
+    # catalog's category id".
+    old = create_category(api, admin, cleanup)
+    new = create_category(api, admin, cleanup)
+    pid = create_product(api, admin, cleanup, stock=2, category_id=old["id"])["id"]
+    before = _low_stock(api, admin, old["id"], lambda items: _stock_of(items) == [(pid, 2)])
+    expect(
+        _stock_of(before) == [(pid, 2)],
+        "the new product is listed in its category (the starting point)",
+        actual=str(_stock_of(before)),
+    )
+    change = {
+        "category_id": new["id"],
+        "name": "Moved widget",
+        "price": {"amount": 2500, "currency": "EUR"},
+    }
+    response = api.patch(f"/products/{pid}", json=change, headers=admin.headers)
+    expect_status(response, 200, why="an admin moves, renames and reprices a product")
+
+    def shown(items: list[dict[str, Any]]) -> list[tuple[Any, Any, Any]]:
+        return [(i["product_id"], i["name"], (i["price"] or {}).get("amount")) for i in items]
+
+    wanted: list[tuple[Any, Any, Any]] = [(pid, "Moved widget", 2500)]
+    after = _low_stock(api, admin, new["id"], lambda items: shown(items) == wanted)
+    expect(
+        shown(after) == wanted,
+        "the product is listed under the category it was moved to, with its new name and "
+        f"price, within {ANALYTICS_DEADLINE_SECONDS:.0f} s",
+        actual=str(shown(after)),
+    )
+    left = _low_stock(api, admin, old["id"], lambda items: not items)
+    expect(
+        not left,
+        "the category the product left lists it no more",
+        actual=str(_stock_of(left)),
+    )
+
+
+@pytest.mark.services("catalog")
+@pytest.mark.requirement("CAT-005")
+def test_an_update_to_an_unknown_category_is_refused(
+    api: ApiClient, admin: Actor, cleanup: Cleanup
+) -> None:
+    # Mutant: the repository's update no longer turned the foreign-key violation into
+    # UnknownCategory (its except clause named an undefined exception), so the update
+    # answered 500. CAT-005 names updateProduct as well as createProduct; test_catalog
+    # checks only createProduct.
+    category = create_category(api, admin, cleanup)
+    product = create_product(api, admin, cleanup, category_id=category["id"])
+    response = api.patch(
+        f"/products/{product['id']}",
+        json={"category_id": MISSING_CATEGORY},
+        headers=admin.headers,
+    )
+    problem = expect_problem(response, 422, why="category_id names no category")
+    expect(
+        "category_id" in named_fields(problem),
+        "an errors entry for field category_id",
+        response,
+    )
+    kept = get_product(api, product["id"])
+    expect(
+        kept["category_id"] == category["id"],
+        "the refused update changed nothing: the product keeps its category",
+        actual=str(kept.get("category_id")),
+    )
+
+
+async def _updates_racing_a_delete(
+    admin: Actor, product_id: str, updates: int
+) -> tuple[list[httpx.Response], httpx.Response]:
+    """``updates`` PATCHes of one product and one DELETE of it, released together."""
+    count = updates + 1
+    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
+    path = f"/products/{product_id}"
+    async with AsyncApiClient(base_url=RUN.api_url, timeout=60.0, limits=limits) as client:
+        # open every connection first, so the writes below really overlap at the server
+        await asyncio.gather(*(client.get("/health") for _ in range(count)))
+        start = asyncio.Event()
+
+        async def patch(index: int) -> httpx.Response:
+            await start.wait()
+            body = {"name": f"Racing widget {index}"}
+            return await client.patch(path, json=body, headers=admin.headers)
+
+        async def delete() -> httpx.Response:
+            await start.wait()
+            return await client.delete(path, headers=admin.headers)
+
+        patches = [asyncio.create_task(patch(index)) for index in range(updates)]
+        deletion = asyncio.create_task(delete())
+        await asyncio.sleep(0)  # every task is now waiting at the barrier
+        start.set()
+        return list(await asyncio.gather(*patches)), await deletion
+
+
+@pytest.mark.services("catalog")
+@pytest.mark.requirement("CAT-010", "API-013")
+def test_updates_racing_a_delete_answer_200_or_404(
+    api: ApiClient, admin: Actor, cleanup: Cleanup
+) -> None:
+    # Mutant: update_product read the product without FOR UPDATE, so an update whose read
+    # came before a concurrent delete and whose UPDATE came after it found no row and
+    # failed an assert (500). Each update is ordered before the delete (200) or after it
+    # (404, the product is gone): exact for a correct implementation however they interleave.
+    for _ in range(RACE_ROUNDS):
+        product = create_product(api, admin, cleanup, stock=1)
+        patches, deletion = asyncio.run(
+            _updates_racing_a_delete(admin, product["id"], RACING_UPDATES)
+        )
+        expect_status(deletion, 204, why="the delete of an existing product succeeds")
+        statuses = sorted(response.status_code for response in patches)
+        expect(
+            set(statuses) <= {200, 404},
+            f"each of {RACING_UPDATES} updates racing a delete of their product answers 200 "
+            "(before it) or 404 (after it), never a 5xx",
+            None,
+            f"statuses {statuses}",
+        )
+        gone = api.get(f"/products/{product['id']}")
+        expect_status(gone, 404, why="the deleted product is gone, whatever raced it")

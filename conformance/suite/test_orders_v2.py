@@ -138,3 +138,34 @@ def test_cursor_pages_return_every_order_once_newest_first(
             _place(api, customer, order_request([(product["id"], 1)]))
         params = {"limit": 2, "cursor": cursor}
     expect(seen == placed[::-1], "every order once, newest first", None, str(seen))
+    # six orders now: pages that end exactly on the last order must say so (next_cursor
+    # null, no Link rel=next), not lead to an empty page
+    for limit in (6, 3):
+        sizes = _page_sizes(api, customer, limit)
+        expect(
+            sizes == [limit] * (6 // limit),
+            f"6 orders at limit {limit}: {6 // limit} full page(s), the last with next_cursor null",
+            None,
+            f"page sizes {sizes} (a trailing 0 is a next_cursor that led to an empty page)",
+        )
+
+
+def _page_sizes(api: ApiClient, customer: Actor, limit: int) -> list[int]:
+    """The size of every page of the customer's orders, following next_cursor to the end;
+    a last page that still names a next page is a contract violation."""
+    params: dict[str, Any] = {"limit": limit}
+    sizes: list[int] = []
+    for _ in range(10):
+        response = api.get("/orders", params=params, headers=customer.headers)
+        page = json_object(expect_status(response, 200, why="a cursor page"))
+        sizes.append(len(page["items"]))
+        cursor = page["page"]["next_cursor"]
+        if cursor is None:
+            expect(
+                'rel="next"' not in response.headers.get("link", ""),
+                "no Link rel=next on the last page",
+                response,
+            )
+            break
+        params = {"limit": limit, "cursor": cursor}
+    return sizes
