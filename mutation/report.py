@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -10,9 +11,17 @@ from typing import Any
 
 from mutation.mutants import Mutant
 from mutation.runner import KILLED_OUTCOMES, Outcome
-from mutation.triage import Triage
+from mutation.triage import Triage, load_triage
 
-__all__ = ["Result", "Score", "load_results", "print_report", "score", "write_results"]
+__all__ = [
+    "Result",
+    "Score",
+    "load_results",
+    "print_report",
+    "score",
+    "survivors_table",
+    "write_results",
+]
 
 
 @dataclass
@@ -128,3 +137,51 @@ def load_results(path: Path) -> list[Result]:
         entry.pop("triage", None)
         results.append(Result(Mutant(**entry), outcome))
     return results
+
+
+_VERDICT_ORDER = {"gap": 0, "internal": 1, "equivalent": 2}
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def survivors_table(results: list[Result], triage: dict[str, Triage]) -> str:
+    """Every survivor with its verdict, as the Markdown table of the mutation-testing guide
+    (gaps first, then not observable, then equivalent; untriaged ones as such)."""
+    rows = []
+    for result in results:
+        if result.outcome.status != "survived":
+            continue
+        mutant = result.mutant
+        entry = triage.get(mutant.id)
+        verdict = entry.verdict if entry else "untriaged"
+        added = [line[1:].strip() for line in mutant.diff.splitlines() if line.startswith("+")]
+        where = f"`{mutant.path.removeprefix('reference_impl/')}:{mutant.line}`"
+        change = f"`{_cell(added[0])}`" if added else "(a line removed)"
+        why = _cell(entry.reason) if entry else ""
+        seen_by = (entry.check or entry.covered_by) if entry else ""
+        rows.append(
+            (
+                _VERDICT_ORDER.get(verdict, -1),
+                mutant.path,
+                mutant.line,
+                f"| {verdict} | {where} | {change} | {why} | {f'`{seen_by}`' if seen_by else ''} |",
+            )
+        )
+    head = (
+        "| verdict | where | mutation (the changed line) | why | check, or the project test that"
+        " sees it |\n| --- | --- | --- | --- | --- |"
+    )
+    return "\n".join([head, *(row for *_, row in sorted(rows))]) + "\n"
+
+
+def main() -> None:
+    """``python -m mutation.report RESULTS``: the survivors table of a results file."""
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m mutation.report RESULTS_JSON")
+    print(survivors_table(load_results(Path(sys.argv[1])), load_triage()), end="")
+
+
+if __name__ == "__main__":
+    main()
