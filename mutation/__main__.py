@@ -75,7 +75,9 @@ class _Progress:
             killers = ",".join(outcome.failed_requirements[:3])
             print(
                 f"[{self.done}/{self.total}] {outcome.status:<10} {outcome.seconds:5.1f}s "
-                f"{mutant.title}" + (f"  ({killers})" if killers else ""),
+                f"{mutant.title}"
+                + (f"  ({killers})" if killers else "")
+                + (f"\n    id: {mutant.id}" if outcome.status == "survived" else ""),
                 flush=True,
             )
 
