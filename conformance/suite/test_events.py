@@ -9,9 +9,12 @@ is reported as skipped.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Iterator
+from typing import Any
 
+import httpx
 import pytest
 
 from refarch.conformance.actors import Actor, Cleanup, register_user
@@ -24,12 +27,12 @@ from refarch.conformance.events.checks import (
 )
 from refarch.conformance.events.journey import Journey, new_request_id, run_journey
 from refarch.conformance.events.log import EventLog, ReceivedEvent
-from refarch.conformance.evidence import ApiClient
+from refarch.conformance.evidence import ApiClient, AsyncApiClient
 from refarch.conformance.expect import expect, expect_status, json_object
 from refarch.conformance.kept_accounts import SPARE, kept_user
 from refarch.conformance.options import RunOptions
 from refarch.conformance.polling import wait_for_notification
-from refarch.conformance.shop import create_product, order_body, place_order
+from refarch.conformance.shop import create_category, create_product, order_body, place_order
 from refarch.event_contract import EventContract, event_contract
 from refarch.specs import asyncapi_version_for
 
@@ -286,6 +289,26 @@ def test_evt_002_a_cancellation_says_who_cancelled_and_why_stock_came_back(
            actual=_problems_text(problems))  # fmt: skip
 
 
+def _user_updated(user_id: str, request_ids: set[str]) -> Callable[[ReceivedEvent], bool]:
+    """user.updated events of one account caused by one of these requests (an event's
+    request_id is the X-Request-ID of the call that caused it)."""
+    return lambda event: (
+        event.type == "user.updated"
+        and event.aggregate == ("user", user_id)
+        and event.envelope.get("request_id") in request_ids
+    )
+
+
+def _admin_patch(api: ApiClient, admin: Actor, user_id: str, body: dict[str, str]) -> str:
+    """PATCH /users/{id} as the admin with a request id of its own; returns that id."""
+    request_id = new_request_id()
+    response = api.patch(
+        f"/users/{user_id}", json=body, headers={**admin.headers, "X-Request-ID": request_id}
+    )
+    expect_status(response, 200, why=f"an admin changes the spare account with {body}")
+    return request_id
+
+
 @pytest.mark.requirement("EVT-002")
 def test_evt_002_user_updated_names_exactly_the_fields_that_changed(
     api: ApiClient, admin: Actor, events: EventLog, run_options: RunOptions
@@ -299,34 +322,14 @@ def test_evt_002_user_updated_names_exactly_the_fields_that_changed(
         ({"role": "customer", "status": "suspended"}, ["role", "status"]),
         ({"status": "active"}, ["status"]),
     ]
-    sent = []
-    for body, _ in steps:
-        request_id = new_request_id()
-        response = api.patch(
-            f"/users/{user.user_id}",
-            json=body,
-            headers={**admin.headers, "X-Request-ID": request_id},
-        )
-        expect_status(response, 200, why=f"an admin changes the spare account with {body}")
-        sent.append(request_id)
-
-    def caused_by(request_id: str) -> Callable[[ReceivedEvent], bool]:
-        return lambda event: (
-            event.type == "user.updated"
-            and event.aggregate == ("user", user.user_id)
-            and event.envelope.get("request_id") == request_id
-        )
-
+    sent = [_admin_patch(api, admin, user.user_id, body) for body, _ in steps]
     # one aggregate's events arrive in commit order: once the last change's event is in,
     # whatever the earlier changes published is in the log too
-    events.wait_for(caused_by(sent[-1]), run_options.event_timeout)
+    events.wait_for(_user_updated(user.user_id, {sent[-1]}), run_options.event_timeout)
     problems = []
     for (body, wanted), request_id in zip(steps, sent, strict=True):
-        got = [
-            sorted(event.data.get("changed") or [])
-            for event in distinct(events.events())
-            if caused_by(request_id)(event)
-        ]
+        caused = _user_updated(user.user_id, {request_id})
+        got = [sorted(e.data.get("changed") or []) for e in distinct(events.events()) if caused(e)]
         if got != ([wanted] if wanted else []):
             wanted_text = f"one with changed={wanted}" if wanted else "none"
             problems.append(f"PATCH {body}: user.updated events {got}, wanted {wanted_text}")
@@ -334,6 +337,154 @@ def test_evt_002_user_updated_names_exactly_the_fields_that_changed(
         not problems,
         "one user.updated per change of role or status, naming exactly the fields that changed,"
         " and none for a change of nothing",
+        actual=_problems_text(problems),
+    )
+
+
+#: identical promotions of one account sent at once; only the first changes the role
+CONCURRENT_PROMOTIONS = 8
+
+
+@pytest.mark.requirement("EVT-002")
+def test_evt_002_identical_concurrent_updates_publish_one_user_updated(
+    api: ApiClient, admin: Actor, events: EventLog, run_options: RunOptions
+) -> None:
+    # an update that compares with the row as it was before a concurrent one committed
+    # (no row lock) publishes a change that did not happen
+    user = kept_user(api, admin, SPARE)  # restored to an active customer; left as one
+    request_ids = [new_request_id() for _ in range(CONCURRENT_PROMOTIONS)]
+
+    async def all_at_once() -> list[httpx.Response]:
+        count = len(request_ids)
+        limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
+        async with AsyncApiClient(
+            base_url=run_options.api_url, timeout=60.0, limits=limits
+        ) as client:
+            # every connection open first, so the writes really overlap at the server
+            await asyncio.gather(*(client.get("/health") for _ in range(count)))
+            start = asyncio.Event()
+
+            async def one(request_id: str) -> httpx.Response:
+                await start.wait()
+                return await client.patch(
+                    f"/users/{user.user_id}",
+                    json={"role": "admin"},
+                    headers={**admin.headers, "X-Request-ID": request_id},
+                )
+
+            tasks = [asyncio.create_task(one(request_id)) for request_id in request_ids]
+            await asyncio.sleep(0)  # every task is now waiting at the barrier
+            start.set()
+            return list(await asyncio.gather(*tasks))
+
+    statuses = sorted(response.status_code for response in asyncio.run(all_at_once()))
+    expect(
+        statuses == [200] * len(request_ids),
+        f"all {len(request_ids)} concurrent promotions of one account answer 200",
+        actual=f"statuses {statuses}",
+    )
+    fence = _admin_patch(api, admin, user.user_id, {"role": "customer"})
+    # one aggregate's events arrive in commit order: the fence's event comes after them all
+    events.wait_for(_user_updated(user.user_id, {fence}), run_options.event_timeout)
+    promoted = [
+        e for e in distinct(events.events()) if _user_updated(user.user_id, set(request_ids))(e)
+    ]
+    expect(
+        len(promoted) == 1,
+        f"exactly one user.updated for {len(request_ids)} identical concurrent promotions (only"
+        " the first changes the role)",
+        actual="\n".join(event.describe() for event in promoted) or "none",
+    )
+
+
+@pytest.mark.requirement("EVT-002")
+def test_evt_002_product_events_name_exactly_what_changed(
+    api: ApiClient,
+    admin: Actor,
+    alice: Actor,
+    cleanup: Cleanup,
+    events: EventLog,
+    run_options: RunOptions,
+) -> None:
+    # Mutants: product.updated named the fields that did not change (read(before) ==
+    # read(product)) or was published only for a change of nothing (if not changed); an
+    # order's product.stock_changed said delta +quantity (reserve_stock, USub -> UAdd) or
+    # order_id null while an adjustment's said "None" (_stock_event, twice). The journey
+    # (EVT-001) checks that the events arrive schema-valid, not what they say.
+    category = create_category(api, admin, cleanup)
+    product = create_product(api, admin, cleanup, stock=10, price=1500)
+    pid = product["id"]
+    updates: list[tuple[dict[str, Any], list[str]]] = [
+        ({"price": {"amount": 1600, "currency": "EUR"}}, ["price"]),
+        ({"name": product["name"]}, []),  # a change of nothing publishes nothing
+        (
+            {
+                "name": "Evented widget",
+                "description": "Changed",
+                "category_id": category["id"],
+                "price": {"amount": 1700, "currency": "EUR"},
+            },
+            ["category", "description", "name", "price"],
+        ),
+    ]
+    sent: list[str] = []
+    for body, _ in updates:
+        request_id = new_request_id()
+        response = api.patch(
+            f"/products/{pid}", json=body, headers={**admin.headers, "X-Request-ID": request_id}
+        )
+        expect_status(response, 200, why=f"an admin changes the product with {body}")
+        sent.append(request_id)
+    adjusted = api.post(
+        f"/products/{pid}/stock-adjustments",
+        json={"delta": -3, "reason": "conformance count"},
+        headers=admin.headers,
+    )
+    expect_status(adjusted, 200, why="an admin removes 3 units")
+    placed = place_order(api, alice, (pid, 2))
+    oid = json_object(expect_status(placed, 201, why="an order in stock"))["id"]
+    cancel = api.post(f"/orders/{oid}/cancel", headers=alice.headers)
+    expect_status(cancel, 200, why="the owner cancels a pending order")
+
+    def of_product(kind: str) -> Callable[[ReceivedEvent], bool]:
+        return lambda event: event.type == kind and event.aggregate == ("product", pid)
+
+    # one aggregate's events arrive in commit order: once the cancellation's stock event
+    # (the product's last change) is in, whatever the earlier changes published is too
+    events.wait_for(
+        lambda e: of_product("product.stock_changed")(e) and e.data.get("order_id") == oid,
+        run_options.event_timeout,
+        count=2,
+    )
+    problems = []
+    updated = [e for e in distinct(events.events()) if of_product("product.updated")(e)]
+    for (body, wanted), request_id in zip(updates, sent, strict=True):
+        got = [
+            sorted(e.data.get("changed") or [])
+            for e in updated
+            if e.envelope.get("request_id") == request_id
+        ]
+        if got != ([wanted] if wanted else []):
+            wanted_text = f"one with changed={wanted}" if wanted else "none"
+            problems.append(f"PATCH {body}: product.updated events {got}, wanted {wanted_text}")
+    stock = [
+        (e.data.get("delta"), e.data.get("reason"), e.data.get("order_id"), e.data.get("stock"))
+        for e in distinct(events.events())
+        if of_product("product.stock_changed")(e)
+    ]
+    wanted_stock = [
+        (-3, "adjustment", None, 7),
+        (-2, "order_placed", oid, 5),
+        (2, "order_cancelled", oid, 7),
+    ]
+    if stock != wanted_stock:
+        problems.append(
+            f"product.stock_changed (delta, reason, order_id, stock) {stock}, wanted {wanted_stock}"
+        )
+    expect(
+        not problems,
+        "product.updated names exactly the fields that changed (none for a change of nothing); "
+        "product.stock_changed gives the signed change, its cause and the order that caused it",
         actual=_problems_text(problems),
     )
 

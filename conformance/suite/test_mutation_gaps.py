@@ -204,53 +204,82 @@ def _showing(wanted: list[tuple[str, int]]) -> Callable[[list[dict[str, Any]]], 
     return lambda items: _stock_of(items) == wanted
 
 
-@pytest.mark.services("analytics", "catalog")
+@pytest.mark.services("analytics", "orders", "catalog", "users")
 @pytest.mark.requirement("ANL-008")
-def test_low_stock_follows_every_stock_adjustment(
-    api: ApiClient, admin: Actor, cleanup: Cleanup
+def test_low_stock_follows_adjustments_and_orders(
+    api: ApiClient, admin: Actor, alice: Actor, cleanup: Cleanup
 ) -> None:
     # Mutants: adjust_stock published no product.stock_changed for any delta (delta == 0,
-    # not delta != 0), for +1 only (delta != 1) or for -1 only (delta != -1), or published
-    # an adjustment's event with order_id "None", which analytics sets aside (_stock_event).
-    # Each left the report at the stock from before an adjustment; the scenario of
-    # test_analytics moves stock only by orders. Small deltas of both signs on purpose.
+    # not delta != 0), for +1 only (delta != 1) or for -1 only (delta != -1); an
+    # adjustment's event carried order_id "None" (_stock_event, twice); an order's event
+    # carried the priced line as its stock (reserve_stock, taken[0]). Analytics sets a
+    # malformed event aside, so each left the report at the stock from before one change.
+    # test_analytics passed them all: it never adjusts stock, and its final figures come
+    # from the cancellations' events, which carry the absolute level. So: small deltas of
+    # both signs, an order and its cancellation, and the report read after every step.
     category = create_category(api, admin, cleanup)
     pid = create_product(api, admin, cleanup, stock=10, category_id=category["id"])["id"]
-    first = _low_stock(api, admin, category["id"], lambda items: _stock_of(items) == [(pid, 10)])
-    expect(
-        _stock_of(first) == [(pid, 10)],
-        "the new product is listed in its category with its stock 10 (the starting point)",
-        actual=str(_stock_of(first)),
-    )
-    for delta in (-1, 1, -7, 3):
-        response = api.post(
-            f"/products/{pid}/stock-adjustments",
-            json={"delta": delta, "reason": "conformance count"},
-            headers=admin.headers,
-        )
-        stock = json_object(expect_status(response, 200, why="an admin adjusts stock"))["stock"]
+
+    def adjust(delta: int) -> Callable[[], int]:
+        def step() -> int:
+            response = api.post(
+                f"/products/{pid}/stock-adjustments",
+                json={"delta": delta, "reason": "conformance count"},
+                headers=admin.headers,
+            )
+            return int(json_object(expect_status(response, 200, why="an admin adjusts"))["stock"])
+
+        return step
+
+    placed: list[str] = []
+
+    def order() -> int:
+        response = place_order(api, alice, (pid, 2))
+        placed.append(json_object(expect_status(response, 201, why="an order in stock"))["id"])
+        return int(get_product(api, pid)["stock"])
+
+    def cancel() -> int:  # alice's pending orders end as they began
+        response = api.post(f"/orders/{placed[-1]}/cancel", headers=alice.headers)
+        expect_status(response, 200, why="the owner cancels a pending order")
+        return int(get_product(api, pid)["stock"])
+
+    steps: list[tuple[str, Callable[[], int]]] = [
+        ("the product's creation with stock 10", lambda: 10),
+        ("an adjustment by -1", adjust(-1)),
+        ("an adjustment by +1", adjust(1)),
+        ("an adjustment by -7", adjust(-7)),
+        ("an adjustment by +3", adjust(3)),
+        ("an order for 2 units", order),
+        ("the order's cancellation", cancel),
+    ]
+    for change, step in steps:
+        stock = step()
         items = _low_stock(api, admin, category["id"], _showing([(pid, stock)]))
         expect(
             _stock_of(items) == [(pid, stock)],
-            f"after an adjustment by {delta:+d} the report shows the catalog's current stock "
-            f"{stock} within {ANALYTICS_DEADLINE_SECONDS:.0f} s",
+            f"after {change} the report shows the catalog's current stock {stock} within "
+            f"{ANALYTICS_DEADLINE_SECONDS:.0f} s",
             actual=str(_stock_of(items)),
         )
 
 
 @pytest.mark.services("analytics", "catalog")
 @pytest.mark.requirement("ANL-008")
-def test_low_stock_follows_a_product_moved_to_another_category(
+def test_low_stock_follows_a_product_changed_in_every_field(
     api: ApiClient, admin: Actor, cleanup: Cleanup
 ) -> None:
-    # Mutant: update_product published product.updated only when nothing changed (if not
-    # changed), so analytics kept the product's first category, name and price. The AsyncAPI
+    # Mutants of update_product: product.updated published only when nothing changed (if
+    # not changed), or naming the fields that did NOT change (==), which publishes nothing
+    # when all four event fields change at once; and every PATCH a no-op (if not columns).
+    # Each left analytics with the product's first category, name and price. The AsyncAPI
     # document says analytics keeps the latest ones; the category_id filter is "the
-    # catalog's category id".
+    # catalog's category id". So one PATCH changes name, description, category and price.
     old = create_category(api, admin, cleanup)
     new = create_category(api, admin, cleanup)
-    pid = create_product(api, admin, cleanup, stock=2, category_id=old["id"])["id"]
-    before = _low_stock(api, admin, old["id"], lambda items: _stock_of(items) == [(pid, 2)])
+    pid = create_product(
+        api, admin, cleanup, stock=2, category_id=old["id"], description="Before the move"
+    )["id"]
+    before = _low_stock(api, admin, old["id"], _showing([(pid, 2)]))
     expect(
         _stock_of(before) == [(pid, 2)],
         "the new product is listed in its category (the starting point)",
@@ -259,10 +288,11 @@ def test_low_stock_follows_a_product_moved_to_another_category(
     change = {
         "category_id": new["id"],
         "name": "Moved widget",
+        "description": "After the move",
         "price": {"amount": 2500, "currency": "EUR"},
     }
     response = api.patch(f"/products/{pid}", json=change, headers=admin.headers)
-    expect_status(response, 200, why="an admin moves, renames and reprices a product")
+    expect_status(response, 200, why="an admin changes every field of a product at once")
 
     def shown(items: list[dict[str, Any]]) -> list[tuple[Any, Any, Any]]:
         return [(i["product_id"], i["name"], (i["price"] or {}).get("amount")) for i in items]
@@ -280,6 +310,46 @@ def test_low_stock_follows_a_product_moved_to_another_category(
         not left,
         "the category the product left lists it no more",
         actual=str(_stock_of(left)),
+    )
+
+
+@pytest.mark.services("catalog")
+@pytest.mark.requirement("CAT-002", "CAT-011")
+def test_a_product_update_changes_what_it_names(
+    api: ApiClient, admin: Actor, cleanup: Cleanup
+) -> None:
+    # Mutant: update_product ran the UPDATE only when the body named no column (if not
+    # columns), which minProperties 1 rules out, so every PATCH answered 200 with the
+    # product unchanged. test_catalog's CAT-011 check compares the answer with a later
+    # read, which agreed; nothing looked for the new values.
+    category = create_category(api, admin, cleanup)
+    product = create_product(api, admin, cleanup, price=1999, description="Old text")
+    change = {
+        "name": f"Renamed widget {uuid.uuid4().hex[:8]}",
+        "description": None,
+        "price": {"amount": 2001, "currency": "EUR"},
+        "category_id": category["id"],
+    }
+    response = api.patch(f"/products/{product['id']}", json=change, headers=admin.headers)
+    updated = json_object(expect_status(response, 200, why="an admin changes a product"))
+    for field, value in change.items():
+        expect(
+            updated.get(field) == value,
+            f"updateProduct answers the product with {field} as the body set it",
+            response,
+            f"{field}: {updated.get(field)!r}",
+        )
+    expect(
+        updated["sku"] == product["sku"] and updated["stock"] == product["stock"],
+        "the members the body did not name keep their values",
+        response,
+    )
+    read = get_product(api, product["id"])
+    expect(
+        read == updated,
+        "getProduct returns the changed product, exactly as updateProduct answered it",
+        None,
+        str(read),
     )
 
 
