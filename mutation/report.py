@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 from collections import Counter
@@ -146,6 +147,14 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _breakable(name: str) -> str:
+    """A test's path as code a narrow table column may wrap (after ``/``, ``::`` and ``_``)."""
+    escaped = html.escape(name)
+    for mark in ("::", "/", "_"):
+        escaped = escaped.replace(mark, f"{mark}<wbr>")
+    return f"<code>{escaped}</code>"
+
+
 def survivors_table(results: list[Result], triage: dict[str, Triage]) -> str:
     """Every survivor with its verdict, as the Markdown table of the mutation-testing guide
     (gaps first, then not observable, then equivalent; untriaged ones as such)."""
@@ -161,17 +170,18 @@ def survivors_table(results: list[Result], triage: dict[str, Triage]) -> str:
         change = f"`{_cell(added[0])}`" if added else "(a line removed)"
         why = _cell(entry.reason) if entry else ""
         seen_by = (entry.check or entry.covered_by) if entry else ""
+        shown = _breakable(seen_by) if "::" in seen_by else seen_by
         rows.append(
             (
                 _VERDICT_ORDER.get(verdict, -1),
                 mutant.path,
                 mutant.line,
-                f"| {verdict} | {where} | {change} | {why} | {f'`{seen_by}`' if seen_by else ''} |",
+                f"| **{verdict}**<br>{where}<br>{change} | {why} | {shown} |",
             )
         )
     head = (
-        "| verdict | where | mutation (the changed line) | why | check, or the project test that"
-        " sees it |\n| --- | --- | --- | --- | --- |"
+        "| verdict, where, and the changed line | why | check, or the project test that sees it |"
+        "\n| --- | --- | --- |"
     )
     return "\n".join([head, *(row for *_, row in sorted(rows))]) + "\n"
 
