@@ -147,6 +147,18 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _prose(text: str) -> str:
+    """Free text for a table cell: HTML-escaped (a reason may say ``<n>``), and any long
+    identifier in it made wrappable, so one test name cannot widen the whole table."""
+    words = []
+    for word in html.escape(" ".join(text.split()), quote=False).split(" "):
+        if len(word) > 30:
+            for mark in ("::", "/", "_"):
+                word = word.replace(mark, f"{mark}<wbr>")
+        words.append(word)
+    return " ".join(words).replace("|", "\\|")
+
+
 def _breakable(name: str) -> str:
     """A test's path as code a narrow table column may wrap (after ``/``, ``::`` and ``_``)."""
     escaped = html.escape(name)
@@ -168,7 +180,7 @@ def survivors_table(results: list[Result], triage: dict[str, Triage]) -> str:
         added = [line[1:].strip() for line in mutant.diff.splitlines() if line.startswith("+")]
         where = f"`{mutant.path.removeprefix('reference_impl/')}:{mutant.line}`"
         change = f"`{_cell(added[0])}`" if added else "(a line removed)"
-        why = _cell(entry.reason) if entry else ""
+        why = _prose(entry.reason) if entry else ""
         seen_by = (entry.check or entry.covered_by) if entry else ""
         shown = _breakable(seen_by) if "::" in seen_by else seen_by
         rows.append(
