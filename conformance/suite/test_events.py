@@ -9,15 +9,14 @@ is reported as skipped.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from refarch.conformance.actors import Actor, Cleanup, register_user
+from refarch.conformance.concurrency import Call, all_at_once
 from refarch.conformance.events.checks import (
     changed_id_problems,
     distinct,
@@ -27,7 +26,7 @@ from refarch.conformance.events.checks import (
 )
 from refarch.conformance.events.journey import Journey, new_request_id, run_journey
 from refarch.conformance.events.log import EventLog, ReceivedEvent
-from refarch.conformance.evidence import ApiClient, AsyncApiClient
+from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect, expect_status, json_object
 from refarch.conformance.kept_accounts import SPARE, kept_user
 from refarch.conformance.options import RunOptions
@@ -354,30 +353,16 @@ def test_evt_002_identical_concurrent_updates_publish_one_user_updated(
     user = kept_user(api, admin, SPARE)  # restored to an active customer; left as one
     request_ids = [new_request_id() for _ in range(CONCURRENT_PROMOTIONS)]
 
-    async def all_at_once() -> list[httpx.Response]:
-        count = len(request_ids)
-        limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
-        async with AsyncApiClient(
-            base_url=run_options.api_url, timeout=60.0, limits=limits
-        ) as client:
-            # every connection open first, so the writes really overlap at the server
-            await asyncio.gather(*(client.get("/health") for _ in range(count)))
-            start = asyncio.Event()
-
-            async def one(request_id: str) -> httpx.Response:
-                await start.wait()
-                return await client.patch(
-                    f"/users/{user.user_id}",
-                    json={"role": "admin"},
-                    headers={**admin.headers, "X-Request-ID": request_id},
-                )
-
-            tasks = [asyncio.create_task(one(request_id)) for request_id in request_ids]
-            await asyncio.sleep(0)  # every task is now waiting at the barrier
-            start.set()
-            return list(await asyncio.gather(*tasks))
-
-    statuses = sorted(response.status_code for response in asyncio.run(all_at_once()))
+    promote = [
+        Call(
+            "PATCH",
+            f"/users/{user.user_id}",
+            {"role": "admin"},
+            {**admin.headers, "X-Request-ID": request_id},
+        )
+        for request_id in request_ids
+    ]
+    statuses = sorted(response.status_code for response in all_at_once(promote))
     expect(
         statuses == [200] * len(request_ids),
         f"all {len(request_ids)} concurrent promotions of one account answer 200",

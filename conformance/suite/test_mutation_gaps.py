@@ -8,17 +8,16 @@ its id, and run in every mode.
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
 from refarch.conformance.actors import Actor, Cleanup, log_in
-from refarch.conformance.evidence import ApiClient, AsyncApiClient
+from refarch.conformance.concurrency import Call, all_at_once
+from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import (
     expect,
     expect_problem,
@@ -28,13 +27,11 @@ from refarch.conformance.expect import (
     named_fields,
 )
 from refarch.conformance.kept_accounts import SPARE, kept_user
-from refarch.conformance.options import current_run
 from refarch.conformance.order_shapes import lines_total
 from refarch.conformance.polling import NOTIFICATION_DEADLINE_SECONDS, wait_for_notification
 from refarch.conformance.shop import create_category, create_product, get_product, place_order
 from refarch.conformance.testdata import random_password
 
-RUN = current_run()
 pytestmark = [pytest.mark.layer("scenarios")]
 LATE = f"within {NOTIFICATION_DEADLINE_SECONDS:.0f} s"
 #: As test_analytics.ANALYTICS_DEADLINE_SECONDS: the spec promises no bound on the consumer
@@ -383,34 +380,6 @@ def test_an_update_to_an_unknown_category_is_refused(
     )
 
 
-async def _updates_racing_a_delete(
-    admin: Actor, product_id: str, updates: int
-) -> tuple[list[httpx.Response], httpx.Response]:
-    """``updates`` PATCHes of one product and one DELETE of it, released together."""
-    count = updates + 1
-    limits = httpx.Limits(max_connections=count, max_keepalive_connections=count)
-    path = f"/products/{product_id}"
-    async with AsyncApiClient(base_url=RUN.api_url, timeout=60.0, limits=limits) as client:
-        # open every connection first, so the writes below really overlap at the server
-        await asyncio.gather(*(client.get("/health") for _ in range(count)))
-        start = asyncio.Event()
-
-        async def patch(index: int) -> httpx.Response:
-            await start.wait()
-            body = {"name": f"Racing widget {index}"}
-            return await client.patch(path, json=body, headers=admin.headers)
-
-        async def delete() -> httpx.Response:
-            await start.wait()
-            return await client.delete(path, headers=admin.headers)
-
-        patches = [asyncio.create_task(patch(index)) for index in range(updates)]
-        deletion = asyncio.create_task(delete())
-        await asyncio.sleep(0)  # every task is now waiting at the barrier
-        start.set()
-        return list(await asyncio.gather(*patches)), await deletion
-
-
 @pytest.mark.services("catalog")
 @pytest.mark.requirement("CAT-010", "API-013")
 def test_updates_racing_a_delete_answer_200_or_404(
@@ -422,8 +391,15 @@ def test_updates_racing_a_delete_answer_200_or_404(
     # (404, the product is gone): exact for a correct implementation however they interleave.
     for _ in range(RACE_ROUNDS):
         product = create_product(api, admin, cleanup, stock=1)
-        patches, deletion = asyncio.run(
-            _updates_racing_a_delete(admin, product["id"], RACING_UPDATES)
+        path = f"/products/{product['id']}"
+        *patches, deletion = all_at_once(
+            [
+                *(
+                    Call("PATCH", path, {"name": f"Racing widget {index}"}, admin.headers)
+                    for index in range(RACING_UPDATES)
+                ),
+                Call("DELETE", path, headers=admin.headers),
+            ]
         )
         expect_status(deletion, 204, why="the delete of an existing product succeeds")
         statuses = sorted(response.status_code for response in patches)
