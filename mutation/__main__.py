@@ -29,6 +29,7 @@ from mutation.runner import SPEC_VERSIONS, Outcome, run_mutant
 from mutation.target import TestDatabase, kill_all, test_database
 from mutation.triage import TriageError, load_triage
 from mutation.workspace import Workspace
+from refarch.specs import versions as spec_versions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "reports" / "mutation" / "results.json"
@@ -280,15 +281,11 @@ def main(
 
 def _versions(option: str) -> tuple[str, ...]:
     versions = tuple(part.strip() for part in option.split(",") if part.strip())
-    unknown = [
-        v
-        for v in versions
-        if not (REPO_ROOT / "specs" / "openapi" / "orders" / f"{v}.yaml").is_file()
-    ]
-    if not versions or unknown:
+    known = spec_versions(REPO_ROOT / "specs")
+    if not versions or not set(versions) <= set(known):
         raise click.UsageError(
             f"--spec-versions {option!r}: give API major versions the specs define, "
-            f"comma-separated, e.g. {','.join(SPEC_VERSIONS)}"
+            f"comma-separated, out of {','.join(known)}"
         )
     return versions
 

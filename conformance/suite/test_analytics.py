@@ -11,7 +11,6 @@ days around now, in UTC and in two far-apart time zones.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ import pytest
 from refarch.conformance.actors import Actor, Cleanup
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect, expect_problem, expect_status, json_object
+from refarch.conformance.polling import read_report, wait_for_report
 from refarch.conformance.shop import create_category, create_product, place_order
 
 pytestmark = [
@@ -29,9 +29,6 @@ pytestmark = [
     pytest.mark.layer("scenarios"),
 ]
 
-#: The spec promises no bound on the consumer lag; an idle implementation catches up in
-#: well under a second, a loaded CI machine in a few.
-ANALYTICS_DEADLINE_SECONDS = 20.0
 KETTLE, MUG = 2999, 450
 OPERATIONS = {
     "/admin/analytics/sales": {"from": "2026-01-01", "to": "2026-01-02"},
@@ -58,28 +55,6 @@ def _around_today(**more: Any) -> dict[str, Any]:
         "to": (today + timedelta(days=2)).isoformat(),
         **more,
     }
-
-
-def _report(api: ApiClient, admin: Actor, path: str, params: dict[str, Any]) -> dict[str, Any]:
-    response = api.get(path, params=params, headers=admin.headers)
-    expect_status(response, 200, why="an administrator reads an analytics report")
-    return json_object(response)
-
-
-def _wait(
-    api: ApiClient,
-    admin: Actor,
-    path: str,
-    params: dict[str, Any],
-    done: Callable[[dict[str, Any]], bool],
-) -> dict[str, Any]:
-    """The report once ``done`` holds, or as it stands at the deadline."""
-    deadline = time.monotonic() + ANALYTICS_DEADLINE_SECONDS
-    while True:
-        body = _report(api, admin, path, params)
-        if done(body) or time.monotonic() >= deadline:
-            return body
-        time.sleep(0.2)
 
 
 def _total(rows: list[dict[str, Any]], key: str) -> int:
@@ -120,7 +95,7 @@ def scenario(api: ApiClient, admin: Actor, cleanup: Cleanup, registered: Actor) 
     move(refunded["id"], "cancelled")
     order((outsider["id"], 1))  # outside the category: no figure may move
     # Wait until the last of the scripted changes shows in the category's sales.
-    _wait(
+    wait_for_report(
         api,
         admin,
         "/admin/analytics/sales",
@@ -136,7 +111,7 @@ def test_sales_move_by_exactly_the_scripted_orders(
     api: ApiClient, admin: Actor, scenario: Scenario
 ) -> None:
     params = _around_today(granularity="month", category_id=scenario.category_id)
-    rows = _report(api, admin, "/admin/analytics/sales", params)["items"]
+    rows = read_report(api, admin, "/admin/analytics/sales", params)["items"]
     got = {key: _total(rows, key) for key in ("orders", "units", "cancellations")} | {
         key: _total(rows, key) for key in ("revenue", "cancelled_revenue", "refunds", "net_revenue")
     }
@@ -155,7 +130,7 @@ def test_sales_move_by_exactly_the_scripted_orders(
         actual=str(got),
     )
     time.sleep(1.0)  # a redelivered or late duplicate would show up as a second count
-    again = _report(api, admin, "/admin/analytics/sales", params)["items"]
+    again = read_report(api, admin, "/admin/analytics/sales", params)["items"]
     expect(
         _total(again, "orders") == 3 and _total(again, "revenue") == wanted["revenue"],
         "the figures stay exact once the consumer has caught up",
@@ -168,14 +143,14 @@ def test_top_products_rank_units_of_orders_not_cancelled(
     api: ApiClient, admin: Actor, scenario: Scenario
 ) -> None:
     params = _around_today(category_id=scenario.category_id, by="units")
-    items = _report(api, admin, "/admin/analytics/top-products", params)["items"]
+    items = read_report(api, admin, "/admin/analytics/top-products", params)["items"]
     ranking = [(item["product_id"], item["units"], item["revenue"]["amount"]) for item in items]
     expect(
         ranking == [(scenario.kettle, 2, 2 * KETTLE), (scenario.mug, 1, MUG)],
         "kettle (2 units) then mug (1 unit): the cancelled orders' units do not count",
         actual=str(ranking),
     )
-    limited = _report(api, admin, "/admin/analytics/top-products", {**params, "limit": 1})
+    limited = read_report(api, admin, "/admin/analytics/top-products", {**params, "limit": 1})
     expect(len(limited["items"]) == 1, "limit caps the ranking", actual=str(limited))
 
 
@@ -183,7 +158,7 @@ def test_top_products_rank_units_of_orders_not_cancelled(
 def test_funnel_counts_the_states_each_order_reached(
     api: ApiClient, admin: Actor, scenario: Scenario
 ) -> None:
-    body = _report(
+    body = read_report(
         api, admin, "/admin/analytics/funnel", _around_today(category_id=scenario.category_id)
     )
     counts = [body[key] for key in ("placed", "paid", "shipped", "delivered", "cancelled")]
@@ -206,7 +181,7 @@ def test_funnel_counts_the_states_each_order_reached(
 def test_the_new_customer_who_ordered_counts(
     api: ApiClient, admin: Actor, scenario: Scenario
 ) -> None:
-    body = _report(
+    body = read_report(
         api,
         admin,
         "/admin/analytics/customers",
@@ -225,17 +200,17 @@ def test_low_stock_lists_exactly_the_products_at_or_below_the_threshold(
 ) -> None:
     # kettle: 10 - 2 - 1 + 1 (cancelled) = 8; mug: 5 - 1 - 2 + 2 (cancelled) = 4
     params = {"category_id": scenario.category_id, "threshold": 8, "limit": 1}
-    first = _wait(
+    first = wait_for_report(
         api, admin, "/admin/analytics/low-stock", params, lambda b: b["page"]["total"] == 2
     )
-    second = _report(api, admin, "/admin/analytics/low-stock", {**params, "offset": 1})
+    second = read_report(api, admin, "/admin/analytics/low-stock", {**params, "offset": 1})
     listed = [(i["product_id"], i["stock"]) for i in first["items"] + second["items"]]
     expect(
         listed == [(scenario.mug, 4), (scenario.kettle, 8)] and first["page"]["total"] == 2,
         "mug (4) then kettle (8), one per page, total 2",
         actual=str(listed),
     )
-    below = _report(api, admin, "/admin/analytics/low-stock", {**params, "threshold": 7})
+    below = read_report(api, admin, "/admin/analytics/low-stock", {**params, "threshold": 7})
     expect(
         [i["product_id"] for i in below["items"]] == [scenario.mug],
         "a product above the threshold is not listed",
@@ -262,7 +237,7 @@ def test_periods_are_days_in_the_requested_time_zone(
                 "tz": zone,
                 "category_id": scenario.category_id,
             }
-            rows = _report(api, admin, "/admin/analytics/sales", params)["items"]
+            rows = read_report(api, admin, "/admin/analytics/sales", params)["items"]
             found = [row["period_start"] for row in rows]
             expect(
                 (found == [day.isoformat()]) if expected else (found == []),
@@ -275,7 +250,9 @@ def test_periods_are_days_in_the_requested_time_zone(
 def test_the_lag_reaches_zero_and_counts_applied_events(
     api: ApiClient, admin: Actor, scenario: Scenario
 ) -> None:
-    body = _wait(api, admin, "/admin/analytics/freshness", {}, lambda b: b["lag_events"] == 0)
+    body = wait_for_report(
+        api, admin, "/admin/analytics/freshness", {}, lambda b: b["lag_events"] == 0
+    )
     expect(
         body["lag_events"] == 0 and body["lag_seconds"] == 0 and body["events_applied"] > 0,
         "after the run's changes the consumer catches up: lag 0 in events and seconds",

@@ -298,14 +298,36 @@ def _user_updated(user_id: str, request_ids: set[str]) -> Callable[[ReceivedEven
     )
 
 
-def _admin_patch(api: ApiClient, admin: Actor, user_id: str, body: dict[str, str]) -> str:
-    """PATCH /users/{id} as the admin with a request id of its own; returns that id."""
+def _admin_patch(api: ApiClient, admin: Actor, path: str, body: dict[str, Any]) -> str:
+    """PATCH ``path`` as the admin with a request id of its own; returns that id."""
     request_id = new_request_id()
-    response = api.patch(
-        f"/users/{user_id}", json=body, headers={**admin.headers, "X-Request-ID": request_id}
-    )
-    expect_status(response, 200, why=f"an admin changes the spare account with {body}")
+    response = api.patch(path, json=body, headers={**admin.headers, "X-Request-ID": request_id})
+    expect_status(response, 200, why=f"an admin sends PATCH {path} {body}")
     return request_id
+
+
+def _changed_problems(
+    events: EventLog,
+    event_type: str,
+    aggregate: tuple[str, str],
+    steps: list[tuple[dict[str, Any], list[str]]],
+    request_ids: list[str],
+) -> list[str]:
+    """Where the ``event_type`` events each PATCH of ``steps`` caused (by request id) do not
+    name exactly the fields it changed: one event naming them, or none for no change."""
+    problems = []
+    for (body, wanted), request_id in zip(steps, request_ids, strict=True):
+        got = [
+            sorted(e.data.get("changed") or [])
+            for e in distinct(events.events())
+            if e.type == event_type
+            and e.aggregate == aggregate
+            and e.envelope.get("request_id") == request_id
+        ]
+        if got != ([wanted] if wanted else []):
+            wanted_text = f"one with changed={wanted}" if wanted else "none"
+            problems.append(f"PATCH {body}: {event_type} events {got}, wanted {wanted_text}")
+    return problems
 
 
 @pytest.mark.requirement("EVT-002")
@@ -321,17 +343,11 @@ def test_evt_002_user_updated_names_exactly_the_fields_that_changed(
         ({"role": "customer", "status": "suspended"}, ["role", "status"]),
         ({"status": "active"}, ["status"]),
     ]
-    sent = [_admin_patch(api, admin, user.user_id, body) for body, _ in steps]
+    sent = [_admin_patch(api, admin, f"/users/{user.user_id}", body) for body, _ in steps]
     # one aggregate's events arrive in commit order: once the last change's event is in,
     # whatever the earlier changes published is in the log too
     events.wait_for(_user_updated(user.user_id, {sent[-1]}), run_options.event_timeout)
-    problems = []
-    for (body, wanted), request_id in zip(steps, sent, strict=True):
-        caused = _user_updated(user.user_id, {request_id})
-        got = [sorted(e.data.get("changed") or []) for e in distinct(events.events()) if caused(e)]
-        if got != ([wanted] if wanted else []):
-            wanted_text = f"one with changed={wanted}" if wanted else "none"
-            problems.append(f"PATCH {body}: user.updated events {got}, wanted {wanted_text}")
+    problems = _changed_problems(events, "user.updated", ("user", user.user_id), steps, sent)
     expect(
         not problems,
         "one user.updated per change of role or status, naming exactly the fields that changed,"
@@ -368,7 +384,7 @@ def test_evt_002_identical_concurrent_updates_publish_one_user_updated(
         f"all {len(request_ids)} concurrent promotions of one account answer 200",
         actual=f"statuses {statuses}",
     )
-    fence = _admin_patch(api, admin, user.user_id, {"role": "customer"})
+    fence = _admin_patch(api, admin, f"/users/{user.user_id}", {"role": "customer"})
     # one aggregate's events arrive in commit order: the fence's event comes after them all
     events.wait_for(_user_updated(user.user_id, {fence}), run_options.event_timeout)
     promoted = [
@@ -412,14 +428,7 @@ def test_evt_002_product_events_name_exactly_what_changed(
             ["category", "description", "name", "price"],
         ),
     ]
-    sent: list[str] = []
-    for body, _ in updates:
-        request_id = new_request_id()
-        response = api.patch(
-            f"/products/{pid}", json=body, headers={**admin.headers, "X-Request-ID": request_id}
-        )
-        expect_status(response, 200, why=f"an admin changes the product with {body}")
-        sent.append(request_id)
+    sent = [_admin_patch(api, admin, f"/products/{pid}", body) for body, _ in updates]
     adjusted = api.post(
         f"/products/{pid}/stock-adjustments",
         json={"delta": -3, "reason": "conformance count"},
@@ -441,17 +450,7 @@ def test_evt_002_product_events_name_exactly_what_changed(
         run_options.event_timeout,
         count=2,
     )
-    problems = []
-    updated = [e for e in distinct(events.events()) if of_product("product.updated")(e)]
-    for (body, wanted), request_id in zip(updates, sent, strict=True):
-        got = [
-            sorted(e.data.get("changed") or [])
-            for e in updated
-            if e.envelope.get("request_id") == request_id
-        ]
-        if got != ([wanted] if wanted else []):
-            wanted_text = f"one with changed={wanted}" if wanted else "none"
-            problems.append(f"PATCH {body}: product.updated events {got}, wanted {wanted_text}")
+    problems = _changed_problems(events, "product.updated", ("product", pid), updates, sent)
     stock = [
         (e.data.get("delta"), e.data.get("reason"), e.data.get("order_id"), e.data.get("stock"))
         for e in distinct(events.events())
