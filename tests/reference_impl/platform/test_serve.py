@@ -51,6 +51,13 @@ def test_two_workers_share_one_port_and_the_bootstrap_admin(
     tmp_path: Path, database_url: str
 ) -> None:
     with reference_server(tmp_path, database_url, workers=2) as server:
+        assert server.log_path is not None
+        # the server is ready once one worker answers; on a busy 2-core machine the second
+        # may still be importing, so wait for both before counting on them
+        deadline = time.monotonic() + 60
+        while server.log_path.read_text().count("Application startup complete") < 2:
+            assert time.monotonic() < deadline, server.log_path.read_text()[-4000:]
+            time.sleep(0.1)
         for _ in range(6):  # spread over both workers: each one must know the admin
             login = httpx.post(
                 f"{server.api_url}/auth/login",
@@ -58,7 +65,6 @@ def test_two_workers_share_one_port_and_the_bootstrap_admin(
             )
             assert login.status_code == 200, login.text
             assert login.headers["cache-control"] == "no-store"
-        assert server.log_path is not None
         log = server.log_path.read_text()
     assert log.count("Started server process") >= 2
     assert server.admin_password not in log
