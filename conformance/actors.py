@@ -17,7 +17,7 @@ from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect_status, json_body, json_object
 from refarch.conformance.testdata import random_email, random_password
 
-__all__ = ["Actor", "Cleanup", "log_in", "register_user"]
+__all__ = ["Actor", "Cleanup", "Registration", "log_in", "register", "register_user"]
 
 
 @dataclass
@@ -54,10 +54,22 @@ def actor_for(client: ApiClient, email: str, password: str) -> Actor:
     return Actor(email, password, profile["id"], tokens["access_token"], tokens["refresh_token"])
 
 
-def register_user(
+@dataclass(frozen=True)
+class Registration:
+    """One ``POST /auth/register``: what was sent and what came back."""
+
+    email: str
+    password: str = field(repr=False)
+    response: httpx.Response
+
+
+def register(
     client: ApiClient, cleanup: Cleanup, *, role: str = "user", **fields: Any
-) -> Actor:
-    """Register a fresh customer, log it in, and schedule its deletion."""
+) -> Registration:
+    """Register a fresh account and schedule its deletion if one was made.
+
+    The answer is the caller's to judge: the registration check (AUTH-001) must be the one
+    that fails on a refused registration, not whichever step asked first."""
     email = fields.pop("email", None) or random_email(role)
     password = random_password()
     body = {
@@ -68,10 +80,24 @@ def register_user(
     }
     refuse_if_throttled()
     response = client.post("/auth/register", json={**body, **fields})
+    try:
+        created = response.json() if response.status_code == 201 else None
+    except ValueError:
+        created = None  # the caller reports the body; there is no id to delete by
+    if isinstance(created, dict) and "id" in created:
+        cleanup.delete(f"/users/{created['id']}")
+    return Registration(email, password, response)
+
+
+def register_user(
+    client: ApiClient, cleanup: Cleanup, *, role: str = "user", **fields: Any
+) -> Actor:
+    """Register a fresh customer, log it in, and schedule its deletion."""
+    registration = register(client, cleanup, role=role, **fields)
+    response = registration.response
     expect_status(response, 201, why="registering a new, valid account succeeds")
-    user = json_body(response)
-    cleanup.delete(f"/users/{user['id']}")
-    return actor_for(client, email, password)
+    json_body(response)  # a 201 whose body is not the account fails here, saying so
+    return actor_for(client, registration.email, registration.password)
 
 
 class Cleanup:

@@ -8,22 +8,25 @@ run's options and the list that collects cleanup notes through ``config.stash``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 
-from refarch.conformance.actors import Actor, Cleanup, actor_for, register_user
-from refarch.conformance.budget import refuse_if_throttled
+from refarch.conformance.actors import (
+    Actor,
+    Cleanup,
+    Registration,
+    actor_for,
+    register,
+    register_user,
+)
 from refarch.conformance.evidence import ApiClient, register_secret
 from refarch.conformance.expect import expect_status
 from refarch.conformance.generated_auth import IDENTITIES
 from refarch.conformance.kept_accounts import kept_user
 from refarch.conformance.options import ADMIN_PASSWORD_ENV, RunOptions
-from refarch.conformance.testdata import random_email, random_password
 
-__all__ = ["BLAMED", "CLEANUP_NOTES", "OPTIONS", "Registration"]
+__all__ = ["BLAMED", "CLEANUP_NOTES", "OPTIONS"]
 
 OPTIONS = pytest.StashKey[RunOptions]()
 #: what cleanup could not delete, for the report's notes
@@ -60,15 +63,6 @@ def cleanup(pytestconfig: pytest.Config, api: ApiClient, admin: Actor) -> Iterat
     pytestconfig.stash[CLEANUP_NOTES].extend(registry.run(api, admin.headers))
 
 
-@dataclass(frozen=True)
-class Registration:
-    """The run's one check of registration itself: what was sent and what came back."""
-
-    email: str
-    password: str
-    response: httpx.Response
-
-
 @pytest.fixture(scope="session")
 def registration(api: ApiClient, cleanup: Cleanup) -> Registration:
     """The account this run registers to check registration (AUTH-001).
@@ -78,18 +72,7 @@ def registration(api: ApiClient, cleanup: Cleanup) -> Registration:
     another, because every registration counts against the suite's address
     (conformance.budget). The response is checked by the registration test, not here, so
     a refused registration fails AUTH-001 and not whichever check asked first."""
-    email = random_email("register")
-    password = random_password()
-    body = {"email": email, "password": password, "first_name": "Ada", "last_name": "Test"}
-    refuse_if_throttled()
-    response = api.post("/auth/register", json=body)
-    try:
-        created = response.json() if response.status_code == 201 else None
-    except ValueError:
-        created = None  # the registration test reports the body; nothing to delete by id
-    if isinstance(created, dict) and "id" in created:
-        cleanup.delete(f"/users/{created['id']}")
-    return Registration(email, password, response)
+    return register(api, cleanup, role="register")
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,20 @@ from __future__ import annotations
 
 import secrets
 
-__all__ = ["RUN_TAG", "address", "random_email", "random_password", "random_sku", "random_slug"]
+__all__ = [
+    "MISSING_ID",
+    "RUN_TAG",
+    "address",
+    "random_email",
+    "random_password",
+    "random_sku",
+    "random_slug",
+]
 
 RUN_TAG = secrets.token_hex(3)
+#: A well-formed UUID (version 4 layout) that names nothing: the nil UUID with its version
+#: and variant bits set, which no random version 4 generator yields in practice.
+MISSING_ID = "00000000-0000-4000-8000-000000000000"
 
 
 def _unique() -> str:

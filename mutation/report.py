@@ -147,24 +147,23 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _wrappable(escaped: str) -> str:
+    """HTML text that may wrap after ``::``, ``/`` and ``_`` (long test names and paths)."""
+    for mark in ("::", "/", "_"):
+        escaped = escaped.replace(mark, f"{mark}<wbr>")
+    return escaped
+
+
 def _prose(text: str) -> str:
     """Free text for a table cell: HTML-escaped (a reason may say ``<n>``), and any long
     identifier in it made wrappable, so one test name cannot widen the whole table."""
-    words = []
-    for word in html.escape(" ".join(text.split()), quote=False).split(" "):
-        if len(word) > 30:
-            for mark in ("::", "/", "_"):
-                word = word.replace(mark, f"{mark}<wbr>")
-        words.append(word)
-    return " ".join(words).replace("|", "\\|")
+    words = html.escape(" ".join(text.split()), quote=False).split(" ")
+    return " ".join(_wrappable(w) if len(w) > 30 else w for w in words).replace("|", "\\|")
 
 
 def _breakable(name: str) -> str:
     """A test's path as code a narrow table column may wrap (after ``/``, ``::`` and ``_``)."""
-    escaped = html.escape(name)
-    for mark in ("::", "/", "_"):
-        escaped = escaped.replace(mark, f"{mark}<wbr>")
-    return f"<code>{escaped}</code>"
+    return f"<code>{_wrappable(html.escape(name))}</code>"
 
 
 def survivors_table(results: list[Result], triage: dict[str, Triage]) -> str:

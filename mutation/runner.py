@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -180,11 +181,7 @@ def run_mutant(
     started = time.monotonic()
     database_url = database.fresh()
     try:
-        if mutant is None:
-            return _serve_and_test(
-                workspace, database_url, work_dir, timeout, suite_from, spec_versions
-            )
-        with workspace.applied(mutant):
+        with workspace.applied(mutant) if mutant else contextlib.nullcontext():
             return _serve_and_test(
                 workspace, database_url, work_dir, timeout, suite_from, spec_versions
             )

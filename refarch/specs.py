@@ -22,6 +22,7 @@ __all__ = [
     "SERVICES",
     "Operation",
     "asyncapi_path",
+    "asyncapi_version_for",
     "load_asyncapi",
     "load_openapi",
     "load_requirements",
@@ -121,16 +122,16 @@ def asyncapi_version_for(api_version: str, root: Path | None = None) -> str:
     change them (every event carries its own ``schema_version``), so the contract is the
     AsyncAPI document of the same major version, or else the newest earlier one — /api/v2
     publishes the events of ``asyncapi/v1.yaml`` until a ``v2.yaml`` exists."""
+    folder = (root or specs_root()) / "asyncapi"
     wanted = _major(api_version)
     documents = sorted(
         (major, path.stem)
-        for path in ((root or specs_root()) / "asyncapi").glob("v*.yaml")
+        for path in folder.glob("v*.yaml")
         if (major := _major(path.stem)) is not None and wanted is not None and major <= wanted
     )
     if not documents:
         raise FileNotFoundError(
-            f"no AsyncAPI document for API version {api_version!r} or an earlier one "
-            f"under {(root or specs_root()) / 'asyncapi'}"
+            f"no AsyncAPI document for API version {api_version!r} or an earlier one under {folder}"
         )
     return documents[-1][1]
 

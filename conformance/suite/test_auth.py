@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from refarch.conformance.actors import Actor, actor_for
+from refarch.conformance.actors import Actor, Registration, actor_for
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import (
     expect,
@@ -13,7 +13,6 @@ from refarch.conformance.expect import (
     json_body,
     named_fields,
 )
-from refarch.conformance.fixtures import Registration
 from refarch.conformance.testdata import random_email, random_password
 from refarch.conformance.tokens import claims_of, header_of
 

@@ -16,7 +16,7 @@ from refarch.conformance.expect import (
     named_fields,
 )
 from refarch.conformance.shop import create_category, create_product, get_product
-from refarch.conformance.testdata import RUN_TAG, random_sku, random_slug
+from refarch.conformance.testdata import MISSING_ID, RUN_TAG, random_sku, random_slug
 
 pytestmark = [pytest.mark.services("catalog", "users"), pytest.mark.layer("scenarios")]
 
@@ -95,12 +95,11 @@ def test_categories_in_use_cannot_be_deleted(
 def test_products_reference_existing_categories_only(
     api: ApiClient, admin: Actor, cleanup: Cleanup
 ) -> None:
-    missing = "00000000-0000-4000-8000-000000000000"
     body = {
         "sku": random_sku(),
         "name": "Orphan",
         "price": {"amount": 100, "currency": "EUR"},
-        "category_id": missing,
+        "category_id": MISSING_ID,
     }
     response = api.post("/products", json=body, headers=admin.headers)
     problem = expect_problem(response, 422, why="category_id names no category")

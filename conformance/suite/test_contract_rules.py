@@ -19,6 +19,7 @@ from refarch.conformance.expect import (
 )
 from refarch.conformance.options import current_run
 from refarch.conformance.schemas import operation_index
+from refarch.conformance.testdata import MISSING_ID
 
 pytestmark = [pytest.mark.services("users", "catalog"), pytest.mark.layer("scenarios")]
 RUN = current_run()
@@ -31,9 +32,8 @@ SCHEMA_JARGON = re.compile(
 
 @pytest.mark.requirement("API-001")
 def test_every_error_is_problem_json(api: ApiClient, alice: Actor) -> None:
-    missing = "00000000-0000-4000-8000-000000000000"
     cases = [
-        (api.get(f"/products/{missing}"), 404, "an unknown id"),
+        (api.get(f"/products/{MISSING_ID}"), 404, "an unknown id"),
         (api.get("/users/me"), 401, "no token"),
         (api.get("/users", headers=alice.headers), 403, "a customer calling an admin operation"),
         (api.get("/products", params={"limit": 0}), 422, "an invalid query parameter"),
@@ -147,7 +147,7 @@ def test_unknown_body_members_are_refused(api: ApiClient, alice: Actor) -> None:
 
 @pytest.mark.requirement("API-008")
 def test_unknown_paths_answer_404(api: ApiClient) -> None:
-    for path in ("/no-such-resource", "/products/00000000-0000-4000-8000-000000000000/reviews"):
+    for path in ("/no-such-resource", f"/products/{MISSING_ID}/reviews"):
         expect_problem(api.get(path), 404, why=f"{path} is documented nowhere")
 
 

@@ -10,7 +10,7 @@ is reported as skipped.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 import pytest
@@ -288,12 +288,14 @@ def test_evt_002_a_cancellation_says_who_cancelled_and_why_stock_came_back(
            actual=_problems_text(problems))  # fmt: skip
 
 
-def _user_updated(user_id: str, request_ids: set[str]) -> Callable[[ReceivedEvent], bool]:
-    """user.updated events of one account caused by one of these requests (an event's
+def _caused_by(
+    event_type: str, aggregate: tuple[str, str], request_ids: Collection[str]
+) -> Callable[[ReceivedEvent], bool]:
+    """``event_type`` events of one aggregate caused by one of these requests (an event's
     request_id is the X-Request-ID of the call that caused it)."""
     return lambda event: (
-        event.type == "user.updated"
-        and event.aggregate == ("user", user_id)
+        event.type == event_type
+        and event.aggregate == aggregate
         and event.envelope.get("request_id") in request_ids
     )
 
@@ -317,13 +319,8 @@ def _changed_problems(
     name exactly the fields it changed: one event naming them, or none for no change."""
     problems = []
     for (body, wanted), request_id in zip(steps, request_ids, strict=True):
-        got = [
-            sorted(e.data.get("changed") or [])
-            for e in distinct(events.events())
-            if e.type == event_type
-            and e.aggregate == aggregate
-            and e.envelope.get("request_id") == request_id
-        ]
+        caused = _caused_by(event_type, aggregate, {request_id})
+        got = [sorted(e.data.get("changed") or []) for e in distinct(events.events()) if caused(e)]
         if got != ([wanted] if wanted else []):
             wanted_text = f"one with changed={wanted}" if wanted else "none"
             problems.append(f"PATCH {body}: {event_type} events {got}, wanted {wanted_text}")
@@ -346,8 +343,9 @@ def test_evt_002_user_updated_names_exactly_the_fields_that_changed(
     sent = [_admin_patch(api, admin, f"/users/{user.user_id}", body) for body, _ in steps]
     # one aggregate's events arrive in commit order: once the last change's event is in,
     # whatever the earlier changes published is in the log too
-    events.wait_for(_user_updated(user.user_id, {sent[-1]}), run_options.event_timeout)
-    problems = _changed_problems(events, "user.updated", ("user", user.user_id), steps, sent)
+    aggregate = ("user", user.user_id)
+    events.wait_for(_caused_by("user.updated", aggregate, {sent[-1]}), run_options.event_timeout)
+    problems = _changed_problems(events, "user.updated", aggregate, steps, sent)
     expect(
         not problems,
         "one user.updated per change of role or status, naming exactly the fields that changed,"
@@ -386,10 +384,10 @@ def test_evt_002_identical_concurrent_updates_publish_one_user_updated(
     )
     fence = _admin_patch(api, admin, f"/users/{user.user_id}", {"role": "customer"})
     # one aggregate's events arrive in commit order: the fence's event comes after them all
-    events.wait_for(_user_updated(user.user_id, {fence}), run_options.event_timeout)
-    promoted = [
-        e for e in distinct(events.events()) if _user_updated(user.user_id, set(request_ids))(e)
-    ]
+    aggregate = ("user", user.user_id)
+    events.wait_for(_caused_by("user.updated", aggregate, {fence}), run_options.event_timeout)
+    by_promotions = _caused_by("user.updated", aggregate, request_ids)
+    promoted = [e for e in distinct(events.events()) if by_promotions(e)]
     expect(
         len(promoted) == 1,
         f"exactly one user.updated for {len(request_ids)} identical concurrent promotions (only"
@@ -440,21 +438,14 @@ def test_evt_002_product_events_name_exactly_what_changed(
     cancel = api.post(f"/orders/{oid}/cancel", headers=alice.headers)
     expect_status(cancel, 200, why="the owner cancels a pending order")
 
-    def of_product(kind: str) -> Callable[[ReceivedEvent], bool]:
-        return lambda event: event.type == kind and event.aggregate == ("product", pid)
-
     # one aggregate's events arrive in commit order: once the cancellation's stock event
     # (the product's last change) is in, whatever the earlier changes published is too
-    events.wait_for(
-        lambda e: of_product("product.stock_changed")(e) and e.data.get("order_id") == oid,
-        run_options.event_timeout,
-        count=2,
-    )
+    events.wait_for(_about("product", pid, order_id=oid), run_options.event_timeout, count=2)
     problems = _changed_problems(events, "product.updated", ("product", pid), updates, sent)
     stock = [
         (e.data.get("delta"), e.data.get("reason"), e.data.get("order_id"), e.data.get("stock"))
-        for e in distinct(events.events())
-        if of_product("product.stock_changed")(e)
+        for e in distinct(_of(events, "product", pid))
+        if e.type == "product.stock_changed"
     ]
     wanted_stock = [
         (-3, "adjustment", None, 7),

@@ -19,6 +19,7 @@ from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect, expect_problem, expect_status
 from refarch.conformance.options import current_run
 from refarch.conformance.schemas import operation_index
+from refarch.conformance.testdata import MISSING_ID
 
 pytestmark = [pytest.mark.layer("scenarios"), pytest.mark.services("users")]
 JSON = {"Content-Type": "application/json"}
@@ -144,7 +145,7 @@ def test_head_answers_like_get_without_a_body(api: ApiClient) -> None:
             head,
             f"HEAD {head.headers.get(name)!r}, GET {get.headers.get(name)!r}",
         )
-    missing = api.head("/products/00000000-0000-4000-8000-000000000000")
+    missing = api.head(f"/products/{MISSING_ID}")
     expect_status(missing, 404, why="HEAD on a missing product answers GET's 404")
 
 

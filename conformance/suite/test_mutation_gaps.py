@@ -34,14 +34,13 @@ from refarch.conformance.polling import (
     wait_for_report,
 )
 from refarch.conformance.shop import create_category, create_product, get_product, place_order
-from refarch.conformance.testdata import random_password
+from refarch.conformance.testdata import MISSING_ID, random_password
 
 pytestmark = [pytest.mark.layer("scenarios")]
 LATE = f"within {NOTIFICATION_DEADLINE_SECONDS:.0f} s"
 #: listLowStockProducts' highest threshold: every product of the category is listed, so the
 #: report shows the stock analytics holds for each of them, whatever it is.
 ANY_STOCK = 1_000_000
-MISSING_CATEGORY = "00000000-0000-4000-8000-000000000000"
 #: PATCHes released together with one DELETE of the same product, and how many products:
 #: against an update that reads without locking, every PATCH that read before the DELETE
 #: and queued behind it answered 500, so one round shows it unless the DELETE comes last.
@@ -348,7 +347,7 @@ def test_an_update_to_an_unknown_category_is_refused(
     product = create_product(api, admin, cleanup, category_id=category["id"])
     response = api.patch(
         f"/products/{product['id']}",
-        json={"category_id": MISSING_CATEGORY},
+        json={"category_id": MISSING_ID},
         headers=admin.headers,
     )
     problem = expect_problem(response, 422, why="category_id names no category")

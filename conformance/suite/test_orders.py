@@ -23,6 +23,7 @@ from refarch.conformance.expect import (
 from refarch.conformance.options import current_run
 from refarch.conformance.order_shapes import lines_total
 from refarch.conformance.shop import create_product, get_product, order_body, place_order
+from refarch.conformance.testdata import MISSING_ID
 
 pytestmark = [pytest.mark.services("orders", "catalog", "users"), pytest.mark.layer("scenarios")]
 
@@ -278,10 +279,7 @@ def test_order_lines_are_bounded_and_refer_to_real_products(
     field: str,
 ) -> None:
     product = create_product(api, admin, cleanup, stock=10)
-    resolved = [
-        ("00000000-0000-4000-8000-000000000000" if pid == "missing" else product["id"], qty)
-        for pid, qty in lines
-    ]
+    resolved = [(MISSING_ID if pid == "missing" else product["id"], qty) for pid, qty in lines]
     response = api.post("/orders", json=order_body(*resolved), headers=alice.headers)
     problem = expect_problem(response, 422, why=f"{field} is invalid")
     fields = named_fields(problem)

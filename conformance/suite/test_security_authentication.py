@@ -15,6 +15,7 @@ from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect, expect_problem, expect_status
 from refarch.conformance.options import current_run
 from refarch.conformance.schemas import operation_index
+from refarch.conformance.testdata import MISSING_ID
 from refarch.conformance.tokens import corrupt_signature, escalate_claims, unsigned_token
 
 pytestmark = [pytest.mark.services("users"), pytest.mark.layer("security")]
@@ -25,7 +26,6 @@ THROTTLE_WINDOW_SECONDS = 15 * 60
 #: only bounded by the window
 SHORT_WAIT_SECONDS = 5
 RUN = current_run()
-ANY_ID = "00000000-0000-4000-8000-000000000000"
 
 
 def _secured_requests() -> list[tuple[str, str]]:
@@ -40,7 +40,7 @@ def _secured_requests() -> list[tuple[str, str]]:
         services_seen.add(op.service)
         path = op.path
         for name in ("user_id", "order_id", "product_id", "category_id"):
-            path = path.replace("{" + name + "}", ANY_ID)
+            path = path.replace("{" + name + "}", MISSING_ID)
         requests.append((op.method, path))
     return requests
 

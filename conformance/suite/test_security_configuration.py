@@ -10,9 +10,9 @@ import pytest
 from refarch.conformance.actors import Actor
 from refarch.conformance.evidence import ApiClient
 from refarch.conformance.expect import expect, expect_status
+from refarch.conformance.testdata import MISSING_ID
 
 pytestmark = [pytest.mark.layer("security"), pytest.mark.services("users", "catalog")]
-MISSING = "00000000-0000-4000-8000-000000000000"
 #: what internals look like when they leak into a body: traces, SQL, paths, class names
 INTERNALS = re.compile(
     r"Traceback|File \"|\.py\b|line \d+|Exception\b|asyncpg|psycopg|sqlalchemy|"
@@ -24,7 +24,7 @@ EVIL_ORIGIN = "https://evil.example"
 
 def _error_responses(api: ApiClient, alice: Actor) -> list[httpx.Response]:
     return [
-        api.get(f"/products/{MISSING}"),
+        api.get(f"/products/{MISSING_ID}"),
         api.get("/products/not-a-uuid"),
         api.get("/products", params={"limit": "1; DROP TABLE products"}),
         api.get("/products", params={"q": "'\"\\%_*:&|!()"}),
@@ -64,7 +64,7 @@ def test_errors_reveal_no_internals(api: ApiClient, alice: Actor) -> None:
 def test_security_headers_are_set(api: ApiClient, alice: Actor) -> None:
     for response in (
         api.get("/products"),
-        api.get(f"/products/{MISSING}"),
+        api.get(f"/products/{MISSING_ID}"),
         api.get("/users/me", headers=alice.headers),
     ):
         expect(
