@@ -110,9 +110,11 @@ class UsersService:
             if found is None or not password_ok or not found[0].can_log_in:
                 await self._throttle.failed(single.login_failures, attempt)
                 raise InvalidCredentials()
+            # statement by statement like the counting: a transaction holding the account's
+            # counter while it waits for the address's could deadlock with another login
+            await self._throttle.succeeded(single.login_failures, attempt)
         user = found[0]
         async with self._uow() as uow:
-            await self._throttle.succeeded(uow.login_failures, attempt)
             pair = await self._issue_tokens(uow, user, family_id=uuid.uuid4())
             await uow.commit()
         return pair
