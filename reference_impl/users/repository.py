@@ -205,7 +205,7 @@ class LoginFailures:
             " SELECT bucket, $2, 1 FROM unnest($1::text[]) AS bucket ORDER BY bucket"
             " ON CONFLICT (bucket, window_start) DO UPDATE SET failures = f.failures + 1"
             " RETURNING bucket, failures",
-            sorted(set(buckets)),
+            buckets,
             window,
         )
         return {row["bucket"]: row["failures"] for row in rows}
@@ -213,20 +213,17 @@ class LoginFailures:
     async def release(self, buckets: list[str], window: datetime) -> None:
         """Give back one counted attempt (one that was refused or succeeded).
 
-        A counter never goes below one (the table's CHECK): a row at one is removed instead.
+        A counter never goes below one (the table's CHECK): a row at one is removed instead,
+        in the same statement (both parts see one snapshot, so exactly one of them matches).
         Two releases racing on a row at two may both see it at two and leave one: the error
         is on the safe side (one attempt too many counted until the window ends).
         """
-        for bucket in sorted(set(buckets)):  # each statement locks one row: see the class
+        for bucket in buckets:  # one statement, and one row's lock, per bucket: see the class
             await self._db.execute(
-                "DELETE FROM users.login_failures"
+                "WITH decremented AS (UPDATE users.login_failures SET failures = failures - 1"
+                " WHERE bucket = $1 AND window_start = $2 AND failures > 1)"
+                " DELETE FROM users.login_failures"
                 " WHERE bucket = $1 AND window_start = $2 AND failures <= 1",
-                bucket,
-                window,
-            )
-            await self._db.execute(
-                "UPDATE users.login_failures SET failures = failures - 1"
-                " WHERE bucket = $1 AND window_start = $2 AND failures > 1",
                 bucket,
                 window,
             )

@@ -25,11 +25,6 @@ CONCURRENT_ATTEMPTS = 16
 ROUNDS = 25
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def _count_and_give_back(failures: LoginFailures, window: datetime) -> None:
     await failures.reserve([ACCOUNT, ADDRESS], window)
     await failures.release([ACCOUNT, ADDRESS], window)
